@@ -1,0 +1,276 @@
+// The price model: every shape that crosses a boundary (dataset files, the database, the API,
+// scrapers) is defined here once as a zod schema; the TypeScript type shares its name.
+import { z } from 'zod';
+
+/** UTC instant, ISO 8601 with a zone (Z or ±hh:mm); normalised to `…Z` by `toIso`. */
+export const Instant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, 'expected an ISO 8601 instant with a zone, e.g. 2026-05-01T00:00:00Z')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a real instant');
+export type Instant = z.infer<typeof Instant>;
+
+/** A non-negative exact decimal as a string ("0.003625"); never a float. */
+export const DecimalString = z
+  .string()
+  .regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'expected a plain non-negative decimal such as "0.435"');
+export type DecimalString = z.infer<typeof DecimalString>;
+
+export const Confidence = z.enum(['high', 'medium', 'low']);
+export type Confidence = z.infer<typeof Confidence>;
+
+export const Source = z
+  .object({
+    url: z.url(),
+    title: z.string().optional(),
+    retrievedAt: Instant.optional(),
+    archiveUrl: z.url().optional(),
+    snapshot: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex').optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type Source = z.infer<typeof Source>;
+
+export const Sources = z.array(Source).min(1, 'every figure needs at least one source');
+
+/** Known components; the set is open (`input_audio`, `request`, `web_search`, …). */
+export const KNOWN_COMPONENTS = ['input', 'cache_read', 'cache_write', 'output'] as const;
+export const Component = z.string().regex(/^[a-z][a-z0-9_]*$/, 'component: lowercase snake_case');
+export type Component = z.infer<typeof Component>;
+
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code such as USD or CNY');
+export type Currency = z.infer<typeof Currency>;
+
+export const ProviderId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'provider id: lowercase letters, digits, dashes');
+export type ProviderId = z.infer<typeof ProviderId>;
+
+/** `provider/api-model-name`, lowercased; aggregators keep the upstream slash. */
+export const ModelId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*\/[a-z0-9][a-z0-9._:\/-]*$/, 'model id: provider/model, lowercase');
+export type ModelId = z.infer<typeof ModelId>;
+
+const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'HH:MM');
+
+export const HoursWindow = z
+  .object({
+    tz: z.string().min(1).refine(isTimeZone, 'unknown IANA time zone'),
+    ranges: z.array(z.tuple([HHMM, HHMM])).min(1),
+    label: z.string().optional(),
+  })
+  .strict();
+export type HoursWindow = z.infer<typeof HoursWindow>;
+
+export const ServiceTier = z.enum(['batch', 'flex', 'priority']);
+export type ServiceTier = z.infer<typeof ServiceTier>;
+export const CacheTtl = z.enum(['5m', '1h']);
+export type CacheTtl = z.infer<typeof CacheTtl>;
+
+export const Conditions = z
+  .object({
+    contextAbove: z.number().int().positive().optional(),
+    hours: HoursWindow.optional(),
+    serviceTier: ServiceTier.optional(),
+    cacheTtl: CacheTtl.optional(),
+    variant: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
+  })
+  .strict();
+export type Conditions = z.infer<typeof Conditions>;
+
+export const PriceKind = z.enum(['list', 'promo']);
+export type PriceKind = z.infer<typeof PriceKind>;
+
+/** One number with its scope and its valid and knowledge time (DESIGN §3). */
+export const PriceFact = z
+  .object({
+    model: ModelId,
+    component: Component,
+    currency: Currency,
+    unit: z.string().min(1),
+    conditions: Conditions,
+    amount: DecimalString,
+    kind: PriceKind,
+    validFrom: Instant,
+    validTo: Instant.nullable(),
+    announcedAt: Instant.optional(),
+    recordedAt: Instant,
+    supersededAt: Instant.nullable().optional(),
+    /** What this series cost before validFrom is not known (a new currency list, a first scrape). */
+    priorUnknown: z.boolean().optional(),
+    /** Stated as free by the provider; a 0 without this flag is refused. */
+    free: z.boolean().optional(),
+    sources: Sources,
+    confidence: Confidence,
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.validTo !== null && Date.parse(f.validTo) <= Date.parse(f.validFrom))
+      ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'validTo must be after validFrom' });
+    if (f.supersededAt && Date.parse(f.supersededAt) <= Date.parse(f.recordedAt))
+      ctx.addIssue({ code: 'custom', path: ['supersededAt'], message: 'supersededAt must be after recordedAt' });
+    if (/^0(\.0+)?$/.test(f.amount) && !f.free)
+      ctx.addIssue({ code: 'custom', path: ['amount'], message: 'a price of 0 must be stated as free (free: true)' });
+  });
+export type PriceFact = z.infer<typeof PriceFact>;
+
+export const ModelAlias = z
+  .object({
+    alias: ModelId,
+    validFrom: Instant.optional(),
+    validTo: Instant.nullable().optional(),
+    note: z.string().optional(),
+    sources: Sources,
+  })
+  .strict();
+export type ModelAlias = z.infer<typeof ModelAlias>;
+
+export const Model = z
+  .object({
+    id: ModelId,
+    provider: ProviderId,
+    name: z.string().min(1),
+    contextWindow: z.number().int().positive().optional(),
+    maxOutput: z.number().int().positive().optional(),
+    releasedAt: Instant.optional(),
+    deprecatedAt: Instant.optional(),
+    retiredAt: Instant.optional(),
+    renamedFrom: ModelId.optional(),
+    aliases: z.array(ModelAlias).optional(),
+    note: z.string().optional(),
+    sources: Sources.optional(),
+  })
+  .strict();
+export type Model = z.infer<typeof Model>;
+
+export const Provider = z
+  .object({
+    id: ProviderId,
+    name: z.string().min(1),
+    url: z.url(),
+    pricingPages: z.array(z.url()).optional(),
+  })
+  .strict();
+export type Provider = z.infer<typeof Provider>;
+
+export const PlanId = ModelId; // `xiaomi/token-plan-lite`
+export type PlanId = z.infer<typeof PlanId>;
+
+export const TokenPlan = z
+  .object({ id: PlanId, provider: ProviderId, name: z.string().min(1), note: z.string().optional() })
+  .strict();
+export type TokenPlan = z.infer<typeof TokenPlan>;
+
+const versioned = {
+  validFrom: Instant,
+  validTo: Instant.nullable(),
+  announcedAt: Instant.optional(),
+  recordedAt: Instant,
+  supersededAt: Instant.nullable().optional(),
+  sources: Sources,
+  confidence: Confidence,
+};
+
+/** A plan's fee and credits for a period, versioned like a price. */
+export const PlanTerms = z
+  .object({
+    plan: PlanId,
+    fee: DecimalString,
+    currency: Currency,
+    period: z.enum(['day', 'week', 'month', 'year']),
+    credits: DecimalString,
+    ...versioned,
+  })
+  .strict();
+export type PlanTerms = z.infer<typeof PlanTerms>;
+
+/** Credits a plan charges per token of one model component. */
+export const PlanRate = z
+  .object({
+    plan: PlanId,
+    model: ModelId,
+    component: Component,
+    creditsPerToken: DecimalString,
+    ...versioned,
+  })
+  .strict();
+export type PlanRate = z.infer<typeof PlanRate>;
+
+/** One file of `data/`: a provider and everything known about its prices. */
+export const ProviderDataset = z
+  .object({
+    $schema: z.string().optional(),
+    provider: Provider,
+    models: z.array(Model),
+    plans: z.array(TokenPlan),
+    facts: z.array(PriceFact),
+    planTerms: z.array(PlanTerms),
+    planRates: z.array(PlanRate),
+  })
+  .strict();
+export type ProviderDataset = z.infer<typeof ProviderDataset>;
+
+/** What a scraper's parse claims a page says. Pure data, no clock. */
+export const Observation = z
+  .object({
+    model: ModelId,
+    component: Component,
+    currency: Currency,
+    unit: z.string().min(1),
+    conditions: Conditions,
+    amount: DecimalString,
+    kind: PriceKind,
+    /** With kind promo: the list price the page shows beside it. */
+    listAmount: DecimalString.optional(),
+    validFrom: Instant.optional(),
+    validTo: Instant.optional(),
+    announcedAt: Instant.optional(),
+    free: z.boolean().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type Observation = z.infer<typeof Observation>;
+
+export const ObservedModel = z
+  .object({
+    id: ModelId,
+    name: z.string().min(1),
+    contextWindow: z.number().int().positive().optional(),
+    maxOutput: z.number().int().positive().optional(),
+    aliases: z.array(z.object({ alias: ModelId, note: z.string().optional() }).strict()).optional(),
+  })
+  .strict();
+export type ObservedModel = z.infer<typeof ObservedModel>;
+
+export const ParseResult = z
+  .object({
+    provider: ProviderId,
+    observations: z.array(Observation),
+    models: z.array(ObservedModel).optional(),
+    planTerms: z.array(PlanTerms.omit({ validFrom: true, validTo: true, recordedAt: true, supersededAt: true, sources: true, confidence: true }).extend({ validFrom: Instant.optional() })).optional(),
+    planRates: z.array(PlanRate.omit({ validFrom: true, validTo: true, recordedAt: true, supersededAt: true, sources: true, confidence: true }).extend({ validFrom: Instant.optional() })).optional(),
+    /** Page-level statements worth keeping (e.g. "the scheduled increase will not occur"). */
+    notes: z.array(z.string()).optional(),
+  })
+  .strict();
+export type ParseResult = z.infer<typeof ParseResult>;
+
+export const ChangeType = z.enum([
+  'price_cut',
+  'price_increase',
+  'price_added',
+  'price_removed',
+  'tier_removed',
+  'first_known',
+  'promo_started',
+  'promo_ended',
+  'list_changed',
+]);
+export type ChangeType = z.infer<typeof ChangeType>;
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
