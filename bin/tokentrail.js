@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Runs the TypeScript CLI through tsx, so `npm install && npx tokentrail …` needs no build step.
 import { register } from 'tsx/esm/api';
+
 register();
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

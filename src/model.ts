@@ -98,6 +98,8 @@ export const PriceFact = z
     priorUnknown: z.boolean().optional(),
     /** Stated as free by the provider; a 0 without this flag is refused. */
     free: z.boolean().optional(),
+    /** A scraped change with no stated date: [last observation of the old value, first of the new]. */
+    detectedBetween: z.tuple([Instant, Instant]).optional(),
     sources: Sources,
     confidence: Confidence,
   })

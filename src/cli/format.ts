@@ -1,0 +1,24 @@
+// Readable tables for the terminal (with --json the CLI prints the API's shapes instead).
+import type { Conditions } from '../model.ts';
+
+export function conditionsLabel(c: Conditions): string {
+  const parts: string[] = [];
+  if (c.contextAbove !== undefined) parts.push(`>${c.contextAbove.toLocaleString('en-US')} tokens`);
+  if (c.hours) parts.push(`${c.hours.label ?? 'hours'} ${c.hours.ranges.map((r) => r.join('–')).join(',')} ${c.hours.tz}`);
+  if (c.serviceTier) parts.push(c.serviceTier);
+  if (c.cacheTtl) parts.push(`ttl ${c.cacheTtl}`);
+  if (c.variant) parts.push(c.variant);
+  return parts.join('; ') || '-';
+}
+
+export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+export function pct(p: number | null): string {
+  if (p === null) return '-';
+  return `${p > 0 ? '+' : ''}${p}%`;
+}

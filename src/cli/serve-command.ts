@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { BadInputError } from '../errors.ts';
+import { database, DEFAULT_DATA_DIR } from './main.ts';
+import { startServer } from '../../api/server.ts';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the API and web page (and, with role worker/all, the scheduler and webhook dispatcher)')
+    .option('--port <n>', 'port (default $PORT or 8787)')
+    .option('--host <host>', 'address to listen on (default $HOST or 0.0.0.0)')
+    .addOption(new Option('--role <role>', 'what this instance runs').choices(['api', 'worker', 'all']).default('all'))
+    .option('--data <dir>', 'dataset directory to seed from', DEFAULT_DATA_DIR)
+    .action(async (o: { port?: string; host?: string; role: 'api' | 'worker' | 'all'; data: string }, cmd: Command) => {
+      const port = Number(o.port ?? process.env.PORT ?? 8787);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port: "${o.port}" is not a port number`);
+      const d = await database(cmd);
+      const server = await startServer({ database: d, port, host: o.host ?? process.env.HOST ?? '0.0.0.0', role: o.role, dataDir: o.data });
+      // Run until a signal; then stop taking requests and let running work finish.
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}

@@ -1,0 +1,214 @@
+// `tokentrail import [dir]`: reads data/<provider>.json files, validates all of them, then writes
+// them in one transaction: a bad file is rejected whole, nothing is half-imported, and importing
+// the same files again adds nothing.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client.ts';
+import { ProviderDataset, type PriceFact, type PlanRate, type PlanTerms } from '../model.ts';
+import { DataError } from '../errors.ts';
+import { conditionsKey } from '../conditions.ts';
+import { normalizeAmount } from '../decimal.ts';
+import { parseInstant } from '../time.ts';
+import { hashKey } from '../timeline/rows.ts';
+import { bumpDataVersion, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
+
+export interface ImportResult {
+  files: number;
+  providers: number;
+  models: number;
+  facts: number;
+  factsAdded: number;
+}
+
+export function datasetFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new DataError(`cannot read dataset directory ${dir}`);
+  }
+  return names
+    .filter((n) => n.endsWith('.json') && statSync(join(dir, n)).isFile())
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/** Parses and validates one dataset file; errors name the file and the JSON path. */
+export function readDatasetFile(file: string): ProviderDataset {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DataError(`${basename(file)}: not valid JSON (${(e as Error).message})`, { file });
+  }
+  const parsed = ProviderDataset.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = formatPath(issue.path);
+    throw new DataError(`${basename(file)}: ${path}: ${issue.message}`, { file, path });
+  }
+  checkConsistency(parsed.data, basename(file));
+  return parsed.data;
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let s = '$';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return s;
+}
+
+/** Rules zod cannot see: references, provider prefixes, and no two facts of a line live at once. */
+function checkConsistency(d: ProviderDataset, name: string): void {
+  const fail = (path: string, msg: string) => {
+    throw new DataError(`${name}: ${path}: ${msg}`, { file: name, path });
+  };
+  if (`${d.provider.id}.json` !== name) fail('$.provider.id', `provider ${d.provider.id} belongs in ${d.provider.id}.json`);
+  const modelIds = new Set<string>();
+  d.models.forEach((m, i) => {
+    if (m.provider !== d.provider.id) fail(`$.models[${i}].provider`, `expected ${d.provider.id}`);
+    if (!m.id.startsWith(`${d.provider.id}/`)) fail(`$.models[${i}].id`, `model ids of ${d.provider.id} start with "${d.provider.id}/"`);
+    if (modelIds.has(m.id)) fail(`$.models[${i}].id`, `duplicate model ${m.id}`);
+    modelIds.add(m.id);
+  });
+  const planIds = new Set(d.plans.map((p) => p.id));
+  d.facts.forEach((f, i) => {
+    if (!modelIds.has(f.model)) fail(`$.facts[${i}].model`, `unknown model ${f.model} (not in $.models)`);
+  });
+  d.planTerms.forEach((t, i) => {
+    if (!planIds.has(t.plan)) fail(`$.planTerms[${i}].plan`, `unknown plan ${t.plan}`);
+  });
+  d.planRates.forEach((r, i) => {
+    if (!planIds.has(r.plan)) fail(`$.planRates[${i}].plan`, `unknown plan ${r.plan}`);
+    if (!modelIds.has(r.model)) fail(`$.planRates[${i}].model`, `unknown model ${r.model}`);
+  });
+  checkNoOverlap(d.facts, name);
+}
+
+/**
+ * Within one series, two facts both live at some knowledge time must not overlap in valid time:
+ * otherwise "the price at t" would have two answers. A sweep keeps this near-linear.
+ */
+function checkNoOverlap(facts: PriceFact[], name: string): void {
+  const bySeries = new Map<string, number[]>();
+  facts.forEach((f, i) => {
+    const k = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${conditionsKey(f.conditions)}\u0000${f.kind}`;
+    const arr = bySeries.get(k);
+    if (arr) arr.push(i);
+    else bySeries.set(k, [i]);
+  });
+  const ms = (s: string | null | undefined) => (s ? Date.parse(s) : Infinity);
+  for (const idx of bySeries.values()) {
+    const sorted = idx.sort((a, b) => ms(facts[a].validFrom) - ms(facts[b].validFrom));
+    let open: number[] = [];
+    for (const i of sorted) {
+      const f = facts[i];
+      const start = ms(f.validFrom);
+      open = open.filter((j) => ms(facts[j].validTo) > start);
+      for (const j of open) {
+        const g = facts[j];
+        const knowOverlap = ms(f.recordedAt) < ms(g.supersededAt) && ms(g.recordedAt) < ms(f.supersededAt);
+        if (knowOverlap)
+          throw new DataError(
+            `${name}: $.facts[${i}]: overlaps $.facts[${j}] (${g.model} ${g.component} ${g.currency} ${g.kind}) in valid time while both are live; supersede one of them`,
+            { file: name, path: `$.facts[${i}]` },
+          );
+      }
+      open.push(i);
+    }
+  }
+}
+
+export function toNewFact(f: PriceFact): NewFact {
+  return {
+    model: f.model,
+    component: f.component,
+    currency: f.currency,
+    unit: f.unit,
+    conditions: f.conditions,
+    kind: f.kind,
+    amount: normalizeAmount(f.amount),
+    validFrom: parseInstant(f.validFrom),
+    validTo: f.validTo ? parseInstant(f.validTo) : null,
+    announcedAt: f.announcedAt ? parseInstant(f.announcedAt) : null,
+    recordedAt: parseInstant(f.recordedAt),
+    supersededAt: f.supersededAt ? parseInstant(f.supersededAt) : null,
+    priorUnknown: f.priorUnknown ?? false,
+    free: f.free ?? false,
+    detectedBetween: f.detectedBetween ? [parseInstant(f.detectedBetween[0]), parseInstant(f.detectedBetween[1])] : null,
+    sources: f.sources,
+    confidence: f.confidence,
+  };
+}
+
+/** Writes one validated dataset inside an open transaction. */
+export async function writeDataset(tx: Tx, d: ProviderDataset, cache: SeriesCache): Promise<number> {
+  const p = d.provider;
+  await tx.run(sql`INSERT INTO providers (id, name, url, record) VALUES (${p.id}, ${p.name}, ${p.url}, ${JSON.stringify(p)})
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url, record = excluded.record`);
+  for (const m of d.models) {
+    await tx.run(sql`INSERT INTO models (id, provider, name, record) VALUES (${m.id}, ${m.provider}, ${m.name}, ${JSON.stringify(m)})
+      ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, name = excluded.name, record = excluded.record`);
+    await tx.run(sql`DELETE FROM aliases WHERE model = ${m.id}`); // derived from the model record
+    for (const a of m.aliases ?? []) {
+      await tx.run(sql`INSERT OR REPLACE INTO aliases (alias, model, valid_from, valid_to)
+        VALUES (${a.alias}, ${m.id}, ${a.validFrom ? parseInstant(a.validFrom) : null}, ${a.validTo ? parseInstant(a.validTo) : null})`);
+    }
+  }
+  for (const pl of d.plans) {
+    await tx.run(sql`INSERT INTO plans (id, provider, record) VALUES (${pl.id}, ${pl.provider}, ${JSON.stringify(pl)})
+      ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, record = excluded.record`);
+  }
+  for (const t of d.planTerms) await upsertVersioned(tx, 'plan_terms', t, { plan: t.plan });
+  for (const r of d.planRates) await upsertVersioned(tx, 'plan_rates', r, { plan: r.plan, model: r.model, component: r.component });
+  return insertFacts(tx, cache, d.facts.map(toNewFact));
+}
+
+async function upsertVersioned(
+  tx: Tx,
+  table: 'plan_terms' | 'plan_rates',
+  rec: PlanTerms | PlanRate,
+  cols: { plan: string; model?: string; component?: string },
+): Promise<void> {
+  const { supersededAt, ...record } = rec;
+  const validFrom = parseInstant(rec.validFrom);
+  const validTo = rec.validTo ? parseInstant(rec.validTo) : null;
+  const recordedAt = parseInstant(rec.recordedAt);
+  const superseded = supersededAt ? parseInstant(supersededAt) : null;
+  const identity = { ...record, sources: undefined, confidence: undefined, announcedAt: undefined };
+  const key = hashKey(identity);
+  if (table === 'plan_terms') {
+    await tx.run(sql`INSERT INTO plan_terms (plan, valid_from, valid_to, recorded_at, superseded_at, record, fact_key)
+      VALUES (${cols.plan}, ${validFrom}, ${validTo}, ${recordedAt}, ${superseded}, ${JSON.stringify(record)}, ${key})
+      ON CONFLICT (fact_key) DO UPDATE SET superseded_at = COALESCE(excluded.superseded_at, plan_terms.superseded_at), record = excluded.record`);
+  } else {
+    await tx.run(sql`INSERT INTO plan_rates (plan, model, component, valid_from, valid_to, recorded_at, superseded_at, record, fact_key)
+      VALUES (${cols.plan}, ${cols.model!}, ${cols.component!}, ${validFrom}, ${validTo}, ${recordedAt}, ${superseded}, ${JSON.stringify(record)}, ${key})
+      ON CONFLICT (fact_key) DO UPDATE SET superseded_at = COALESCE(excluded.superseded_at, plan_rates.superseded_at), record = excluded.record`);
+  }
+}
+
+/** Validates every file first, then imports all of them in one transaction. */
+export async function importDataset(database: Database, dir: string, onProgress?: (msg: string) => void): Promise<ImportResult> {
+  const files = datasetFiles(dir);
+  const datasets = files.map((f) => {
+    onProgress?.(`validating ${basename(f)}`);
+    return readDatasetFile(f);
+  });
+  let factsAdded = 0;
+  await database.db.transaction(async (tx) => {
+    const cache = new SeriesCache();
+    for (const d of datasets) {
+      onProgress?.(`importing ${d.provider.id} (${d.facts.length} facts)`);
+      factsAdded += await writeDataset(tx, d, cache);
+    }
+    await bumpDataVersion(tx);
+  });
+  return {
+    files: files.length,
+    providers: datasets.length,
+    models: datasets.reduce((n, d) => n + d.models.length, 0),
+    facts: datasets.reduce((n, d) => n + d.facts.length, 0),
+    factsAdded,
+  };
+}

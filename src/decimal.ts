@@ -1,0 +1,30 @@
+// Money is exact: every amount is a decimal string and all arithmetic goes through decimal.js.
+import { Decimal as DecimalJs } from 'decimal.js';
+
+export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+export type Decimal = InstanceType<typeof Decimal>;
+
+/** "1.60" → "1.6", "0.0036250" → "0.003625"; plain notation, never exponent form. */
+export function normalizeAmount(amount: string | number | Decimal): string {
+  const d = new Decimal(amount);
+  if (!d.isFinite()) throw new Error(`not a finite amount: ${String(amount)}`);
+  return d.toFixed();
+}
+
+/** For JSON output: a JS number whose shortest form is the exact decimal (0.003625 stays 0.003625). */
+export function amountToNumber(amount: string | Decimal): number {
+  return new Decimal(amount).toNumber();
+}
+
+export function sameAmount(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return a == b;
+  return new Decimal(a).eq(b);
+}
+
+/** Percent change, 2 decimals (−98.2 for −98.2%); null when there is no base to compare with. */
+export function changePercent(before: string | null, after: string | null): number | null {
+  if (before === null || after === null) return null;
+  const b = new Decimal(before);
+  if (b.isZero()) return null;
+  return new Decimal(after).minus(b).div(b).times(100).toDecimalPlaces(2).toNumber();
+}

@@ -1,0 +1,440 @@
+// Read queries over the bitemporal timeline. Every query takes a valid-time instant (`at`, or a
+// range) and a knowledge time (`asOf`, default now): "as known at asOf, what held at at?".
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { ChangeType, Conditions, Model, Provider, Source } from '../model.ts';
+import { BadInputError, NotFoundError } from '../errors.ts';
+import { amountToNumber } from '../decimal.ts';
+import { parseConditionsKey } from '../conditions.ts';
+import { toIso, toIsoOrNull } from '../time.ts';
+import { FACT_COLUMNS, rowToLiveFact, type FactRow } from './rows.ts';
+import { componentRank, compareLines, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
+
+export interface PriceRow {
+  component: string;
+  currency: string;
+  unit: string;
+  conditions: Conditions;
+  amount: number;
+  kind: 'list' | 'promo';
+  listAmount: number | null;
+  validFrom: string;
+  validTo: string | null;
+  announcedAt?: string;
+  recordedAt: string;
+  free?: boolean;
+  sources: Source[];
+  confidence: 'high' | 'medium' | 'low';
+}
+
+export interface PriceSheet {
+  model: string;
+  /** Set when the model asked for was an alias at `at`. */
+  aliasOf?: string;
+  requested?: string;
+  at: string;
+  asOf: string;
+  prices: PriceRow[];
+}
+
+export interface ChangeRecord {
+  model: string;
+  component: string;
+  currency: string;
+  unit: string;
+  conditions: Conditions;
+  type: ChangeType;
+  before: number | null;
+  after: number | null;
+  listBefore: number | null;
+  listAfter: number | null;
+  changePct: number | null;
+  effectiveAt: string;
+  announcedAt: string | null;
+  detectedAt: string;
+  detectedBetween: [string, string] | null;
+  upcoming: boolean;
+  sources: Source[];
+}
+
+const num = (a: string | null) => (a === null ? null : amountToNumber(a));
+
+export function toChangeRecord(c: DerivedChange, asOf: number): ChangeRecord {
+  return {
+    model: c.model,
+    component: c.component,
+    currency: c.currency,
+    unit: c.unit,
+    conditions: c.conditions,
+    type: c.type,
+    before: num(c.before),
+    after: num(c.after),
+    listBefore: num(c.listBefore),
+    listAfter: num(c.listAfter),
+    changePct: c.changePct,
+    effectiveAt: toIso(c.effectiveAt),
+    announcedAt: toIsoOrNull(c.announcedAt),
+    detectedAt: toIso(c.detectedAt),
+    detectedBetween: c.detectedBetween ? [toIso(c.detectedBetween[0]), toIso(c.detectedBetween[1])] : null,
+    upcoming: c.effectiveAt > asOf,
+    sources: c.sources,
+  };
+}
+
+/* ---------------------------------------------------------------- models and providers */
+
+export async function listProviders(db: Db): Promise<Array<Provider & { modelCount: number }>> {
+  const rows = await db.all<{ record: string; model_count: number }>(
+    sql`SELECT p.record, (SELECT count(*) FROM models m WHERE m.provider = p.id) AS model_count FROM providers p ORDER BY p.id`,
+  );
+  return rows.map((r) => ({ ...(JSON.parse(r.record) as Provider), modelCount: Number(r.model_count) }));
+}
+
+export async function getProvider(db: Db, id: string): Promise<Provider | null> {
+  const rows = await db.all<{ record: string }>(sql`SELECT record FROM providers WHERE id = ${id}`);
+  return rows[0] ? (JSON.parse(rows[0].record) as Provider) : null;
+}
+
+export async function listModels(db: Db, provider?: string): Promise<Model[]> {
+  const rows = await db.all<{ record: string }>(
+    provider
+      ? sql`SELECT record FROM models WHERE provider = ${provider} ORDER BY id`
+      : sql`SELECT record FROM models ORDER BY id`,
+  );
+  return rows.map((r) => JSON.parse(r.record) as Model);
+}
+
+export async function getModel(db: Db, id: string): Promise<Model | null> {
+  const rows = await db.all<{ record: string }>(sql`SELECT record FROM models WHERE id = ${id}`);
+  return rows[0] ? (JSON.parse(rows[0].record) as Model) : null;
+}
+
+/**
+ * The model whose prices answer for `id` at `at`: the model itself when it has prices then,
+ * else the model it was an alias of at that instant (e.g. deepseek-chat → v4-flash after 2026-04-24).
+ */
+export async function resolveModel(db: Db, id: string, at: number, asOf: number): Promise<{ model: string; aliasOf?: string }> {
+  const lower = id.trim().toLowerCase();
+  const known = await db.all<{ id: string }>(sql`SELECT id FROM models WHERE id = ${lower}`);
+  const alias = await db.all<{ model: string }>(
+    sql`SELECT model FROM aliases WHERE alias = ${lower} AND (valid_from IS NULL OR valid_from <= ${at}) AND (valid_to IS NULL OR valid_to > ${at}) ORDER BY valid_from DESC LIMIT 1`,
+  );
+  if (known.length) {
+    if (alias.length) {
+      const own = await effectiveRows(db, [lower], at, asOf);
+      if (own.length === 0) return { model: alias[0].model, aliasOf: lower };
+    }
+    return { model: lower };
+  }
+  if (alias.length) return { model: alias[0].model, aliasOf: lower };
+  const anyAlias = await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`);
+  if (anyAlias.length) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
+  throw new NotFoundError(`unknown model: ${id}`, 'model');
+}
+
+/* ---------------------------------------------------------------- price at an instant */
+
+/**
+ * The facts in force at `at` as known at `asOf`, one per series: an index seek on
+ * (series_id, valid_from) per series, so history length does not slow it down.
+ */
+async function effectiveRows(db: Db, modelIds: string[], at: number, asOf: number, currency?: string): Promise<FactRow[]> {
+  if (modelIds.length === 0) return [];
+  const currencyFilter = currency ? sql` AND s.currency = ${currency}` : sql``;
+  return db.all<FactRow>(sql`
+    SELECT ${sql.raw(FACT_COLUMNS)}
+    FROM series s
+    JOIN facts f ON f.id = (
+      SELECT f2.id FROM facts f2
+      WHERE f2.series_id = s.id AND f2.valid_from <= ${at} AND f2.recorded_at <= ${asOf}
+        AND (f2.superseded_at IS NULL OR f2.superseded_at > ${asOf})
+      ORDER BY f2.valid_from DESC, f2.recorded_at DESC LIMIT 1)
+    WHERE s.model IN (${sql.join(modelIds.map((m) => sql`${m}`), sql`, `)})${currencyFilter}
+      AND (f.valid_to IS NULL OR f.valid_to > ${at})`);
+}
+
+function sheetFromRows(rows: FactRow[]): PriceRow[] {
+  const byLine = new Map<string, { list?: FactRow; promo?: FactRow }>();
+  for (const r of rows) {
+    const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
+    const e = byLine.get(k) ?? {};
+    e[r.kind] = r;
+    byLine.set(k, e);
+  }
+  const out: PriceRow[] = [];
+  for (const { list, promo } of byLine.values()) {
+    const eff = (promo ?? list)!;
+    const row: PriceRow = {
+      component: eff.component,
+      currency: eff.currency,
+      unit: eff.unit,
+      conditions: parseConditionsKey(eff.conditions),
+      amount: amountToNumber(eff.amount),
+      kind: eff.kind,
+      listAmount: list ? amountToNumber(list.amount) : null,
+      validFrom: toIso(Number(eff.valid_from)),
+      validTo: toIsoOrNull(eff.valid_to === null ? null : Number(eff.valid_to)),
+      recordedAt: toIso(Number(eff.recorded_at)),
+      sources: JSON.parse(eff.sources) as Source[],
+      confidence: eff.confidence,
+    };
+    if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
+    if (eff.free) row.free = true;
+    out.push(row);
+  }
+  return out.sort(
+    (a, b) =>
+      componentRank(a.component) - componentRank(b.component) ||
+      a.component.localeCompare(b.component) ||
+      a.currency.localeCompare(b.currency) ||
+      JSON.stringify(a.conditions).localeCompare(JSON.stringify(b.conditions)),
+  );
+}
+
+export async function knownCurrencies(db: Db, model: string): Promise<string[]> {
+  const rows = await db.all<{ currency: string }>(sql`SELECT DISTINCT currency FROM series WHERE model = ${model} ORDER BY currency`);
+  return rows.map((r) => r.currency);
+}
+
+async function checkCurrency(db: Db, currency: string | undefined, model?: string): Promise<void> {
+  if (!currency) return;
+  const rows = await db.all<{ c: number }>(
+    model
+      ? sql`SELECT count(*) AS c FROM series WHERE currency = ${currency} AND model = ${model}`
+      : sql`SELECT count(*) AS c FROM series WHERE currency = ${currency}`,
+  );
+  if (Number(rows[0].c) === 0) {
+    const have = model ? await knownCurrencies(db, model) : (await db.all<{ currency: string }>(sql`SELECT DISTINCT currency FROM series ORDER BY currency`)).map((r) => r.currency);
+    throw new BadInputError(`no prices in ${currency}${model ? ` for ${model}` : ''}; known currencies: ${have.join(', ') || 'none'}`, { status: 422, field: 'currency' });
+  }
+}
+
+export async function priceSheet(db: Db, q: { model: string; at: number; asOf: number; currency?: string }): Promise<PriceSheet> {
+  const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf);
+  await checkCurrency(db, q.currency, model);
+  const rows = await effectiveRows(db, [model], q.at, q.asOf, q.currency);
+  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows) };
+  if (aliasOf) {
+    sheet.aliasOf = model;
+    sheet.requested = aliasOf;
+  }
+  return sheet;
+}
+
+export async function providerSheets(
+  db: Db,
+  q: { provider: string; at: number; asOf: number; currency?: string },
+): Promise<{ provider: string; at: string; asOf: string; data: Array<{ model: string; prices: PriceRow[] }> }> {
+  if (!(await getProvider(db, q.provider))) throw new NotFoundError(`unknown provider: ${q.provider}`, 'provider');
+  const models = (await db.all<{ id: string }>(sql`SELECT id FROM models WHERE provider = ${q.provider} ORDER BY id`)).map((r) => r.id);
+  const rows = await effectiveRows(db, models, q.at, q.asOf, q.currency);
+  const byModel = new Map<string, FactRow[]>();
+  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
+  return {
+    provider: q.provider,
+    at: toIso(q.at),
+    asOf: toIso(q.asOf),
+    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!) })),
+  };
+}
+
+/* ---------------------------------------------------------------- history, diff, changes */
+
+export interface Scope {
+  provider?: string;
+  model?: string;
+  currency?: string;
+}
+
+async function scopedModels(db: Db, scope: Scope): Promise<string[] | null> {
+  if (scope.model) {
+    const m = await getModel(db, scope.model.toLowerCase());
+    if (!m) throw new NotFoundError(`unknown model: ${scope.model}`, 'model');
+    if (scope.provider && m.provider !== scope.provider)
+      throw new BadInputError(`model ${m.id} is not a ${scope.provider} model`, { status: 422, field: 'model' });
+    return [m.id];
+  }
+  if (scope.provider) {
+    if (!(await getProvider(db, scope.provider))) throw new NotFoundError(`unknown provider: ${scope.provider}`, 'provider');
+    return (await db.all<{ id: string }>(sql`SELECT id FROM models WHERE provider = ${scope.provider}`)).map((r) => r.id);
+  }
+  return null; // everything
+}
+
+/** All facts live at `asOf` in scope, as LiveFacts. */
+export async function liveFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
+  const models = await scopedModels(db, scope);
+  if (models && models.length === 0) return [];
+  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`];
+  if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
+  if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
+  const rows = await db.all<FactRow>(
+    sql`SELECT ${sql.raw(FACT_COLUMNS)} FROM facts f JOIN series s ON s.id = f.series_id WHERE ${sql.join(where, sql` AND `)}`,
+  );
+  return rows.map(rowToLiveFact);
+}
+
+export async function history(
+  db: Db,
+  q: { model: string; from?: number; to?: number; currency?: string; asOf: number; includeSuperseded?: boolean },
+) {
+  const model = await getModel(db, q.model.toLowerCase());
+  if (!model) throw new NotFoundError(`unknown model: ${q.model}`, 'model');
+  if (q.from !== undefined && q.to !== undefined && q.from > q.to)
+    throw new BadInputError('from must not be after to', { field: 'from' });
+  await checkCurrency(db, q.currency, model.id);
+  const where: SQL[] = [sql`s.model = ${model.id}`, sql`f.recorded_at <= ${q.asOf}`];
+  if (!q.includeSuperseded) where.push(sql`(f.superseded_at IS NULL OR f.superseded_at > ${q.asOf})`);
+  if (q.currency) where.push(sql`s.currency = ${q.currency}`);
+  if (q.to !== undefined) where.push(sql`f.valid_from < ${q.to}`);
+  if (q.from !== undefined) where.push(sql`(f.valid_to IS NULL OR f.valid_to > ${q.from})`);
+  const rows = await db.all<FactRow>(
+    sql`SELECT ${sql.raw(FACT_COLUMNS)} FROM facts f JOIN series s ON s.id = f.series_id WHERE ${sql.join(where, sql` AND `)}
+        ORDER BY s.component, s.currency, s.conditions, s.kind, f.valid_from, f.recorded_at`,
+  );
+  return {
+    model: model.id,
+    from: toIsoOrNull(q.from ?? null),
+    to: toIsoOrNull(q.to ?? null),
+    asOf: toIso(q.asOf),
+    facts: rows
+      .map((r) => ({
+        component: r.component,
+        currency: r.currency,
+        unit: r.unit,
+        conditions: parseConditionsKey(r.conditions),
+        kind: r.kind,
+        amount: amountToNumber(r.amount),
+        validFrom: toIso(Number(r.valid_from)),
+        validTo: toIsoOrNull(r.valid_to === null ? null : Number(r.valid_to)),
+        announcedAt: toIsoOrNull(r.announced_at === null ? null : Number(r.announced_at)),
+        recordedAt: toIso(Number(r.recorded_at)),
+        supersededAt: toIsoOrNull(r.superseded_at === null ? null : Number(r.superseded_at)),
+        sources: JSON.parse(r.sources) as Source[],
+        confidence: r.confidence,
+      }))
+      .sort(
+        (a, b) =>
+          componentRank(a.component) - componentRank(b.component) ||
+          a.currency.localeCompare(b.currency) ||
+          JSON.stringify(a.conditions).localeCompare(JSON.stringify(b.conditions)) ||
+          a.kind.localeCompare(b.kind) ||
+          a.validFrom.localeCompare(b.validFrom) ||
+          a.recordedAt.localeCompare(b.recordedAt),
+      ),
+  };
+}
+
+export async function diff(db: Db, q: Scope & { from: number; to: number; asOf: number }) {
+  if (q.from > q.to) throw new BadInputError('from must not be after to', { field: 'from' });
+  await checkCurrency(db, q.currency, q.model?.toLowerCase());
+  const facts = await liveFacts(db, q, q.asOf);
+  return {
+    from: toIso(q.from),
+    to: toIso(q.to),
+    asOf: toIso(q.asOf),
+    changes: deriveDiff(facts, q.from, q.to).map((c) => {
+      const r = toChangeRecord(c, q.asOf);
+      return {
+        model: r.model,
+        component: r.component,
+        currency: r.currency,
+        unit: r.unit,
+        conditions: r.conditions,
+        before: r.before,
+        after: r.after,
+        listBefore: r.listBefore,
+        listAfter: r.listAfter,
+        changePct: r.changePct,
+        type: r.type,
+        effectiveAt: r.effectiveAt,
+      };
+    }),
+  };
+}
+
+export interface ChangesQuery extends Scope {
+  since?: number;
+  until?: number;
+  type?: ChangeType[];
+  upcoming?: boolean;
+  asOf: number;
+  limit?: number;
+  cursor?: string;
+}
+
+interface Cursor {
+  t: number;
+  k: string;
+}
+
+function changeSortKey(c: DerivedChange): string {
+  return `${c.model}\u0000${c.component}\u0000${c.currency}\u0000${c.conditionsKey}\u0000${c.type}`;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.t, c.k]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(s: string): Cursor {
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(s)) throw new Error('charset');
+    const v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== 'string') throw new Error('shape');
+    return { t: v[0] as number, k: v[1] as string };
+  } catch {
+    throw new BadInputError('cursor: not a cursor this API returned', { field: 'cursor' });
+  }
+}
+
+/** The change feed, newest first, with stable cursor pagination. */
+export async function changes(db: Db, q: ChangesQuery): Promise<{ data: ChangeRecord[]; nextCursor: string | null }> {
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until)
+    throw new BadInputError('since must not be after until', { field: 'since' });
+  const limit = q.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadInputError('limit must be an integer from 1 to 1000', { field: 'limit' });
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  const facts = await liveFacts(db, q, q.asOf);
+  let all = deriveChanges(facts).filter((c) => {
+    if (q.since !== undefined && c.effectiveAt < q.since) return false;
+    if (q.until !== undefined && c.effectiveAt >= q.until) return false;
+    if (q.type && !q.type.includes(c.type)) return false;
+    if (q.upcoming === true && c.effectiveAt <= q.asOf) return false;
+    if (q.upcoming === false && c.effectiveAt > q.asOf) return false;
+    return true;
+  });
+  all = all.sort((a, b) => b.effectiveAt - a.effectiveAt || changeSortKey(a).localeCompare(changeSortKey(b)));
+  if (cursor) all = all.filter((c) => c.effectiveAt < cursor.t || (c.effectiveAt === cursor.t && changeSortKey(c) > cursor.k));
+  const page = all.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((c) => toChangeRecord(c, q.asOf)),
+    nextCursor: all.length > limit && last ? encodeCursor({ t: last.effectiveAt, k: changeSortKey(last) }) : null,
+  };
+}
+
+export { compareLines };
+
+/** Effective prices at `at` with exact decimal amounts, for pricing (promo over list per line). */
+export async function effectivePriceRows(
+  db: Db,
+  model: string,
+  at: number,
+  asOf: number,
+): Promise<Array<{ component: string; currency: string; unit: string; conditions: Conditions; amount: string; kind: 'list' | 'promo' }>> {
+  const rows = await effectiveRows(db, [model], at, asOf);
+  const byLine = new Map<string, FactRow>();
+  for (const r of rows) {
+    const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
+    const cur = byLine.get(k);
+    if (!cur || r.kind === 'promo') byLine.set(k, r);
+  }
+  return [...byLine.values()].map((r) => ({
+    component: r.component,
+    currency: r.currency,
+    unit: r.unit,
+    conditions: parseConditionsKey(r.conditions),
+    amount: r.amount,
+    kind: r.kind,
+  }));
+}

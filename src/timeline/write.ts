@@ -1,0 +1,119 @@
+// Writes to the timeline. Facts are only ever added or marked superseded; nothing is deleted.
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { Conditions, Source } from '../model.ts';
+import { conditionsKey } from '../conditions.ts';
+import { normalizeAmount } from '../decimal.ts';
+import { factKey } from './rows.ts';
+
+/** A transaction or the database: both run the same statements. */
+export type Tx = Pick<Db, 'all' | 'run' | 'get'>;
+
+export interface NewFact {
+  model: string;
+  component: string;
+  currency: string;
+  unit: string;
+  conditions: Conditions;
+  kind: 'list' | 'promo';
+  amount: string;
+  validFrom: number;
+  validTo: number | null;
+  announcedAt: number | null;
+  recordedAt: number;
+  supersededAt: number | null;
+  priorUnknown: boolean;
+  free: boolean;
+  detectedBetween: [number, number] | null;
+  sources: Source[];
+  confidence: 'high' | 'medium' | 'low';
+  runId?: number | null;
+}
+
+/** Caches series ids within one writer (series are never deleted, so the cache stays right). */
+export class SeriesCache {
+  private ids = new Map<string, number>();
+
+  async id(tx: Tx, f: Pick<NewFact, 'model' | 'component' | 'currency' | 'unit' | 'conditions' | 'kind'>): Promise<number> {
+    const ck = conditionsKey(f.conditions);
+    const key = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${ck}\u0000${f.kind}`;
+    const hit = this.ids.get(key);
+    if (hit !== undefined) return hit;
+    await tx.run(sql`INSERT INTO series (model, component, currency, unit, conditions, kind)
+      VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind}) ON CONFLICT DO NOTHING`);
+    const row = await tx.get<{ id: number }>(sql`SELECT id FROM series WHERE model = ${f.model} AND component = ${f.component}
+      AND currency = ${f.currency} AND unit = ${f.unit} AND conditions = ${ck} AND kind = ${f.kind}`);
+    const id = Number(row!.id);
+    this.ids.set(key, id);
+    return id;
+  }
+}
+
+export function keyOfFact(f: NewFact): string {
+  return factKey({
+    model: f.model,
+    component: f.component,
+    currency: f.currency,
+    unit: f.unit,
+    conditionsKey: conditionsKey(f.conditions),
+    kind: f.kind,
+    amount: normalizeAmount(f.amount),
+    validFrom: f.validFrom,
+    validTo: f.validTo,
+    recordedAt: f.recordedAt,
+  });
+}
+
+/**
+ * Inserts facts (many rows per statement). A fact already present (same identity) is not added
+ * again; its knowledge-time end and its sourcing are brought up to date. Returns how many were new.
+ */
+export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]): Promise<number> {
+  if (facts.length === 0) return 0;
+  const before = await tx.get<{ c: number }>(sql`SELECT count(*) AS c FROM facts`);
+  const rows = [];
+  for (const f of facts) rows.push({ f, seriesId: await cache.id(tx, f), key: keyOfFact(f) });
+  const CHUNK = 200; // stays under SQLite's bound-parameter limit (15 columns × 200)
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const values = rows.slice(i, i + CHUNK).map(
+      ({ f, seriesId, key }) =>
+        sql`(${seriesId}, ${normalizeAmount(f.amount)}, ${f.validFrom}, ${f.validTo}, ${f.announcedAt}, ${f.recordedAt},
+          ${f.supersededAt}, ${f.priorUnknown ? 1 : 0}, ${f.free ? 1 : 0},
+          ${f.detectedBetween ? JSON.stringify(f.detectedBetween) : null}, ${JSON.stringify(f.sources)}, ${f.confidence},
+          ${key}, ${f.runId ?? null})`,
+    );
+    await tx.run(sql`INSERT INTO facts (series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
+        prior_unknown, free, detected_between, sources, confidence, fact_key, run_id)
+      VALUES ${sql.join(values, sql`, `)}
+      ON CONFLICT (fact_key) DO UPDATE SET
+        superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
+        announced_at = excluded.announced_at,
+        prior_unknown = excluded.prior_unknown,
+        free = excluded.free,
+        detected_between = excluded.detected_between,
+        sources = excluded.sources,
+        confidence = excluded.confidence
+      WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
+        OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
+        OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
+        OR facts.detected_between IS NOT excluded.detected_between`);
+  }
+  const after = await tx.get<{ c: number }>(sql`SELECT count(*) AS c FROM facts`);
+  return Number(after!.c) - Number(before!.c);
+}
+
+/** Marks a fact as replaced by later knowledge. */
+export async function supersedeFact(tx: Tx, factId: number, at: number): Promise<void> {
+  await tx.run(sql`UPDATE facts SET superseded_at = ${at} WHERE id = ${factId} AND superseded_at IS NULL`);
+}
+
+/** Every committed write bumps the data version, which response caches are keyed by. */
+export async function bumpDataVersion(tx: Tx): Promise<void> {
+  await tx.run(sql`INSERT INTO meta (key, value) VALUES ('data_version', '1')
+    ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)`);
+}
+
+export async function dataVersion(db: Tx): Promise<string> {
+  const row = await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = 'data_version'`);
+  return row?.value ?? '0';
+}
