@@ -79,7 +79,7 @@ export const facts = sqliteTable(
   },
   (t) => [
     uniqueIndex('facts_key').on(t.factKey),
-    index('facts_series_valid').on(t.seriesId, t.validFrom),
+    index('facts_series_valid').on(t.seriesId, t.validFrom, t.recordedAt),
     index('facts_recorded').on(t.recordedAt),
   ],
 );

@@ -138,9 +138,10 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
  * The facts in force at `at` as known at `asOf`, one per series: an index seek on
  * (series_id, valid_from) per series, so history length does not slow it down.
  */
-async function effectiveRows(db: Db, modelIds: string[], at: number, asOf: number, currency?: string): Promise<FactRow[]> {
-  if (modelIds.length === 0) return [];
+async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string): Promise<FactRow[]> {
+  if (modelIds && modelIds.length === 0) return [];
   const currencyFilter = currency ? sql` AND s.currency = ${currency}` : sql``;
+  const modelFilter = modelIds ? sql`s.model IN (${sql.join(modelIds.map((m) => sql`${m}`), sql`, `)})` : sql`1 = 1`;
   return db.all<FactRow>(sql`
     SELECT ${sql.raw(FACT_COLUMNS)}
     FROM series s
@@ -149,7 +150,7 @@ async function effectiveRows(db: Db, modelIds: string[], at: number, asOf: numbe
       WHERE f2.series_id = s.id AND f2.valid_from <= ${at} AND f2.recorded_at <= ${asOf}
         AND (f2.superseded_at IS NULL OR f2.superseded_at > ${asOf})
       ORDER BY f2.valid_from DESC, f2.recorded_at DESC LIMIT 1)
-    WHERE s.model IN (${sql.join(modelIds.map((m) => sql`${m}`), sql`, `)})${currencyFilter}
+    WHERE ${modelFilter}${currencyFilter}
       AND (f.valid_to IS NULL OR f.valid_to > ${at})`);
 }
 
@@ -328,7 +329,12 @@ export async function history(
 export async function diff(db: Db, q: Scope & { from: number; to: number; asOf: number }) {
   if (q.from > q.to) throw new BadInputError('from must not be after to', { field: 'from' });
   await checkCurrency(db, q.currency, q.model?.toLowerCase());
-  const facts = await liveFacts(db, q, q.asOf);
+  // Only the facts in force at the two instants matter: two index seeks per series, however
+  // long the history between them.
+  const models = await scopedModels(db, q);
+  const rows = [...(await effectiveRows(db, models, q.from, q.asOf, q.currency)), ...(await effectiveRows(db, models, q.to, q.asOf, q.currency))];
+  const seen = new Set<number>();
+  const facts = rows.filter((r) => !seen.has(r.id) && seen.add(r.id)).map(rowToLiveFact);
   return {
     from: toIso(q.from),
     to: toIso(q.to),

@@ -65,7 +65,7 @@ CREATE TABLE `facts` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `facts_key` ON `facts` (`fact_key`);--> statement-breakpoint
-CREATE INDEX `facts_series_valid` ON `facts` (`series_id`,`valid_from`);--> statement-breakpoint
+CREATE INDEX `facts_series_valid` ON `facts` (`series_id`,`valid_from`,`recorded_at`);--> statement-breakpoint
 CREATE INDEX `facts_recorded` ON `facts` (`recorded_at`);--> statement-breakpoint
 CREATE TABLE `leases` (
 	`name` text PRIMARY KEY NOT NULL,
