@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { BadInputError } from '../errors.ts';
 import { database, DEFAULT_DATA_DIR } from './main.ts';
-import { startServer } from '../../api/server.ts';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -16,6 +15,8 @@ export function registerServeCommand(program: Command): void {
       const port = Number(o.port ?? process.env.PORT ?? 8787);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port: "${o.port}" is not a port number`);
       const d = await database(cmd);
+      // Loaded here so that other commands do not pay for the HTTP stack.
+      const { startServer } = await import('../../api/server.ts');
       const server = await startServer({ database: d, port, host: o.host ?? process.env.HOST ?? '0.0.0.0', role: o.role, dataDir: o.data });
       // Run until a signal; then stop taking requests and let running work finish.
       await new Promise<void>((resolve) => {

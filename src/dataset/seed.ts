@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
+import { first } from '../timeline/write.ts';
 import type { Database } from '../db/client.ts';
 import { datasetFiles, importDataset, type ImportResult } from './import.ts';
 
@@ -14,7 +15,7 @@ export function datasetDigest(dir: string): string {
 
 export async function seedFromDataset(database: Database, dir: string): Promise<ImportResult | null> {
   const digest = datasetDigest(dir);
-  const row = await database.db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = 'seed_digest'`);
+  const row = await first<{ value: string }>(database.db, sql`SELECT value FROM meta WHERE key = 'seed_digest'`);
   if (row?.value === digest) return null;
   const result = await importDataset(database, dir);
   await database.db.run(sql`INSERT INTO meta (key, value) VALUES ('seed_digest', ${digest})

@@ -393,15 +393,31 @@ export function decodeCursor(s: string): Cursor {
   }
 }
 
+export interface ChangesOptions {
+  /**
+   * Reuses the derived change list (newest first) of one scope and knowledge time, e.g. across the
+   * pages of a cursor walk; the API keys it by the data version. The list must not be mutated.
+   */
+  memo?: (scope: Scope, asOf: number, derive: () => Promise<DerivedChange[]>) => Promise<DerivedChange[]>;
+}
+
+/** Code-unit order: the same order the cursor comparison (`>`) uses, so pages never skip or repeat. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The change feed, newest first, with stable cursor pagination. */
-export async function changes(db: Db, q: ChangesQuery): Promise<{ data: ChangeRecord[]; nextCursor: string | null }> {
+export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}): Promise<{ data: ChangeRecord[]; nextCursor: string | null }> {
   if (q.since !== undefined && q.until !== undefined && q.since > q.until)
     throw new BadInputError('since must not be after until', { field: 'since' });
   const limit = q.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadInputError('limit must be an integer from 1 to 1000', { field: 'limit' });
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-  const facts = await liveFacts(db, q, q.asOf);
-  let all = deriveChanges(facts).filter((c) => {
+  const derive = async () =>
+    deriveChanges(await liveFacts(db, q, q.asOf)).sort((a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)));
+  const scope: Scope = { provider: q.provider, model: q.model, currency: q.currency };
+  const sorted = opts.memo ? await opts.memo(scope, q.asOf, derive) : await derive();
+  let all = sorted.filter((c) => {
     if (q.since !== undefined && c.effectiveAt < q.since) return false;
     if (q.until !== undefined && c.effectiveAt >= q.until) return false;
     if (q.type && !q.type.includes(c.type)) return false;
@@ -409,7 +425,6 @@ export async function changes(db: Db, q: ChangesQuery): Promise<{ data: ChangeRe
     if (q.upcoming === false && c.effectiveAt > q.asOf) return false;
     return true;
   });
-  all = all.sort((a, b) => b.effectiveAt - a.effectiveAt || changeSortKey(a).localeCompare(changeSortKey(b)));
   if (cursor) all = all.filter((c) => c.effectiveAt < cursor.t || (c.effectiveAt === cursor.t && changeSortKey(c) > cursor.k));
   const page = all.slice(0, limit);
   const last = page[page.length - 1];

@@ -1,5 +1,5 @@
 // Writes to the timeline. Facts are only ever added or marked superseded; nothing is deleted.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Conditions, Source } from '../model.ts';
 import { conditionsKey } from '../conditions.ts';
@@ -7,7 +7,12 @@ import { normalizeAmount } from '../decimal.ts';
 import { factKey } from './rows.ts';
 
 /** A transaction or the database: both run the same statements. */
-export type Tx = Pick<Db, 'all' | 'run' | 'get'>;
+export type Tx = Pick<Db, 'all' | 'run'>;
+
+/** The first row of a query, or undefined (drizzle's `get` throws on an empty result with libsql). */
+export async function first<T>(tx: Tx, query: SQL): Promise<T | undefined> {
+  return (await tx.all<T>(query))[0];
+}
 
 export interface NewFact {
   model: string;
@@ -41,7 +46,7 @@ export class SeriesCache {
     if (hit !== undefined) return hit;
     await tx.run(sql`INSERT INTO series (model, component, currency, unit, conditions, kind)
       VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind}) ON CONFLICT DO NOTHING`);
-    const row = await tx.get<{ id: number }>(sql`SELECT id FROM series WHERE model = ${f.model} AND component = ${f.component}
+    const row = await first<{ id: number }>(tx, sql`SELECT id FROM series WHERE model = ${f.model} AND component = ${f.component}
       AND currency = ${f.currency} AND unit = ${f.unit} AND conditions = ${ck} AND kind = ${f.kind}`);
     const id = Number(row!.id);
     this.ids.set(key, id);
@@ -70,7 +75,7 @@ export function keyOfFact(f: NewFact): string {
  */
 export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]): Promise<number> {
   if (facts.length === 0) return 0;
-  const before = await tx.get<{ c: number }>(sql`SELECT count(*) AS c FROM facts`);
+  const before = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
   const rows = [];
   for (const f of facts) rows.push({ f, seriesId: await cache.id(tx, f), key: keyOfFact(f) });
   const CHUNK = 200; // stays under SQLite's bound-parameter limit (15 columns × 200)
@@ -98,7 +103,7 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
         OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
         OR facts.detected_between IS NOT excluded.detected_between`);
   }
-  const after = await tx.get<{ c: number }>(sql`SELECT count(*) AS c FROM facts`);
+  const after = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
   return Number(after!.c) - Number(before!.c);
 }
 
@@ -114,6 +119,6 @@ export async function bumpDataVersion(tx: Tx): Promise<void> {
 }
 
 export async function dataVersion(db: Tx): Promise<string> {
-  const row = await db.get<{ value: string }>(sql`SELECT value FROM meta WHERE key = 'data_version'`);
+  const row = await first<{ value: string }>(db, sql`SELECT value FROM meta WHERE key = 'data_version'`);
   return row?.value ?? '0';
 }

@@ -1,0 +1,471 @@
+// DeepSeek: https://api-docs.deepseek.com/quick_start/pricing (English, USD) and its Chinese twin
+// (CNY). One transposed table: models are columns, row labels sit in up to three label columns
+// (PRICING → "1M INPUT TOKENS (CACHE HIT)" → "OFF-PEAK"/"PEAK"), joined by rowspan/colspan.
+// Footnotes under the table carry dates (promotions, price changes) and peak hours in Beijing time.
+// Also reads the pandoc Markdown conversion of the Chinese page kept by an archive (January 2026).
+import * as cheerio from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
+import { BadInputError, LayoutChangedError } from '../../src/errors.ts';
+import type { Conditions, HoursWindow, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
+import type { ParseContext, Scraper, ScraperPage } from '../../src/scrape/contract.ts';
+import { MONEY_PATTERN, applyPercentOff, assertNotZero, compareDecimal, normaliseDecimal, parseMoney, parseTokenCount, zheToPercentOff } from '../../src/scrape/amounts.ts';
+import { type Grid, type GridCell, footnoteKey, tableToGrid } from '../../src/scrape/html-table.ts';
+import { assertRealPage } from '../../src/scrape/page-guards.ts';
+import { hasPandocTable, pandocTableToGrid } from './pandoc-table.ts';
+
+const PAGES: (ScraperPage & { currency: 'USD' | 'CNY'; lang: 'en' | 'zh' })[] = [
+  { url: 'https://api-docs.deepseek.com/quick_start/pricing', currency: 'USD', lang: 'en' },
+  { url: 'https://api-docs.deepseek.com/zh-cn/quick_start/pricing', currency: 'CNY', lang: 'zh' },
+];
+
+const UNIT = '1M tokens';
+const LANG_NAME = { en: 'English (USD)', zh: 'Chinese (CNY)' } as const;
+
+type Page = (typeof PAGES)[number];
+/** Footnote key ("1", "*") → its texts (several "*" footnotes may exist). */
+type Footnotes = Map<string, string[]>;
+
+interface PageTable {
+  grid: Grid;
+  footnotes: Footnotes;
+  /** The <html lang> attribute when the copy has one. */
+  htmlLang?: string;
+  notes: string[];
+}
+
+function pageFor(url: string): Page {
+  const clean = url.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  const page = PAGES.find((p) => p.url === clean);
+  if (!page) throw new BadInputError(`deepseek: unknown page ${url}; known: ${PAGES.map((p) => p.url).join(', ')}`);
+  return page;
+}
+
+export function parseDeepSeek(text: string, ctx: ParseContext): ParseResult {
+  const page = pageFor(ctx.url);
+  const table = readPageTable(text);
+  return interpret(table, page);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the page into a grid + footnotes
+
+function readPageTable(text: string): PageTable {
+  if (/<table\b/i.test(text) || /^\s*(<!doctype html|<html|<div|<!--)/i.test(text)) {
+    assertRealPage(text, 'html');
+    if (!/<table\b/i.test(text)) throw new LayoutChangedError('no pricing table on the page');
+    return readHtml(text);
+  }
+  assertRealPage(text, 'markdown');
+  if (!hasPandocTable(text)) throw new LayoutChangedError('neither an HTML table nor a pandoc table holds the prices');
+  return {
+    grid: pandocTableToGrid(text),
+    footnotes: new Map(),
+    notes: [
+      'pandoc copy of the page: cells spanning several model columns lost their colspan; an empty model cell is read as the value to its left (as BASE URL, context length and prices span every model column on the live page)',
+    ],
+  };
+}
+
+function readHtml(html: string): PageTable {
+  const $ = cheerio.load(html);
+  const table = $('table')
+    .toArray()
+    .find((t) => /^(MODEL|模型)$/i.test($(t).find('tr').first().children('td, th').first().text().trim()));
+  if (!table) throw new LayoutChangedError('no table whose first row is MODEL / 模型');
+  return { grid: tableToGrid($, table), footnotes: collectFootnotes($, table), htmlLang: $('html').attr('lang'), notes: [] };
+}
+
+/** The paragraphs after the table, up to the next heading or rule: "(n) text" lines and "* text" lines. */
+function collectFootnotes($: CheerioAPI, table: Element): Footnotes {
+  let node = $(table);
+  while (node.length > 0 && node.nextAll().length === 0) node = node.parent();
+  const lines: string[] = [];
+  node.nextAll().each((_, el) => {
+    if (/^(h[1-6]|hr)$/i.test(el.tagName)) return false;
+    const copy = $(el).clone();
+    copy.find('br').replaceWith('\n');
+    lines.push(...copy.text().split('\n'));
+    return undefined;
+  });
+  const notes: Footnotes = new Map();
+  let last: { key: string; index: number } | undefined;
+  for (const raw of lines) {
+    const line = raw.replace(/\s+/g, ' ').trim();
+    if (line === '') continue;
+    const m = /^(\(\d+\)|\*)\s*(.*)$/.exec(line);
+    const key = m ? footnoteKey(m[1]) : undefined;
+    if (m && key) {
+      const list = notes.get(key) ?? [];
+      list.push(m[2]);
+      notes.set(key, list);
+      last = { key, index: list.length - 1 };
+    } else if (last) {
+      const list = notes.get(last.key)!;
+      list[last.index] = `${list[last.index]} ${line}`;
+    }
+  }
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interpreting the grid
+
+type Component = 'input' | 'cache_read' | 'output';
+type Period = 'peak' | 'off-peak';
+
+interface PriceRow {
+  component: Component;
+  period?: Period;
+  labelText: string;
+  /** Footnote refs of the row's label cells (PRICING, the component, the period). */
+  refs: string[];
+  cells: GridCell[];
+}
+
+interface ModelColumn {
+  apiName: string;
+  refs: string[];
+}
+
+function labelsOf(row: GridCell[], labelCols: number): GridCell[] {
+  const seen = new Set<number>();
+  return row.slice(0, labelCols).filter((c) => (seen.has(c.id) ? false : (seen.add(c.id), true)));
+}
+
+function interpret(table: PageTable, page: Page): ParseResult {
+  const { grid, footnotes } = table;
+  const headerIndex = grid.findIndex((row) => /^(MODEL|模型)$/i.test(row[0].text));
+  if (headerIndex < 0) throw new LayoutChangedError('no MODEL / 模型 row in the pricing table');
+  const header = grid[headerIndex];
+
+  // Language: the table's own labels, the <html lang>, and (below) every price's currency must agree with the URL.
+  const tableLang = /^MODEL$/i.test(header[0].text) ? 'en' : 'zh';
+  if (tableLang !== page.lang) throw new LayoutChangedError(`the page is ${LANG_NAME[tableLang]} but ${page.url} is the ${LANG_NAME[page.lang]} page`);
+  if (table.htmlLang && !table.htmlLang.toLowerCase().startsWith(page.lang))
+    throw new LayoutChangedError(`<html lang="${table.htmlLang}"> but ${page.url} is the ${LANG_NAME[page.lang]} page`);
+
+  let labelCols = 1;
+  while (labelCols < header.length && header[labelCols].id === header[0].id) labelCols++;
+  const models: ModelColumn[] = [];
+  for (let c = labelCols; c < header.length; c++) {
+    const cell = header[c];
+    if (c > labelCols && cell.id === header[c - 1].id) throw new LayoutChangedError(`MODEL row: "${cell.text}" spans two model columns`);
+    if (!/^deepseek-[a-z0-9][a-z0-9.-]*$/i.test(cell.text)) throw new LayoutChangedError(`MODEL row: "${cell.text}" is not an API model name like deepseek-v4-pro`);
+    models.push({ apiName: cell.text.toLowerCase(), refs: cell.refs });
+  }
+  if (models.length === 0) throw new LayoutChangedError('MODEL row names no model');
+
+  const contextWindow: (number | undefined)[] = [];
+  const maxOutput: (number | undefined)[] = [];
+  const priceRows: PriceRow[] = [];
+  for (const row of grid.slice(headerIndex + 1)) {
+    const labels = labelsOf(row, labelCols);
+    const values = row.slice(labelCols);
+    const head = labels[0].text.toUpperCase();
+    if (/^(CONTEXT LENGTH|上下文长度)$/.test(head)) values.forEach((v, j) => (contextWindow[j] = parseTokenCount(v.text, `CONTEXT LENGTH of ${models[j].apiName}`)));
+    else if (/^(MAX OUTPUT|输出长度)$/.test(head)) values.forEach((v, j) => (maxOutput[j] = readMaxOutput(v.text, models[j].apiName)));
+    else if (/^(PRICING|价格)$/.test(head)) priceRows.push(readPriceRow(labels, values));
+  }
+
+  for (const component of ['input', 'cache_read', 'output'] as const)
+    if (!priceRows.some((r) => r.component === component)) throw new LayoutChangedError(`pricing table has no ${ROW_NAMES[component]} row`);
+  const rowKeys = priceRows.map((r) => `${r.component} ${r.period ?? ''}`);
+  const repeated = rowKeys.find((k, i) => rowKeys.indexOf(k) !== i);
+  if (repeated) throw new LayoutChangedError(`the ${repeated.trim()} price row appears twice`);
+  const split = priceRows.filter((r) => r.period).length;
+  if (split > 0 && split < priceRows.length) throw new LayoutChangedError('some price rows are split into peak/off-peak and some are not');
+
+  // Every footnote a price row or price cell points at must be on the page (else the copy is cut off).
+  const need = (key: string, what: string): string[] => {
+    const found = footnotes.get(key);
+    if (!found) throw new LayoutChangedError(`footnote (${key}) referenced by ${what} is missing from the page`);
+    return found;
+  };
+  let hours: Hours | undefined;
+  if (split > 0) {
+    const missing = [...new Set(priceRows.flatMap((r) => r.refs))].filter((k) => !footnotes.has(k));
+    if (missing.length > 0)
+      throw new LayoutChangedError(`price rows are split into peak/off-peak but footnote ${missing.map((k) => `(${k})`).join(' ')}, which should state the hours, is missing from the page`);
+    hours = readHours(priceRows.flatMap((r) => r.refs.flatMap((k) => need(k, 'the price rows'))));
+  }
+
+  const noteKeys = new Set<string>();
+  const observations: Observation[] = [];
+  models.forEach((model, j) => {
+    const id = `deepseek/${model.apiName}`;
+    for (const row of priceRows) {
+      const where = `${model.apiName} ${row.labelText}${row.period ? ` ${row.period}` : ''}`;
+      const rowNotes = row.refs.flatMap((k) => need(k, 'the price rows'));
+      row.refs.forEach((k) => noteKeys.add(k));
+      const cell = row.cells[j];
+      const cellNotes = cell.refs.flatMap((k) => need(k, `the ${where} price`).filter((t) => k !== '*' || t.toLowerCase().includes(model.apiName)));
+      cell.refs.forEach((k) => noteKeys.add(k));
+      const price = readPriceCell(cell, where, page);
+      const rowFrom = latest(rowNotes.map((t) => footnoteInstants(t, where).from));
+      const cellTimes = cellNotes.map((t) => footnoteInstants(t, where));
+      const cellFrom = latest(cellTimes.map((t) => t.from));
+      const cellUntil = cellTimes.map((t) => t.until).find(Boolean);
+      const conditions: Conditions = {};
+      if (row.period && hours) conditions.hours = hours[row.period];
+      const hoursNote = row.period && hours ? hours.notes[row.period] : undefined;
+
+      const list: Observation = {
+        model: id,
+        component: row.component,
+        currency: page.currency,
+        unit: UNIT,
+        conditions,
+        amount: price.list ?? price.amount,
+        kind: 'list',
+      };
+      if (rowFrom) list.validFrom = rowFrom;
+      if (!price.promo && cellFrom) list.validFrom = cellFrom;
+      if (!price.promo && cellUntil) list.validTo = cellUntil;
+      if (hoursNote) list.note = hoursNote;
+      if (price.list !== undefined || !price.promo) observations.push(list);
+
+      if (price.promo) {
+        const promo: Observation = {
+          model: id,
+          component: row.component,
+          currency: page.currency,
+          unit: UNIT,
+          conditions,
+          amount: price.amount,
+          kind: 'promo',
+        };
+        if (price.list !== undefined) promo.listAmount = price.list;
+        const from = cellFrom ?? rowFrom;
+        if (from) promo.validFrom = from;
+        if (cellUntil) promo.validTo = cellUntil;
+        promo.note = [`${price.promo} as the cell states`, cell.refs.length ? `footnote ${cell.refs.map((k) => `(${k})`).join(' ')}` : '', hoursNote ?? '']
+          .filter(Boolean)
+          .join('; ');
+        observations.push(promo);
+      }
+    }
+  });
+
+  const observedModels: ObservedModel[] = models.map((m, j) => {
+    const out: ObservedModel = { id: `deepseek/${m.apiName}`, name: m.apiName };
+    if (contextWindow[j]) out.contextWindow = contextWindow[j];
+    if (maxOutput[j]) out.maxOutput = maxOutput[j];
+    const aliases = m.refs.flatMap((k) => aliasesIn(footnotes.get(k) ?? [], models, m));
+    if (aliases.length > 0) out.aliases = aliases;
+    m.refs.filter((k) => footnotes.has(k)).forEach((k) => noteKeys.add(k));
+    return out;
+  });
+
+  const notes = [...table.notes];
+  for (const key of [...noteKeys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) for (const t of footnotes.get(key) ?? []) notes.push(key === '*' ? `* ${t}` : `(${key}) ${t}`);
+  const result: ParseResult = { provider: 'deepseek', observations, models: observedModels };
+  if (notes.length > 0) result.notes = notes;
+  return result;
+}
+
+const ROW_NAMES: Record<Component, string> = {
+  input: 'CACHE MISS input',
+  cache_read: 'CACHE HIT input',
+  output: 'OUTPUT',
+};
+
+function readPriceRow(labels: GridCell[], cells: GridCell[]): PriceRow {
+  const what = labels[1]?.text ?? '';
+  const upper = what.toUpperCase();
+  if (!/1M|百万/.test(upper)) throw new LayoutChangedError(`price row "${what}" does not say it is per 1M tokens`);
+  let component: Component;
+  if (/CACHE MISS|缓存未命中/.test(upper)) component = 'input';
+  else if (/CACHE HIT|缓存命中/.test(upper)) component = 'cache_read';
+  else if (/OUTPUT|输出/.test(upper)) component = 'output';
+  else throw new LayoutChangedError(`unknown price row "${what}"`);
+  let period: Period | undefined;
+  if (labels[2]) {
+    const p = labels[2].text.toUpperCase();
+    if (/OFF-PEAK|OFF PEAK|空闲|闲时|低谷/.test(p)) period = 'off-peak';
+    else if (/PEAK|高峰/.test(p)) period = 'peak';
+    else throw new LayoutChangedError(`unknown price sub-row "${labels[2].text}" under "${what}"`);
+  }
+  return { component, period, labelText: what, refs: [...new Set(labels.flatMap((l) => l.refs))], cells };
+}
+
+function readMaxOutput(text: string, model: string): number | undefined {
+  const m = /(?:MAXIMUM|MAX|最大)\s*[:：]?\s*(\d+(?:\.\d+)?\s*[KM])/i.exec(text) ?? /^\s*(\d+(?:\.\d+)?\s*[KM])\s*$/i.exec(text);
+  return m ? parseTokenCount(m[1], `MAX OUTPUT of ${model}`) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Price cells
+
+interface CellPrice {
+  /** The price to pay: the promotional one when the cell shows a promotion. */
+  amount: string;
+  /** The list price printed beside a promotion, when the cell shows one. */
+  list?: string;
+  /** The promotion as stated, e.g. "75% off". */
+  promo?: string;
+}
+
+const DISCOUNT = /(\d+(?:\.\d+)?)\s*%\s*off|(\d+(?:\.\d+)?)\s*折/i;
+
+/**
+ * "$0.14" → list. "$0.435 (75% off) $1.74" → promo 0.435 over list 1.74 (the discount must match
+ * exactly). "$0.435 (limited-time 75% off)" → promo without a shown list price. Anything else is refused.
+ */
+function readPriceCell(cell: GridCell, where: string, page: Page): CellPrice {
+  const tokens = cell.text.match(MONEY_PATTERN) ?? [];
+  if (tokens.length === 0) throw new LayoutChangedError(`${where}: no price in "${cell.text}"`);
+  if (tokens.length > 2) throw new LayoutChangedError(`${where}: more than two prices in "${cell.text}"`);
+  const amounts = tokens.map((t) => {
+    const money = parseMoney(t, where);
+    if (money.currency !== page.currency)
+      throw new LayoutChangedError(`${where}: price "${t.trim()}" is in ${money.currency} but ${page.url} is the ${LANG_NAME[page.lang]} page`);
+    assertNotZero(money.amount, where);
+    return money.amount;
+  });
+  const discount = DISCOUNT.exec(cell.text);
+  let rest = cell.text;
+  for (const t of tokens) rest = rest.replace(t, ' ');
+  if (discount) rest = rest.replace(discount[0], ' ');
+  rest = rest.replace(/limited[- ]time|限时|优惠|[()（）\s]/gi, '');
+  if (rest !== '') throw new LayoutChangedError(`${where}: unrecognised price cell "${cell.text}"`);
+  if (!discount) {
+    if (tokens.length !== 1) throw new LayoutChangedError(`${where}: two prices without a stated discount in "${cell.text}"`);
+    return { amount: amounts[0] };
+  }
+  const pctOff = discount[1] !== undefined ? normaliseDecimal(discount[1]) : zheToPercentOff(discount[2]);
+  const promo = discount[1] !== undefined ? `${pctOff}% off` : `${discount[2]}折 (${pctOff}% off)`;
+  if (tokens.length === 1) return { amount: amounts[0], promo };
+  const [amount, list] = amounts;
+  const expected = applyPercentOff(list, pctOff);
+  if (compareDecimal(amount, expected) !== 0) throw new LayoutChangedError(`${where}: ${promo} of ${list} is ${expected}, but the cell shows ${amount}`);
+  return { amount, list, promo };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Footnotes: dates and hours
+
+const MONTH_DAY_TIME = /(\d{4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?\s*(\d{1,2})[:：](\d{2})/g;
+const UNTIL_WORDS = /until|till|through|ends? on|ending|expires?|截止|截至|结束|到期|为止/i;
+const FROM_WORDS = /from|takes effect|effective|starting|starts|起|开始/i;
+
+/**
+ * Dated statements in a footnote. A stated end minute means "through that minute" (DESIGN §3:
+ * "valid until 2026/05/05 15:59 UTC" → 2026-05-05T16:00:00Z); the zone must be stated (UTC or
+ * Beijing time), never guessed.
+ */
+export function footnoteInstants(text: string, where: string): { from?: string; until?: string } {
+  const out: { from?: string; until?: string } = {};
+  for (const m of text.matchAll(MONTH_DAY_TIME)) {
+    const at = m.index ?? 0;
+    const before = text.slice(0, at).split(/[。；;]|\.\s/).pop() ?? '';
+    const after = text.slice(at + m[0].length, at + m[0].length + 16);
+    let offsetHours: number;
+    if (/^\s*\(?\s*(UTC|GMT)\s*\+\s*0?8/i.test(after) || /北京时间|Beijing time|UTC\s*\+\s*0?8/i.test(before)) offsetHours = 8;
+    else if (/^\s*\(?\s*(UTC|GMT)\b/i.test(after)) offsetHours = 0;
+    else throw new LayoutChangedError(`${where}: the date "${m[0]}" in a footnote names no time zone`);
+    const [y, mo, d, h, mi] = m.slice(1, 6).map(Number);
+    const local = Date.UTC(y, mo - 1, d, h, mi);
+    if (Number.isNaN(local) || mo > 12 || d > 31 || h > 24 || mi > 59) throw new LayoutChangedError(`${where}: "${m[0]}" is not a real date`);
+    const instant = local - offsetHours * 3_600_000;
+    const context = `${before} ${after}`;
+    if (UNTIL_WORDS.test(context)) out.until ??= iso(mi === 59 ? instant + 60_000 : instant);
+    else if (FROM_WORDS.test(context)) out.from ??= iso(instant);
+  }
+  return out;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function latest(values: (string | undefined)[]): string | undefined {
+  return values.filter((v): v is string => Boolean(v)).sort().pop();
+}
+
+const RANGE = /(\d{1,2})[:：](\d{2})\s*(?:-|–|—|~|～|至|到|to)\s*(\d{1,2})[:：](\d{2})/gi;
+const PERIOD_WORD = /off-peak|off peak|空闲|闲时|低谷|peak|高峰/gi;
+const REST_WORDS = /其余|其他时间|其它时间|rest of|other times|all other|remaining|otherwise/i;
+
+type Hours = Record<Period, HoursWindow> & { notes: Record<Period, string> };
+
+/**
+ * Peak/off-peak windows from the footnote that states them, e.g. "高峰时段为北京时间 9:00 - 12:00、
+ * 14:00 - 18:00（其余为空闲时段）": ranges belong to the nearest period word before them; a period
+ * stated as "the rest" is the complement of the other over the day (00:00–24:00).
+ */
+function readHours(texts: string[]): Hours {
+  const text = texts.find((t) => new RegExp(RANGE.source, 'i').test(t));
+  if (!text) throw new LayoutChangedError('price rows are split into peak/off-peak but no footnote states the hours');
+  if (!/北京时间|Beijing|UTC\s*\+\s*0?8|GMT\s*\+\s*0?8|China Standard Time/i.test(text))
+    throw new LayoutChangedError(`the peak-hours footnote names no time zone: "${text}"`);
+  const words = [...text.matchAll(PERIOD_WORD)].map((m) => ({ at: m.index ?? 0, period: (/off|空闲|闲时|低谷/i.test(m[0]) ? 'off-peak' : 'peak') as Period }));
+  const ranges: Record<Period, [string, string][]> = { peak: [], 'off-peak': [] };
+  for (const m of text.matchAll(RANGE)) {
+    const owner = words.filter((w) => w.at < (m.index ?? 0)).pop();
+    if (!owner) throw new LayoutChangedError(`hours "${m[0]}" are not introduced as peak or off-peak: "${text}"`);
+    ranges[owner.period].push([hhmm(m[1], m[2], text), hhmm(m[3], m[4], text)]);
+  }
+  const notes = { peak: '', 'off-peak': '' } as Record<Period, string>;
+  for (const period of ['peak', 'off-peak'] as const) {
+    const other: Period = period === 'peak' ? 'off-peak' : 'peak';
+    if (ranges[period].length > 0) {
+      notes[period] = `${period} hours as the footnote states them (Beijing time)`;
+      continue;
+    }
+    if (ranges[other].length === 0 || !REST_WORDS.test(text)) throw new LayoutChangedError(`the hours footnote states no ${period} hours: "${text}"`);
+    ranges[period] = complement(ranges[other], text);
+    notes[period] = `${period} hours: the rest of the day, as the footnote states (Beijing time)`;
+  }
+  return {
+    peak: { tz: 'Asia/Shanghai', ranges: ranges.peak, label: 'peak' },
+    'off-peak': { tz: 'Asia/Shanghai', ranges: ranges['off-peak'], label: 'off-peak' },
+    notes,
+  };
+}
+
+function hhmm(h: string, m: string, text: string): string {
+  if (Number(h) > 24 || Number(m) > 59 || (Number(h) === 24 && m !== '00')) throw new LayoutChangedError(`"${h}:${m}" is not a time of day in "${text}"`);
+  return `${h.padStart(2, '0')}:${m}`;
+}
+
+/** The parts of 00:00–24:00 not covered by `ranges` (which must be ordered and disjoint). */
+function complement(ranges: [string, string][], text: string): [string, string][] {
+  const sorted = [...ranges].sort((a, b) => a[0].localeCompare(b[0]));
+  const out: [string, string][] = [];
+  let cursor = '00:00';
+  for (const [from, to] of sorted) {
+    if (from < cursor || to <= from) throw new LayoutChangedError(`overlapping or reversed hours in "${text}"`);
+    if (from > cursor) out.push([cursor, from]);
+    cursor = to;
+  }
+  if (cursor < '24:00') out.push([cursor, '24:00']);
+  return out;
+}
+
+/** Other DeepSeek API names a model's footnote maps onto it ("deepseek-chat … correspond to … deepseek-v4-flash"). */
+function aliasesIn(texts: string[], models: ModelColumn[], model: ModelColumn): { alias: string; note: string }[] {
+  const own = new Set(models.map((m) => m.apiName));
+  const out: { alias: string; note: string }[] = [];
+  for (const text of texts) {
+    if (!text.toLowerCase().includes(model.apiName)) continue;
+    for (const name of new Set((text.match(/deepseek-[a-z0-9][a-z0-9.-]*[a-z0-9]/gi) ?? []).map((n) => n.toLowerCase())))
+      if (!own.has(name)) out.push({ alias: `deepseek/${name}`, note: text });
+  }
+  return out;
+}
+
+const scraper: Scraper = {
+  id: 'deepseek',
+  name: 'DeepSeek',
+  homepage: 'https://www.deepseek.com',
+  pages: PAGES.map(({ url, currency, lang }) => ({ url, currency, lang })),
+  kind: 'static',
+  parse: parseDeepSeek,
+  // Two models × three components is the smallest table DeepSeek has published.
+  minRows: 6,
+  // Promotions (75% off) and off-peak halving are real moves of this size; larger ones need a second look.
+  changeThreshold: 0.5,
+};
+
+export default scraper;

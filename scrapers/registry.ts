@@ -1,0 +1,20 @@
+// Every provider scraper, one line each. A test fails when a folder under scrapers/ with an
+// index.ts is missing here.
+import { BadInputError } from '../src/errors.ts';
+import type { Scraper } from '../src/scrape/contract.ts';
+import anthropic from './anthropic/index.ts';
+import deepseek from './deepseek/index.ts';
+import openrouter from './openrouter/index.ts';
+import openai from './openai/index.ts';
+import xiaomi from './xiaomi/index.ts';
+import google from './google/index.ts';
+import moonshot from './moonshot/index.ts';
+import minimax from './minimax/index.ts';
+
+export const scrapers: Scraper[] = [anthropic, deepseek, openrouter, openai, xiaomi, google, moonshot, minimax];
+
+export function getScraper(id: string): Scraper {
+  const found = scrapers.find((s) => s.id === id);
+  if (!found) throw new BadInputError(`unknown provider "${id}"; known: ${scrapers.map((s) => s.id).join(', ')}`, { status: 404, field: 'provider' });
+  return found;
+}

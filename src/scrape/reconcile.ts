@@ -1,0 +1,150 @@
+// Reconcile: what a page claims against what the timeline holds, one series at a time. Pure: it
+// returns which facts to supersede and which to add; the pipeline writes them in one transaction.
+//
+// A page's claims form a step function of valid time from a start instant on (the observation, or
+// an earlier date the page states). The timeline's live facts form another. From the first instant
+// where the two differ, the timeline's facts are superseded (the part before that instant is kept
+// as a closed copy) and the page's segments are added. Equal functions change nothing, so a page
+// that only changed its formatting adds nothing.
+import { sameAmount } from '../decimal.ts';
+import type { Source } from '../model.ts';
+
+export interface ExistingFact {
+  id: number;
+  amount: string;
+  validFrom: number;
+  validTo: number | null;
+  announcedAt: number | null;
+  priorUnknown: boolean;
+  free: boolean;
+  detectedBetween: [number, number] | null;
+  sources: Source[];
+  confidence: 'high' | 'medium' | 'low';
+}
+
+export interface Segment {
+  amount: string;
+  from: number;
+  to: number | null;
+  /** The page gave a date for this segment's start (so it is not "detected" at the observation). */
+  datedFrom: boolean;
+  free: boolean;
+}
+
+export interface FactDraft {
+  amount: string;
+  validFrom: number;
+  validTo: number | null;
+  announcedAt: number | null;
+  priorUnknown: boolean;
+  free: boolean;
+  detectedBetween: [number, number] | null;
+  sources: Source[];
+  confidence: 'high' | 'medium' | 'low';
+}
+
+export interface LinePlan {
+  supersede: number[];
+  insert: FactDraft[];
+  /** First instant where page and timeline differ; null when they agree. */
+  divergesAt: number | null;
+}
+
+export interface ReconcileContext {
+  /** Start of the page's claims when it states no date (the observation, or the first suspect one). */
+  effectiveFrom: number;
+  /** When we learned it: the observation instant (or now, for a re-parse). */
+  knownAt: number;
+  /** The previous observation of this page, for detectedBetween. */
+  previousObservation: number | null;
+  /** First time this page is observed: prices it shows had an unknown past. */
+  firstObservation: boolean;
+  sources: Source[];
+}
+
+function valueAt<T extends { validFrom: number; validTo: number | null }>(items: T[], t: number): T | null {
+  let best: T | null = null;
+  for (const f of items) if (f.validFrom <= t && (f.validTo === null || f.validTo > t) && (!best || f.validFrom > best.validFrom)) best = f;
+  return best;
+}
+
+const segAsFact = (s: Segment) => ({ validFrom: s.from, validTo: s.to, amount: s.amount });
+
+export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx: ReconcileContext): LinePlan {
+  const domainStart = Math.min(ctx.effectiveFrom, ...claimed.map((s) => s.from));
+  const segs = claimed.map(segAsFact);
+  const instants = new Set<number>([domainStart]);
+  for (const x of [...existing, ...segs]) {
+    if (x.validFrom >= domainStart) instants.add(x.validFrom);
+    if (x.validTo !== null && x.validTo >= domainStart) instants.add(x.validTo);
+  }
+  let diverge: number | null = null;
+  for (const t of [...instants].sort((a, b) => a - b)) {
+    const e = valueAt(existing, t);
+    const c = valueAt(segs, t);
+    if (!sameAmount(e?.amount ?? null, c?.amount ?? null)) {
+      diverge = t;
+      break;
+    }
+  }
+  if (diverge === null) return { supersede: [], insert: [], divergesAt: null };
+  const D = diverge;
+
+  const supersede: number[] = [];
+  const insert: FactDraft[] = [];
+  const keep = (f: ExistingFact, validTo: number | null, validFrom = f.validFrom): FactDraft => ({
+    amount: f.amount,
+    validFrom,
+    validTo,
+    announcedAt: f.announcedAt,
+    priorUnknown: f.priorUnknown,
+    free: f.free,
+    detectedBetween: f.detectedBetween,
+    sources: f.sources,
+    confidence: f.confidence,
+  });
+  for (const f of existing) {
+    if (f.validTo !== null && f.validTo <= D) continue;
+    supersede.push(f.id);
+    if (f.validFrom < D) insert.push(keep(f, D));
+  }
+  const hadBefore = valueAt(existing, D - 1) !== null;
+  const newSegs = claimed
+    .filter((s) => s.to === null || s.to > D)
+    .map((s) => ({ ...s, from: Math.max(s.from, D) }))
+    .sort((a, b) => a.from - b.from);
+  for (const s of newSegs) {
+    const undated = !s.datedFrom && s.from === ctx.effectiveFrom;
+    const draft: FactDraft = {
+      amount: s.amount,
+      validFrom: s.from,
+      validTo: s.to,
+      // A segment that starts after we learned of it was announced by the page.
+      announcedAt: s.from > ctx.knownAt ? Math.min(ctx.knownAt, ctx.effectiveFrom) : null,
+      priorUnknown: s.from === D && !hadBefore && ctx.firstObservation,
+      free: s.free,
+      detectedBetween: undated && ctx.previousObservation !== null && hadBefore ? [ctx.previousObservation, s.from] : null,
+      sources: ctx.sources,
+      confidence: 'high',
+    };
+    insert.push(draft);
+  }
+  // An untouched fact ending exactly where an equal new segment starts: join them, so a withdrawn
+  // announcement leaves one fact, not two equal neighbours.
+  const first = insert.find((d) => d.sources === ctx.sources && d.validFrom === D);
+  if (first) {
+    const neighbour = existing.find((f) => f.validTo === D && !supersede.includes(f.id) && sameAmount(f.amount, first.amount));
+    if (neighbour) {
+      supersede.push(neighbour.id);
+      const merged = keep(neighbour, first.validTo);
+      merged.sources = mergeSources(neighbour.sources, ctx.sources);
+      insert.splice(insert.indexOf(first), 1, merged);
+    }
+  }
+  return { supersede, insert, divergesAt: D };
+}
+
+function mergeSources(a: Source[], b: Source[]): Source[] {
+  const seen = new Set(a.map((s) => JSON.stringify(s)));
+  return [...a, ...b.filter((s) => !seen.has(JSON.stringify(s)))];
+}
