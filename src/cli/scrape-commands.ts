@@ -1,14 +1,13 @@
 // scrape, parse, ingest, reparse: the scrape pipeline from the command line.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { sql } from 'drizzle-orm';
 import { BadInputError } from '../errors.ts';
 import { parseInstant, toIso } from '../time.ts';
 import { ParseResult } from '../model.ts';
 import { getScraper, scrapers } from '../../scrapers/registry.ts';
 import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider } from '../scrape/run.ts';
-import { getSnapshot } from '../scrape/snapshots.ts';
+import { reparsePage } from '../scrape/reparse.ts';
 import { BrowserPool } from '../scrape/fetch-browser.ts';
 import { database, print, progress, progressDone } from './main.ts';
 import { table } from './format.ts';
@@ -98,18 +97,11 @@ export function registerScrapeCommands(program: Command): void {
       const scraper = getScraper(provider);
       const d = await database(cmd);
       const runs: RunSummary[] = [];
-      // Knowledge time is now (we learn the correction now); each snapshot keeps its valid time.
-      let knownAt = Date.now();
+      // Learned now: corrections supersede at this instant; each snapshot keeps its valid time.
+      const knownAt = Date.now();
       for (const page of scraper.pages) {
-        const snaps = await d.db.all<{ sha256: string; fetched_at: number; ok: number }>(sql`
-          SELECT s.sha256, s.fetched_at, EXISTS (SELECT 1 FROM scrape_runs r WHERE r.snapshot = s.sha256 AND r.outcome IN ('ok', 'unchanged')) AS ok
-          FROM snapshots s WHERE s.url = ${page.url} ORDER BY s.fetched_at`);
-        for (const s of snaps) {
-          const body = await getSnapshot(d.db, s.sha256);
-          if (!body) continue;
-          progress(`reparsing ${page.url} @ ${toIso(Number(s.fetched_at))}`);
-          runs.push(await ingestPage(d, { scraper, url: page.url, body, observedAt: Number(s.fetched_at), knownAt: knownAt++, force: true, confirmed: Boolean(s.ok) }));
-        }
+        progress(`reparsing ${page.url}`);
+        runs.push(await reparsePage(d, scraper, page.url, knownAt));
       }
       progressDone();
       print(!!o.json, { runs }, () => summaryTable(runs));

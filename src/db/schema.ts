@@ -158,6 +158,9 @@ export const scrapeRuns = sqliteTable(
     outcome: text('outcome', { enum: ['running', 'ok', 'unchanged', 'failed', 'suspect'] }).notNull(),
     reason: text('reason'),
     snapshot: text('snapshot'),
+    /** For an accepted page: the instant its claims took effect (its observation, or the first
+     * suspect sighting it confirmed). Re-parse replays pages in this order. */
+    effectiveFrom: integer('effective_from'),
     observations: integer('observations').notNull().default(0),
     factsAdded: integer('facts_added').notNull().default(0),
     factsSuperseded: integer('facts_superseded').notNull().default(0),

@@ -123,12 +123,12 @@ async function loadPageState(tx: Tx, url: string): Promise<PageStateRow | null> 
   return (await first<PageStateRow>(tx, sql`SELECT * FROM page_state WHERE url = ${url}`)) ?? null;
 }
 
-async function recordRun(
+export async function recordRunRow(
   tx: Tx,
-  r: { provider: string; url: string; startedAt: number; outcome: RunOutcome; reason: string | null; snapshot: string | null; observations: number; factsAdded: number; factsSuperseded: number; changes: number },
+  r: { provider: string; url: string; startedAt: number; outcome: RunOutcome; reason: string | null; snapshot: string | null; observations: number; factsAdded: number; factsSuperseded: number; changes: number; effectiveFrom?: number },
 ): Promise<number> {
-  const row = await first<{ id: number }>(tx, sql`INSERT INTO scrape_runs (provider, url, started_at, finished_at, outcome, reason, snapshot, observations, facts_added, facts_superseded, changes)
-    VALUES (${r.provider}, ${r.url}, ${r.startedAt}, ${Date.now()}, ${r.outcome}, ${r.reason}, ${r.snapshot}, ${r.observations}, ${r.factsAdded}, ${r.factsSuperseded}, ${r.changes}) RETURNING id`);
+  const row = await first<{ id: number }>(tx, sql`INSERT INTO scrape_runs (provider, url, started_at, finished_at, outcome, reason, snapshot, effective_from, observations, facts_added, facts_superseded, changes)
+    VALUES (${r.provider}, ${r.url}, ${r.startedAt}, ${Date.now()}, ${r.outcome}, ${r.reason}, ${r.snapshot}, ${r.effectiveFrom ?? null}, ${r.observations}, ${r.factsAdded}, ${r.factsSuperseded}, ${r.changes}) RETURNING id`);
   return Number(row!.id);
 }
 
@@ -274,7 +274,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
     await db.transaction(async (tx) => {
       await putSnapshot(tx, { sha256: hash, url, fetchedAt: o.observedAt, contentType: o.contentType, bytes: o.body });
       if (pending) await upsertPageState(tx, scraper.id, url, { pending_snapshot: hash, pending_since: pending.since, pending_claims: pending.claims });
-      runId = await recordRun(tx, { ...base, startedAt, outcome, reason, observations, factsAdded: 0, factsSuperseded: 0, changes: 0 });
+      runId = await recordRunRow(tx, { ...base, startedAt, outcome, reason, observations, factsAdded: 0, factsSuperseded: 0, changes: 0 });
     });
     return { runId, ...base, outcome, reason, observations, factsAdded: 0, factsSuperseded: 0, changes: [] };
   };
@@ -284,7 +284,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
     let runId = 0;
     await db.transaction(async (tx) => {
       await upsertPageState(tx, scraper.id, url, { last_observed_at: Math.max(Number(state.last_observed_at ?? 0), o.observedAt), etag: o.etag ?? null, last_modified: o.lastModified ?? null });
-      runId = await recordRun(tx, { ...base, startedAt, outcome: 'unchanged', reason: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
+      runId = await recordRunRow(tx, { ...base, startedAt, outcome: 'unchanged', reason: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
     });
     return { runId, ...base, outcome: 'unchanged', reason: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
   }
@@ -348,58 +348,18 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
   await db.transaction(async (tx) => {
     await putSnapshot(tx, { sha256: hash, url, fetchedAt: o.observedAt, contentType: o.contentType, bytes: o.body });
     const createdModels = await ensureProviderAndModels(tx, scraper, parsed, obs, source, effectiveFrom);
-    const existing = await scopeFacts(tx, scraper.id, currencies, knownAt);
-    const beforeChanges = deriveChanges(existing);
-
-    // Every series the page speaks for: what it claims, and what the timeline has in its scope.
-    const lines = new Set<LineKey>([...claims.keys(), ...existing.map((f) => lineKey(f))]);
-    const byLine = new Map<LineKey, typeof existing>();
-    for (const f of existing) byLine.set(lineKey(f), [...(byLine.get(lineKey(f)) ?? []), f]);
-    const cache = new SeriesCache();
-    const inserts: NewFact[] = [];
-    let superseded = 0;
-    for (const k of lines) {
-      const l = parseLineKey(k);
-      const ex: ExistingFact[] = (byLine.get(k) ?? []).map((f) => ({ ...f, confidence: f.confidence }));
-      const plan = reconcileLine(ex, claims.get(k) ?? [], { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source] });
-      if (plan.divergesAt === null) continue;
-      // Knowledge recorded after this page (a backfill of an older copy) stays authoritative
-      // from its own knowledge time on: what we add now is superseded there.
-      const later = await first<{ t: number | null }>(tx, sql`SELECT min(f.recorded_at) AS t FROM facts f JOIN series s ON s.id = f.series_id
-        WHERE s.model = ${l.model} AND s.component = ${l.component} AND s.currency = ${l.currency} AND s.unit = ${l.unit}
-          AND s.conditions = ${l.conditionsKey} AND s.kind = ${l.kind} AND f.recorded_at > ${knownAt}`);
-      const laterKnowledge = later?.t === null || later?.t === undefined ? null : Number(later.t);
-      for (const id of plan.supersede) {
-        await tx.run(sql`UPDATE facts SET superseded_at = ${knownAt} WHERE id = ${id} AND (superseded_at IS NULL OR superseded_at > ${knownAt})`);
-        superseded++;
-      }
-      for (const d of plan.insert) {
-        inserts.push({
-          model: l.model,
-          component: l.component,
-          currency: l.currency,
-          unit: l.unit,
-          conditions: parseConditionsKey(l.conditionsKey),
-          kind: l.kind,
-          ...d,
-          recordedAt: knownAt,
-          supersededAt: laterKnowledge,
-          runId: null,
-        });
-      }
-    }
-    const added = await insertFacts(tx, cache, inserts);
-    const after = await scopeFacts(tx, scraper.id, currencies, knownAt);
-    const beforeIds = new Set(beforeChanges.map(changeIdentity));
-    const newChanges = deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c)));
-    const records = newChanges.map((c) => toChangeRecord(c, knownAt));
-    if (o.emitEvents && records.length) {
-      const liveModels = new Set(after.filter((f) => f.validTo === null || f.validTo > knownAt).map((f) => f.model));
-      const events: OutboxEvent[] = records.map((c) =>
-        newEvent(eventTypeOf(c, createdModels.has(c.model), !liveModels.has(c.model)), scraper.id, { provider: scraper.id, change: c }, Date.now()),
-      );
-      await writeEvents(tx, events);
-    }
+    const { added, superseded, records } = await reconcileScope(tx, {
+      scraper,
+      currencies,
+      claims,
+      effectiveFrom,
+      knownAt,
+      previousObservation,
+      firstObservation,
+      source,
+      emitEvents: !!o.emitEvents,
+      createdModels,
+    });
     const changed = added > 0 || superseded > 0;
     if (changed) await bumpDataVersion(tx);
     await upsertPageState(tx, scraper.id, url, {
@@ -412,15 +372,91 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
       pending_claims: null,
     });
     const outcome: RunOutcome = 'ok';
-    const runId = await recordRun(tx, { ...base, startedAt, outcome, reason: null, observations: obs.length, factsAdded: added, factsSuperseded: superseded, changes: records.length });
+    const runId = await recordRunRow(tx, { ...base, startedAt, outcome, reason: null, observations: obs.length, factsAdded: added, factsSuperseded: superseded, changes: records.length, effectiveFrom });
     summary = { runId, ...base, outcome, reason: null, observations: obs.length, factsAdded: added, factsSuperseded: superseded, changes: records };
   });
   return summary!;
 }
 
+
+export interface ScopeReconcile {
+  scraper: Scraper;
+  currencies: string[];
+  claims: Map<LineKey, Segment[]>;
+  effectiveFrom: number;
+  knownAt: number;
+  previousObservation: number | null;
+  firstObservation: boolean;
+  source: Source;
+  emitEvents: boolean;
+  createdModels: Set<string>;
+}
+
+/**
+ * Brings every series the page speaks for (what it claims, and what the timeline has for the
+ * provider in the page's currencies) in line with the claims, inside the caller's transaction;
+ * returns the changes that appeared and writes their events.
+ */
+export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added: number; superseded: number; records: ChangeRecord[] }> {
+  const { scraper, currencies, claims, effectiveFrom, knownAt, previousObservation, firstObservation, source } = p;
+  const existing = await scopeFacts(tx, scraper.id, currencies, knownAt);
+  const beforeChanges = deriveChanges(existing);
+
+  // Every series the page speaks for: what it claims, and what the timeline has in its scope.
+  const lines = new Set<LineKey>([...claims.keys(), ...existing.map((f) => lineKey(f))]);
+  const byLine = new Map<LineKey, typeof existing>();
+  for (const f of existing) byLine.set(lineKey(f), [...(byLine.get(lineKey(f)) ?? []), f]);
+  const cache = new SeriesCache();
+  const inserts: NewFact[] = [];
+  let superseded = 0;
+  for (const k of lines) {
+    const l = parseLineKey(k);
+    const ex: ExistingFact[] = (byLine.get(k) ?? []).map((f) => ({ ...f, confidence: f.confidence }));
+    const plan = reconcileLine(ex, claims.get(k) ?? [], { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source] });
+    if (plan.divergesAt === null) continue;
+    // Knowledge recorded after this page (a backfill of an older copy) stays authoritative
+    // from its own knowledge time on: what we add now is superseded there.
+    const later = await first<{ t: number | null }>(tx, sql`SELECT min(f.recorded_at) AS t FROM facts f JOIN series s ON s.id = f.series_id
+      WHERE s.model = ${l.model} AND s.component = ${l.component} AND s.currency = ${l.currency} AND s.unit = ${l.unit}
+        AND s.conditions = ${l.conditionsKey} AND s.kind = ${l.kind} AND f.recorded_at > ${knownAt}`);
+    const laterKnowledge = later?.t === null || later?.t === undefined ? null : Number(later.t);
+    for (const id of plan.supersede) {
+      await tx.run(sql`UPDATE facts SET superseded_at = ${knownAt} WHERE id = ${id} AND (superseded_at IS NULL OR superseded_at > ${knownAt})`);
+      superseded++;
+    }
+    for (const d of plan.insert) {
+      inserts.push({
+        model: l.model,
+        component: l.component,
+        currency: l.currency,
+        unit: l.unit,
+        conditions: parseConditionsKey(l.conditionsKey),
+        kind: l.kind,
+        ...d,
+        recordedAt: knownAt,
+        supersededAt: laterKnowledge,
+        runId: null,
+      });
+    }
+  }
+  const added = await insertFacts(tx, cache, inserts);
+  const after = await scopeFacts(tx, scraper.id, currencies, knownAt);
+  const beforeIds = new Set(beforeChanges.map(changeIdentity));
+  const newChanges = deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c)));
+  const records = newChanges.map((c) => toChangeRecord(c, knownAt));
+  if (p.emitEvents && records.length) {
+    const liveModels = new Set(after.filter((f) => f.validTo === null || f.validTo > knownAt).map((f) => f.model));
+    const events: OutboxEvent[] = records.map((c) =>
+      newEvent(eventTypeOf(c, p.createdModels.has(c.model), !liveModels.has(c.model)), scraper.id, { provider: scraper.id, change: c }, Date.now()),
+    );
+    await writeEvents(tx, events);
+  }
+  return { added, superseded, records };
+}
+
 /** Records a fetch that failed before there was a page to read. */
 export async function recordFailedFetch(database: Database, scraper: Scraper, url: string, reason: string, startedAt = Date.now()): Promise<RunSummary> {
-  const runId = await recordRun(database.db, { provider: scraper.id, url, startedAt, outcome: 'failed', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
+  const runId = await recordRunRow(database.db, { provider: scraper.id, url, startedAt, outcome: 'failed', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
   return { runId, provider: scraper.id, url, outcome: 'failed', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
 }
 
@@ -432,7 +468,7 @@ export async function recordUnchanged(database: Database, scraper: Scraper, url:
   await database.db.transaction(async (tx) => {
     const state = await loadPageState(tx, url);
     await upsertPageState(tx, scraper.id, url, { last_observed_at: Math.max(Number(state?.last_observed_at ?? 0), observedAt) });
-    runId = await recordRun(tx, { provider: scraper.id, url, startedAt, outcome: 'unchanged', reason: 'not modified (304)', snapshot: state?.last_snapshot ?? null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
+    runId = await recordRunRow(tx, { provider: scraper.id, url, startedAt, outcome: 'unchanged', reason: 'not modified (304)', snapshot: state?.last_snapshot ?? null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
   });
   return { runId, provider: scraper.id, url, outcome: 'unchanged', reason: 'not modified (304)', snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
 }

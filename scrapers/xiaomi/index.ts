@@ -1,0 +1,183 @@
+// Xiaomi MiMo: the console (https://platform.xiaomimimo.com/#/docs/…) is a single-page app; the
+// Markdown behind it is static, e.g. https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md
+// (older path: …/static/docs/pricing.md). Reported layout: China (CNY) and Overseas (USD) price
+// lists, cache hit / cache miss / output per 1M tokens, and the Token Plan (monthly fee, credits per
+// month, credits per token per model component).
+//
+// No copy of the page exists anywhere we could find, so the only fixture is constructed from
+// public reports (see fixtures/*.meta.json). This parser reads tables by their column names, not by
+// position, and takes each list's currency from its heading and its money symbols (which must
+// agree); a page in another shape fails with LayoutChangedError instead of being guessed at.
+import { Decimal } from 'decimal.js';
+import { LayoutChangedError } from '../../src/errors.ts';
+import type { Observation, ParseResult } from '../../src/model.ts';
+import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
+import { assertRealPage } from '../../src/scrape/page-guards.ts';
+
+type Component = 'cache_read' | 'input' | 'output';
+
+/** Price / credit columns: "Input (cache hit)", "Cache Hit Input", "输入（缓存命中）", … */
+function componentOf(header: string): Component | undefined {
+  const h = header.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (/cache hit|缓存命中/.test(h)) return 'cache_read';
+  if (/cache miss|缓存未命中/.test(h)) return 'input';
+  if (/^(output|输出)/.test(h)) return 'output';
+  return undefined;
+}
+
+const splitRow = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
+const isSeparator = (cells: string[]) => cells.every((c) => /^:?-{3,}:?$/.test(c));
+
+interface Table {
+  headings: string[]; // the headings above it, outermost first
+  header: string[];
+  rows: string[][];
+}
+
+function tables(text: string): Table[] {
+  const out: Table[] = [];
+  const headings: string[] = [];
+  let cur: Table | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (h) {
+      headings.length = h[1].length - 1;
+      headings[h[1].length - 1] = h[2].trim();
+    }
+    if (!line.startsWith('|')) {
+      cur = undefined;
+      continue;
+    }
+    const cells = splitRow(line);
+    if (!cur) {
+      cur = { headings: headings.filter(Boolean), header: cells, rows: [] };
+      out.push(cur);
+    } else if (!isSeparator(cells)) cur.rows.push(cells);
+  }
+  return out;
+}
+
+function headingCurrency(headings: string[]): 'CNY' | 'USD' | undefined {
+  const h = headings.join(' / ');
+  if (/\bCNY\b|人民币|¥|￥/.test(h)) return 'CNY';
+  if (/\bUSD\b|美元|\$/.test(h)) return 'USD';
+  return undefined;
+}
+
+function decimal(raw: string, where: string): string {
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a number`);
+  return new Decimal(raw).toFixed();
+}
+
+/** "¥0.025/M tokens" → CNY 0.025; "$0.435 / M tokens" → USD 0.435. */
+function price(raw: string, where: string): { currency: 'CNY' | 'USD'; amount: string } | null {
+  const cell = raw.replace(/\*\*/g, '').trim();
+  if (cell === '' || cell === '-') return null;
+  const m = /^([¥￥$])\s*(\d+(?:\.\d+)?)\s*\/\s*(?:1?M|百万)\s*tokens?$/i.exec(cell);
+  if (!m) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a price per 1M tokens`);
+  const amount = decimal(m[2], where);
+  if (new Decimal(amount).isZero()) throw new LayoutChangedError(`xiaomi: ${where}: price 0 is not stated as free`);
+  return { currency: m[1] === '$' ? 'USD' : 'CNY', amount };
+}
+
+/** "4.1B" → "4100000000"; "60M" → "60000000"; "1,600,000,000" → "1600000000". */
+function credits(raw: string, where: string): string {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMB])?$/i.exec(raw.replace(/,/g, '').trim());
+  if (!m) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a credit count`);
+  const factor = { K: 1e3, M: 1e6, B: 1e9 }[(m[2] ?? '').toUpperCase() as 'K' | 'M' | 'B'] ?? 1;
+  const n = new Decimal(m[1]).times(factor);
+  if (!n.isInteger()) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a whole number of credits`);
+  return n.toFixed();
+}
+
+const modelId = (cell: string, where: string) => {
+  const name = cell.replace(/\*\*/g, '').trim().toLowerCase();
+  if (!/^mimo-[a-z0-9.-]+$/.test(name)) throw new LayoutChangedError(`xiaomi: ${where}: "${cell}" is not a MiMo model name`);
+  return `xiaomi/${name}`;
+};
+
+export function parseXiaomi(text: string, _ctx: ParseContext): ParseResult {
+  assertRealPage(text, 'markdown');
+  const observations: Observation[] = [];
+  const planTerms: NonNullable<ParseResult['planTerms']> = [];
+  const planRates: NonNullable<ParseResult['planRates']> = [];
+  const rates: { model: string; component: Component; creditsPerToken: string }[] = [];
+  const seen = new Set<string>();
+
+  for (const t of tables(text)) {
+    const first = t.header[0].toLowerCase();
+    const inPlanSection = t.headings.some((h) => /token plan|套餐/i.test(h));
+    const columns = t.header.map(componentOf);
+
+    if (/^(plan|套餐)$/.test(first)) {
+      // | Plan | Monthly fee | Credits per month |
+      const feeCol = t.header.findIndex((h) => /fee|价格|费用/i.test(h));
+      const creditCol = t.header.findIndex((h) => /credits|额度|积分/i.test(h));
+      if (feeCol < 0 || creditCol < 0) throw new LayoutChangedError('xiaomi: the plan table lacks a fee or credits column');
+      const period = /month|月/i.test(t.header[feeCol]) && /month|月/i.test(t.header[creditCol]) ? 'month' : undefined;
+      if (!period) throw new LayoutChangedError(`xiaomi: plan table columns "${t.header[feeCol]}" / "${t.header[creditCol]}" do not state a monthly period`);
+      for (const row of t.rows) {
+        const name = row[0].replace(/\*\*/g, '').trim();
+        if (!/^[A-Za-z]+$/.test(name)) throw new LayoutChangedError(`xiaomi: "${row[0]}" is not a plan name`);
+        const fee = /^([¥￥$])\s*(\d+(?:\.\d+)?)$/.exec(row[feeCol].trim());
+        if (!fee) throw new LayoutChangedError(`xiaomi: plan ${name}: fee "${row[feeCol]}" is not an amount`);
+        planTerms.push({
+          plan: `xiaomi/token-plan-${name.toLowerCase()}`,
+          fee: decimal(fee[2], `plan ${name}`),
+          currency: fee[1] === '$' ? 'USD' : 'CNY',
+          period,
+          credits: credits(row[creditCol], `plan ${name}`),
+        });
+      }
+      continue;
+    }
+
+    if (!/^(model|模型)$/.test(first) || !columns.some(Boolean)) continue;
+    for (const row of t.rows) {
+      if (row.length !== t.header.length) throw new LayoutChangedError(`xiaomi: row "${row.join(' | ')}" has ${row.length} cells, the header ${t.header.length}`);
+      const model = modelId(row[0], 'price table');
+      columns.forEach((component, i) => {
+        if (!component) return;
+        const where = `${model} ${t.header[i]}`;
+        if (inPlanSection) {
+          // Credits per token: bare numbers under the Token Plan heading.
+          rates.push({ model, component, creditsPerToken: decimal(row[i].trim(), where) });
+          return;
+        }
+        const p = price(row[i], where);
+        if (!p) return;
+        const expected = headingCurrency(t.headings);
+        if (expected && expected !== p.currency) throw new LayoutChangedError(`xiaomi: ${where}: ${p.currency} price under a ${expected} heading`);
+        const key = `${model}|${component}|${p.currency}`;
+        if (seen.has(key)) throw new LayoutChangedError(`xiaomi: ${model} ${component} in ${p.currency} listed twice`);
+        seen.add(key);
+        observations.push({ model, component, currency: p.currency, unit: '1M tokens', conditions: {}, amount: p.amount, kind: 'list' });
+      });
+    }
+  }
+
+  if (!observations.length) throw new LayoutChangedError('xiaomi: no MiMo price table found');
+  if (rates.length && !planTerms.length) throw new LayoutChangedError('xiaomi: credits per token without any plan');
+  // The page gives one credits-per-token table for all plans.
+  for (const terms of planTerms) for (const r of rates) planRates.push({ plan: terms.plan, ...r });
+
+  const result: ParseResult = { provider: 'xiaomi', observations };
+  if (planTerms.length) result.planTerms = planTerms;
+  if (planRates.length) result.planRates = planRates;
+  return result;
+}
+
+const scraper: Scraper = {
+  id: 'xiaomi',
+  name: 'Xiaomi MiMo',
+  homepage: 'https://platform.xiaomimimo.com',
+  pages: [{ url: 'https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md' }],
+  kind: 'static',
+  parse: parseXiaomi,
+  // Two models × three components in CNY, plus the USD list: 12; fewer than 6 = a list is gone.
+  minRows: 6,
+  changeThreshold: 0.5,
+};
+
+export default scraper;
