@@ -138,6 +138,17 @@ async function upsertPageState(tx: Tx, provider: string, url: string, patch: Rec
   if (sets.length) await tx.run(sql`UPDATE page_state SET ${sql.join(sets, sql`, `)} WHERE url = ${url}`);
 }
 
+/** Per series in scope: the earliest knowledge recorded after `knownAt` (only a backfill has any). */
+async function laterKnowledgeBySeries(tx: Tx, provider: string, currencies: string[], knownAt: number): Promise<Map<LineKey, number>> {
+  if (currencies.length === 0) return new Map();
+  const rows = await tx.all<Line & { conditions: string; t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, min(f.recorded_at) AS t
+    FROM facts f JOIN series s ON s.id = f.series_id
+    WHERE f.recorded_at > ${knownAt} AND s.model IN (SELECT id FROM models WHERE provider = ${provider})
+      AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
+    GROUP BY s.id`);
+  return new Map(rows.map((r) => [lineKey({ ...r, conditionsKey: r.conditions }), Number(r.t)]));
+}
+
 /** Live facts (as known at `asOf`) of the provider's models in the page's currencies. */
 async function scopeFacts(tx: Tx, provider: string, currencies: string[], asOf: number): Promise<Array<LiveFact & { id: number; confidence: FactRow['confidence']; free: boolean }>> {
   if (currencies.length === 0) return [];
@@ -409,6 +420,7 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
   const cache = new SeriesCache();
   const inserts: NewFact[] = [];
   let superseded = 0;
+  const laterBySeries = await laterKnowledgeBySeries(tx, scraper.id, currencies, knownAt);
   for (const k of lines) {
     const l = parseLineKey(k);
     const ex: ExistingFact[] = (byLine.get(k) ?? []).map((f) => ({ ...f, confidence: f.confidence }));
@@ -416,10 +428,7 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
     if (plan.divergesAt === null) continue;
     // Knowledge recorded after this page (a backfill of an older copy) stays authoritative
     // from its own knowledge time on: what we add now is superseded there.
-    const later = await first<{ t: number | null }>(tx, sql`SELECT min(f.recorded_at) AS t FROM facts f JOIN series s ON s.id = f.series_id
-      WHERE s.model = ${l.model} AND s.component = ${l.component} AND s.currency = ${l.currency} AND s.unit = ${l.unit}
-        AND s.conditions = ${l.conditionsKey} AND s.kind = ${l.kind} AND f.recorded_at > ${knownAt}`);
-    const laterKnowledge = later?.t === null || later?.t === undefined ? null : Number(later.t);
+    const laterKnowledge = laterBySeries.get(k) ?? null;
     for (const id of plan.supersede) {
       await tx.run(sql`UPDATE facts SET superseded_at = ${knownAt} WHERE id = ${id} AND (superseded_at IS NULL OR superseded_at > ${knownAt})`);
       superseded++;

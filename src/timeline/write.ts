@@ -44,10 +44,10 @@ export class SeriesCache {
     const key = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${ck}\u0000${f.kind}`;
     const hit = this.ids.get(key);
     if (hit !== undefined) return hit;
-    await tx.run(sql`INSERT INTO series (model, component, currency, unit, conditions, kind)
-      VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind}) ON CONFLICT DO NOTHING`);
-    const row = await first<{ id: number }>(tx, sql`SELECT id FROM series WHERE model = ${f.model} AND component = ${f.component}
-      AND currency = ${f.currency} AND unit = ${f.unit} AND conditions = ${ck} AND kind = ${f.kind}`);
+    // One round trip whether the series is new or not (the no-op update makes RETURNING answer).
+    const row = await first<{ id: number }>(tx, sql`INSERT INTO series (model, component, currency, unit, conditions, kind)
+      VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind})
+      ON CONFLICT (model, component, currency, unit, conditions, kind) DO UPDATE SET model = excluded.model RETURNING id`);
     const id = Number(row!.id);
     this.ids.set(key, id);
     return id;

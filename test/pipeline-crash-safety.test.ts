@@ -1,0 +1,95 @@
+// kill -9 at random moments during an ingest: the database stays intact and the timeline is
+// either as before the page or as after it, never in between (one transaction from reconcile on).
+import { spawn } from 'node:child_process';
+import { copyFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createClient } from '@libsql/client';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { listFixtures, fixtureBody } from '../src/scrape/fixtures.ts';
+import { ROOT, tempDir } from './helpers/cli.ts';
+import { freshDatabase } from './helpers/db.ts';
+
+const KILLS = 50;
+const fixture = listFixtures('openrouter')[0];
+const dir = tempDir();
+const pageFile = join(dir, 'openrouter.json');
+const baseline = join(dir, 'baseline.db');
+
+/** What the timeline holds: every fact's identity and knowledge-time end, plus events and runs. */
+async function state(file: string): Promise<{ integrity: string; digest: string; facts: number }> {
+  const c = createClient({ url: `file:${file}` });
+  const integrity = String((await c.execute('PRAGMA integrity_check')).rows[0][0]);
+  const facts = await c.execute('SELECT fact_key, superseded_at FROM facts ORDER BY fact_key');
+  const events = await c.execute('SELECT count(*) FROM events');
+  c.close();
+  return {
+    integrity,
+    facts: facts.rows.length,
+    digest: `${facts.rows.map((r) => `${r[0]}:${r[1]}`).join(',')}|events=${events.rows[0][0]}`,
+  };
+}
+
+function runChild(db: string, killAfterReadyMs: number | null): Promise<{ killed: boolean; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/ingest-child.ts'), db, 'openrouter', pageFile, fixture.meta.url, fixture.meta.date], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    let out = '';
+    let killed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (killAfterReadyMs !== null && out.includes('ready') && !killed) {
+        killed = true;
+        setTimeout(() => child.kill('SIGKILL'), killAfterReadyMs);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve({ killed: killed && !out.includes('done'), out }));
+  });
+}
+
+describe('kill -9 during ingest', () => {
+  let before: Awaited<ReturnType<typeof state>>;
+  let after: Awaited<ReturnType<typeof state>>;
+  let ingestMs = 0;
+
+  beforeAll(async () => {
+    writeFileSync(pageFile, fixtureBody(fixture));
+    const d = await freshDatabase();
+    // Fold the WAL into the main file so a plain file copy carries everything.
+    await d.client.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+    d.close();
+    copyFileSync(d.file, baseline);
+    before = await state(baseline);
+    const ref = join(dir, 'reference.db');
+    copyFileSync(baseline, ref);
+    const t = Date.now();
+    const r = await runChild(ref, null);
+    ingestMs = Date.now() - t;
+    expect(r.out).toMatch(/done ok \d+/);
+    after = await state(ref);
+    expect(after.facts).toBeGreaterThan(before.facts + 2000);
+  }, 120_000);
+
+  it(`leaves integrity_check ok and the timeline before or after, ${KILLS} times`, async () => {
+    const outcomes = { before: 0, after: 0 };
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const one = async (i: number) => {
+      const db = join(dir, `kill-${i}.db`);
+      copyFileSync(baseline, db);
+      // Anywhere from right after start-up to past the end of the transaction.
+      await runChild(db, Math.floor(rand() * ingestMs));
+      const s = await state(db);
+      expect(s.integrity).toBe('ok');
+      expect([before.digest, after.digest]).toContain(s.digest);
+      outcomes[s.digest === before.digest ? 'before' : 'after']++;
+    };
+    for (let i = 0; i < KILLS; i += 2) await Promise.all([one(i), one(i + 1)]);
+    expect(outcomes.before + outcomes.after).toBe(KILLS);
+    // Both outcomes happen: the kills really land before and after the commit.
+    expect(outcomes.before).toBeGreaterThan(0);
+  }, 600_000);
+});
