@@ -1,12 +1,11 @@
 // The openai, xiaomi, google, moonshot and minimax scrapers parse every saved page in their
 // fixtures/ folder to the committed expected output, which is a valid ParseResult. Pages that only
 // render in a browser are checked here for what can be checked without one (the browser run is in
-// browser-scrape.test.ts). TOKENTRAIL_UPDATE_FIXTURES=1 rewrites the expected files.
+// browser-scrape.test.ts). Regenerate expected files with scripts/regen-fixtures.ts.
 import { describe, expect, it } from 'vitest';
 import { LayoutChangedError } from '../src/errors.ts';
 import { ParseResult } from '../src/model.ts';
-import { listFixtures, loadScraper, parseFixture, readExpected, readFixture, toExpectedJson, updatingFixtures, writeExpected } from './helpers/fixtures.ts';
-import { readFileSync } from 'node:fs';
+import { listFixtures, loadScraper, parseFixture, readExpected, readFixture } from './helpers/fixtures.ts';
 
 const IDS = ['openai', 'xiaomi', 'google', 'moonshot', 'minimax'];
 const fixtures = listFixtures(IDS);
@@ -24,19 +23,15 @@ describe('scraper fixtures (openai, xiaomi, google, moonshot, minimax)', () => {
     }
   });
 
+  // Every fixture's parse against its committed expected file is checked for all registered
+  // scrapers in scraper-fixtures.test.ts; here, what is particular to these five.
   for (const f of fixtures.filter((f) => f.meta.render !== 'browser')) {
-    it(`${f.scraperId}/${f.name} parses to its committed expected output`, async () => {
+    it(`${f.scraperId}/${f.name} gives at least the scraper's minimum rows`, async () => {
       const scraper = await loadScraper(f.scraperId);
       const result = parseFixture(scraper, f);
       expect(() => ParseResult.parse(result)).not.toThrow();
       expect(result.provider).toBe(scraper.id);
       expect(result.observations.length).toBeGreaterThanOrEqual(scraper.minRows);
-      if (updatingFixtures) writeExpected(f, result);
-      const expected = readExpected(f);
-      expect(expected, `${f.expectedPath} is missing (run with TOKENTRAIL_UPDATE_FIXTURES=1 and review)`).toBeDefined();
-      expect(result).toEqual(expected);
-      // The committed file is exactly the canonical form (2-space JSON, trailing newline).
-      expect(readFileSync(f.expectedPath, 'utf8')).toBe(toExpectedJson(result));
     });
   }
 
@@ -53,7 +48,6 @@ describe('scraper fixtures (openai, xiaomi, google, moonshot, minimax)', () => {
         refusal = { error: { name: (e as Error).name, message: (e as Error).message } };
       }
       expect(refusal, 'the unrendered page must be refused').toBeDefined();
-      if (updatingFixtures) writeExpected(f, refusal!);
       expect(readExpected(f)).toEqual(refusal);
       // The rendered page is compared, in the browser test, with the text fixture it was built from.
       const from = fixtures.find((g) => g.scraperId === f.scraperId && (f.meta.constructedFrom ?? []).some((c) => (c as { file?: string }).file === g.file.split('/').pop()));

@@ -30,6 +30,13 @@ export interface FixtureMeta {
    * ({ source, fetched_at, …, data }); the body parse receives is the raw response { "data": … }.
    */
   wrapper?: 'fetch-envelope';
+  /** For constructed fixtures: what they were built from. */
+  constructedFrom?: unknown[];
+  /**
+   * "browser": a page that only renders in a browser. Parsed as served it must be refused (its
+   * expected file is that refusal); rendered, it must give what its text source gives.
+   */
+  render?: 'browser';
 }
 
 export interface Fixture {
