@@ -20,33 +20,26 @@ const LooseInstant = z.string().max(64).refine((s) => {
   }
 }, 'expected an ISO 8601 instant such as 2026-06-01T00:00:00Z');
 
-export const Usage = z
+const UsageFields = z
   .object({
     inputTokens: TokenCount,
     cacheReadTokens: TokenCount.optional(),
     cacheWriteTokens: TokenCount.optional(),
     outputTokens: TokenCount,
   })
-  .strict()
-  .superRefine((u, ctx) => {
-    if ((u.cacheReadTokens ?? 0) + (u.cacheWriteTokens ?? 0) > u.inputTokens)
-      ctx.addIssue({ code: 'custom', path: ['cacheReadTokens'], message: 'cache reads and writes are part of inputTokens and cannot exceed it' });
-  });
+  .strict();
+
+function cacheWithinInput(u: z.infer<typeof UsageFields>, ctx: z.RefinementCtx): void {
+  if ((u.cacheReadTokens ?? 0) + (u.cacheWriteTokens ?? 0) > u.inputTokens)
+    ctx.addIssue({ code: 'custom', path: ['cacheReadTokens'], message: 'cache reads and writes are part of inputTokens and cannot exceed it' });
+}
+
+/** One request's tokens; inputTokens counts every prompt token, cache reads and writes included. */
+export const Usage = UsageFields.superRefine(cacheWithinInput);
 export type Usage = z.infer<typeof Usage>;
 
-export const LoggedRequest = z
-  .object({
-    at: LooseInstant,
-    inputTokens: TokenCount,
-    cacheReadTokens: TokenCount.optional(),
-    cacheWriteTokens: TokenCount.optional(),
-    outputTokens: TokenCount,
-  })
-  .strict()
-  .superRefine((u, ctx) => {
-    if ((u.cacheReadTokens ?? 0) + (u.cacheWriteTokens ?? 0) > u.inputTokens)
-      ctx.addIssue({ code: 'custom', path: ['cacheReadTokens'], message: 'cache reads and writes are part of inputTokens and cannot exceed it' });
-  });
+/** One request of a usage log, priced at its own instant. */
+export const LoggedRequest = UsageFields.extend({ at: LooseInstant }).superRefine(cacheWithinInput);
 export type LoggedRequest = z.infer<typeof LoggedRequest>;
 
 export const QuoteRequest = z
