@@ -10,6 +10,7 @@ import { BadInputError, LayoutChangedError } from '../../src/errors.ts';
 import type { Conditions, HoursWindow, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
 import type { ParseContext, Scraper, ScraperPage } from '../../src/scrape/contract.ts';
 import { MONEY_PATTERN, applyPercentOff, assertNotZero, compareDecimal, normaliseDecimal, parseMoney, parseTokenCount, zheToPercentOff } from '../../src/scrape/amounts.ts';
+import { Decimal } from '../../src/decimal.ts';
 import { type Grid, type GridCell, footnoteKey, tableToGrid } from '../../src/scrape/html-table.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
 import { hasPandocTable, pandocTableToGrid } from './pandoc-table.ts';
@@ -23,6 +24,9 @@ const UNIT = '1M tokens';
 const LANG_NAME = { en: 'English (USD)', zh: 'Chinese (CNY)' } as const;
 
 type Page = (typeof PAGES)[number];
+/** A footnote saying the price becomes a quarter of the original once the promotion ends. */
+const PERMANENT_QUARTER = /adjusted to 1\/4 of the original price|调整为原价的\s*1\s*\/\s*4|原价的四分之一/i;
+
 /** Footnote key ("1", "*") → its texts (several "*" footnotes may exist). */
 type Footnotes = Map<string, string[]>;
 
@@ -243,6 +247,15 @@ function interpret(table: PageTable, page: Page): ParseResult {
           .filter(Boolean)
           .join('; ');
         observations.push(promo);
+        // "…will be officially adjusted to 1/4 of the original price after the promotion ends on
+        // …": the page announces that the promotional price becomes the list price at the end.
+        const permanent = cellNotes.some((t) => PERMANENT_QUARTER.test(t));
+        if (permanent && cellUntil && price.list !== undefined) {
+          if (!new Decimal(price.list).div(4).eq(price.amount))
+            throw new LayoutChangedError(`${where}: the footnote makes 1/4 of ${price.list} the new price, but the cell shows ${price.amount}`);
+          list.validTo = cellUntil;
+          observations.push({ ...list, amount: price.amount, validFrom: cellUntil, validTo: undefined, note: 'list price from the end of the promotion: 1/4 of the original price, as the footnote states' });
+        }
       }
     }
   });

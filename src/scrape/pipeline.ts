@@ -97,14 +97,20 @@ export function claimsFromObservations(obs: Observation[], effectiveFrom: number
     const list = claims.get(k) ?? [];
     for (const s of list) {
       const overlap = s.from < (seg.to ?? Infinity) && seg.from < (s.to ?? Infinity);
-      if (overlap) {
-        if (sameAmount(s.amount, seg.amount) && s.from === seg.from && s.to === seg.to) return; // same row twice
+      if (!overlap) continue;
+      if (!sameAmount(s.amount, seg.amount))
         throw new RunStop('failed', `page states two prices for ${line.model} ${line.component} ${line.currency} ${line.conditionsKey} (${s.amount} and ${seg.amount})`);
-      }
+      // The same price stated twice (a promo cell's list price and the list row): one claim.
+      s.from = Math.min(s.from, seg.from);
+      s.to = s.to === null || seg.to === null ? null : Math.max(s.to, seg.to);
+      s.datedFrom ||= seg.datedFrom;
+      return;
     }
     list.push(seg);
     claims.set(k, list);
   };
+  // A promo cell's list price stands for the list line only when the page has no list row of its own.
+  const listed = new Set(obs.filter((o) => o.kind === 'list').map((o) => lineKey({ model: o.model, component: o.component, currency: o.currency, unit: o.unit, conditionsKey: conditionsKey(o.conditions), kind: 'list' })));
   for (const o of obs) {
     const base = { model: o.model, component: o.component, currency: o.currency, unit: o.unit, conditionsKey: conditionsKey(o.conditions) };
     const from = o.validFrom ? Date.parse(o.validFrom) : effectiveFrom;
@@ -112,7 +118,7 @@ export function claimsFromObservations(obs: Observation[], effectiveFrom: number
     const seg: Segment = { amount: normalizeAmount(o.amount), from, to, datedFrom: !!o.validFrom, free: !!o.free };
     if (o.kind === 'promo') {
       add({ ...base, kind: 'promo' }, seg);
-      if (o.listAmount !== undefined)
+      if (o.listAmount !== undefined && !listed.has(lineKey({ ...base, kind: 'list' })))
         add({ ...base, kind: 'list' }, { amount: normalizeAmount(o.listAmount), from: effectiveFrom, to: null, datedFrom: false, free: false });
     } else add({ ...base, kind: 'list' }, seg);
   }
@@ -136,6 +142,25 @@ async function upsertPageState(tx: Tx, provider: string, url: string, patch: Rec
   await tx.run(sql`INSERT INTO page_state (url, provider) VALUES (${url}, ${provider}) ON CONFLICT (url) DO NOTHING`);
   const sets = Object.entries(patch).map(([k, v]) => sql`${sql.identifier(k)} = ${v as string | number | null}`);
   if (sets.length) await tx.run(sql`UPDATE page_state SET ${sql.join(sets, sql`, `)} WHERE url = ${url}`);
+}
+
+/**
+ * A future change announced elsewhere (a news post, a curated fact citing another URL) is not
+ * withdrawn by a page that merely does not mention it: from its start on, the timeline's facts
+ * stand, unless the page itself states a dated price for that future.
+ */
+export function keepForeignAnnouncements(existing: ExistingFact[], claimed: Segment[], effectiveFrom: number, pageUrl: string): Segment[] {
+  const foreign = existing.filter((f) => f.validFrom > effectiveFrom && !f.sources.some((s) => s.url === pageUrl));
+  if (foreign.length === 0) return claimed;
+  const horizon = Math.min(...foreign.map((f) => f.validFrom));
+  if (claimed.some((s) => s.datedFrom && s.from >= horizon)) return claimed;
+  const before = claimed
+    .filter((s) => s.from < horizon)
+    .map((s) => ({ ...s, to: s.to === null || s.to > horizon ? horizon : s.to }));
+  const after = existing
+    .filter((f) => f.validFrom >= horizon)
+    .map((f) => ({ amount: f.amount, from: f.validFrom, to: f.validTo, datedFrom: true, free: f.free }));
+  return [...before, ...after];
 }
 
 /** Per series in scope: the earliest knowledge recorded after `knownAt` (only a backfill has any). */
@@ -424,7 +449,8 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
   for (const k of lines) {
     const l = parseLineKey(k);
     const ex: ExistingFact[] = (byLine.get(k) ?? []).map((f) => ({ ...f, confidence: f.confidence }));
-    const plan = reconcileLine(ex, claims.get(k) ?? [], { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source] });
+    const claimed = keepForeignAnnouncements(ex, claims.get(k) ?? [], effectiveFrom, source.url);
+    const plan = reconcileLine(ex, claimed, { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source] });
     if (plan.divergesAt === null) continue;
     // Knowledge recorded after this page (a backfill of an older copy) stays authoritative
     // from its own knowledge time on: what we add now is superseded there.
