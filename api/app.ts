@@ -1,12 +1,150 @@
-import { Hono } from 'hono';
+// The Hono app: shared middleware, then one feature per file under api/routes/, each mounted with
+// one `.route("/", feature(ctx))` line (webhooks are one more). Every route is an OpenAPI route.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Database } from '../src/db/client.ts';
+import { requireAdmin } from './admin.ts';
+import { ResponseCache, VersionWatcher, type CacheOptions } from './cache.ts';
+import { makeContext, type ApiContext } from './context.ts';
+import { openCors } from './cors.ts';
+import { KnowledgeMemo } from './memo.ts';
+import { HttpMetrics, httpMetrics } from './metrics.ts';
+import { docsRoutes, OPENAPI_INFO } from './openapi.ts';
+import { notFoundHandler, onError, problemError, validationHook } from './problem.ts';
+import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
+import { acceptsGzip } from './representation.ts';
+import { changesRoutes } from './routes/changes.ts';
+import { datasetRoutes } from './routes/dataset.ts';
+import { healthRoutes } from './routes/health.ts';
+import { plansRoutes } from './routes/plans.ts';
+import { pricesRoutes } from './routes/prices.ts';
+import { providersRoutes } from './routes/providers.ts';
+import { quoteRoutes } from './routes/quote.ts';
+import { timelineRoutes } from './routes/timeline.ts';
+import { webhookRoutes } from './webhooks.ts';
+import { webRoutes } from './web/index.ts';
 
 export interface AppDeps {
   database: Database;
+  /** Admin bearer token; default TOKENTRAIL_ADMIN_TOKEN. Unset: admin routes are disabled. */
+  adminToken?: string;
+  /** The clock (`at`/`asOf` default to it). */
+  now?: () => number;
+  /** Largest request body in bytes (default 256 KiB). */
+  bodyLimitBytes?: number;
+  /** Token buckets per client IP; `false` turns one off. */
+  rateLimits?: { quote?: BucketOptions | false; writes?: BucketOptions | false };
+  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
+  trustProxy?: boolean;
+  /** Response cache sizes; `false` disables caching and memos (answers still carry ETags). */
+  cache?: CacheOptions | false;
+  /** Mounts GET /bench/noop, the bare JSON route the benchmark compares against. */
+  bench?: boolean;
 }
 
-export function createApp(_deps: AppDeps) {
-  const app = new Hono();
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  return app;
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
+export const DEFAULT_RATE_LIMITS = {
+  // Quotes are reads: a generous burst and rate per client.
+  quote: { capacity: 300, refillPerSecond: 100 },
+  // Admin writes (webhook management): few and far between.
+  writes: { capacity: 30, refillPerSecond: 1 },
+} satisfies Record<string, BucketOptions>;
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function createApp(deps: AppDeps) {
+  const metrics = new HttpMetrics();
+  const cacheOpts = deps.cache === false ? null : (deps.cache ?? {});
+  const versions = new VersionWatcher(deps.database.db, cacheOpts?.versionCheckMs ?? 1000);
+  const ctx: ApiContext = makeContext({
+    database: deps.database,
+    db: deps.database.db,
+    now: deps.now ?? Date.now,
+    versions,
+    memo: new KnowledgeMemo(deps.database.db, versions, 32, cacheOpts !== null),
+    cache: cacheOpts ? new ResponseCache(cacheOpts) : null,
+    metrics,
+    requireAdmin: requireAdmin({ token: deps.adminToken }),
+  });
+
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  app.onError(onError);
+
+  app.use('*', httpMetrics(metrics));
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }));
+  app.use(
+    '*',
+    openCors({
+      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'If-None-Match'],
+      exposeHeaders: ['ETag', 'Retry-After', 'X-Cache'],
+      maxAgeSeconds: 86400,
+    }),
+  );
+  // Answers from the response cache come gzipped already; this covers the rest. Only for clients
+  // that take gzip: hono/compress rebuilds the response, which costs the others throughput.
+  const gzip = compress({ encoding: 'gzip' });
+  app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
+  app.use('*', onlyUnsafe(limitBody(deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT)));
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustProxy: deps.trustProxy }));
+  if (limits.writes) {
+    app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustProxy: deps.trustProxy, skip: (c) => c.req.path === '/v1/quote' })));
+  }
+  if (deps.bench) app.get('/bench/noop', (c) => c.json({ ok: true }));
+
+  const routes = app
+    .route('/', healthRoutes(ctx))
+    .route('/', providersRoutes(ctx))
+    .route('/', pricesRoutes(ctx))
+    .route('/', timelineRoutes(ctx))
+    .route('/', changesRoutes(ctx))
+    .route('/', quoteRoutes(ctx))
+    .route('/', plansRoutes(ctx))
+    .route('/', datasetRoutes(ctx))
+    .route('/', webhookRoutes(ctx))
+    .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));
+  // The web page reads the API in-process (outside `routes`: HTML pages are not part of the typed client).
+  app.route('/', webRoutes({ api: (path) => app.request(path), now: ctx.now }));
+
+  app.notFound(notFoundHandler((path) => allowedMethods(app.routes, path)));
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;
+
+/**
+ * Body size limit. A declared Content-Length is checked without touching the body, which keeps
+ * @hono/node-server's fast body read; a chunked body is counted as it streams (hono/body-limit).
+ */
+function limitBody(maxSize: number): MiddlewareHandler {
+  const tooLarge = (): never => {
+    // The rest of the body is not read: the connection cannot carry another request.
+    throw problemError(413, `the request body is larger than ${maxSize} bytes`, { field: 'body' }, { Connection: 'close' });
+  };
+  const streaming = bodyLimit({ maxSize, onError: tooLarge });
+  return (c, next) => {
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxSize ? tooLarge() : next();
+    return streaming(c, next);
+  };
+}
+
+function onlyUnsafe(mw: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (UNSAFE_METHODS.has(c.req.method) ? mw(c, next) : next());
+}
+
+/** Methods served on a path (for 405 answers): the registered handler routes whose pattern matches. */
+function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string): string[] {
+  const out = new Set<string>();
+  for (const r of routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const pattern = new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\/:[^/]+/g, '/[^/]+')}$`);
+    if (pattern.test(path)) out.add(r.method);
+  }
+  if (out.has('GET')) out.add('HEAD');
+  return [...out].sort();
 }

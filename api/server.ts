@@ -1,22 +1,50 @@
-// Starts the HTTP server on an open database: seeds it from data/, then serves the app.
+// Starts the HTTP server on an open database: seeds it from data/, then serves the app. The role
+// decides what else runs: `api` only answers HTTP; `worker` runs the scrape scheduler and the
+// webhook dispatcher (and answers /healthz only); `all` does both.
 import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
 import { log } from '../src/log.ts';
-import { createApp } from './app.ts';
+import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
+import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
+import type { ScrapeOptions } from '../src/scrape/run.ts';
+import { createApp, type AppDeps } from './app.ts';
 
 export interface ServerOptions {
   database: Database;
   port: number;
   host?: string;
+  /**
+   * `tokentrail serve` passes `all` unless told otherwise. Left out here it is `api`: embedding the
+   * server (tests, scripts) never starts scraping the providers' sites by surprise.
+   */
   role?: 'api' | 'worker' | 'all';
   dataDir?: string;
+  /** Options of the app (admin token, rate limits, cache, bench mode…). */
+  app?: Omit<AppDeps, 'database'>;
+  /** Options of the background work (roles worker and all). */
+  worker?: WorkerOptions;
+}
+
+export interface WorkerOptions {
+  /** Clock of the scheduler and the dispatcher. */
+  now?: () => number;
+  /** Where to fetch a provider page instead of its public URL (tests serve pages on 127.0.0.1). */
+  fetchUrl?: ScrapeOptions['fetchUrl'];
+  scheduler?: Omit<SchedulerOptions, 'database'>;
+  dispatcher?: Omit<DispatcherOptions, 'database'>;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
+  role: 'api' | 'worker' | 'all';
+  /** Running in roles worker and all. */
+  scheduler?: Scheduler;
+  dispatcher?: Dispatcher;
+  /** Stops taking requests and scheduling; running scrapes and deliveries finish; claims are released. */
   close(): Promise<void>;
 }
 
@@ -25,17 +53,47 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const seeded = await seedFromDataset(opts.database, opts.dataDir);
     if (seeded) log.info({ ...seeded }, 'seeded database from dataset');
   }
-  const app = createApp({ database: opts.database });
+  const role = opts.role ?? 'api';
+  const background = role === 'worker' || role === 'all';
+  const w = opts.worker ?? {};
+  const dispatcher = background ? new Dispatcher({ now: w.now, ...w.dispatcher, database: opts.database }) : undefined;
+  const scheduler = background
+    ? new Scheduler({
+        now: w.now,
+        ...w.scheduler,
+        scrape: { ...w.scheduler?.scrape, ...(w.fetchUrl && { fetchUrl: w.fetchUrl }) },
+        onEvents: () => dispatcher!.wake(),
+        database: opts.database,
+      })
+    : undefined;
+  // A worker answers liveness probes only.
+  const fetch = role === 'worker' ? workerApp().fetch : createApp({ ...opts.app, database: opts.database }).fetch;
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host ?? '0.0.0.0' }, () => resolve(s));
+    const s = serve({ fetch, port: opts.port, hostname: opts.host ?? '0.0.0.0' }, () => resolve(s));
   });
+  dispatcher?.start();
+  scheduler?.start();
+  if (scheduler) log.info({ providers: scheduler.scheduled() }, 'scrape scheduler started');
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url, role: opts.role ?? 'all' }, 'tokentrail listening');
+  log.info({ url, role }, 'tokentrail listening');
   return {
     url,
     port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    role,
+    scheduler,
+    dispatcher,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Scrapes first: what they find goes to the outbox, which the next start delivers.
+      await scheduler?.stop();
+      await dispatcher?.stop();
+      await closed;
+    },
   };
+}
+
+function workerApp() {
+  return new Hono().get('/healthz', (c) => c.json({ status: 'ok' as const, role: 'worker' }));
 }

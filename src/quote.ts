@@ -129,12 +129,12 @@ function requestLines(rows: PricedRow[], req: RequestShape, model: string): Line
 
 function pickCurrency(rows: PricedRow[], wanted: string | undefined, model: string, all: string[]): string {
   const here = [...new Set(rows.map((r) => r.currency))].sort();
+  if (here.length === 0) throw new BadInputError(`${model} has no prices at that instant`, { status: 422, field: 'at' });
   if (wanted) {
     if (!here.includes(wanted))
-      throw new BadInputError(`${model} has no prices in ${wanted}; it has: ${(here.length ? here : all).join(', ') || 'none'}`, { status: 422, field: 'currency' });
+      throw new BadInputError(`${model} has no prices in ${wanted} at that instant; it has: ${here.join(', ')} (and ever: ${all.join(', ')})`, { status: 422, field: 'currency' });
     return wanted;
   }
-  if (here.length === 0) throw new BadInputError(`${model} has no prices at that instant`, { status: 422, field: 'at' });
   return here.includes('USD') ? 'USD' : here[0];
 }
 

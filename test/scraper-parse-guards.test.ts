@@ -48,7 +48,7 @@ function replaceOnce(text: string, from: string | RegExp, to: string): string {
 describe('the undamaged fixtures parse (so each case below fails for its own reason)', () => {
   it('deepseek, anthropic and openrouter', () => {
     expect(deepseek.parse(zhPeak, { url: DS_ZH, observedAt: '' }).observations.length).toBe(12);
-    expect(deepseek.parse(enPromo, { url: DS_EN, observedAt: '' }).observations.length).toBe(9);
+    expect(deepseek.parse(enPromo, { url: DS_EN, observedAt: '' }).observations.length).toBe(12); // 6 flash/pro list + 3 promo + 3 permanent list prices from footnote (3)
     expect(anthropic.parse(claude, { url: ANTHROPIC, observedAt: '' }).observations.length).toBeGreaterThan(100);
     expect(openrouter.parse(modelsJson, { url: OPENROUTER, observedAt: '' }).observations.length).toBeGreaterThan(2000);
   });

@@ -228,6 +228,11 @@ export async function providerSheets(
 ): Promise<{ provider: string; at: string; asOf: string; data: Array<{ model: string; prices: PriceRow[] }> }> {
   if (!(await getProvider(db, q.provider))) throw new NotFoundError(`unknown provider: ${q.provider}`, 'provider');
   const models = (await db.all<{ id: string }>(sql`SELECT id FROM models WHERE provider = ${q.provider} ORDER BY id`)).map((r) => r.id);
+  if (q.currency) {
+    const have = await db.all<{ currency: string }>(sql`SELECT DISTINCT currency FROM series WHERE model IN (SELECT id FROM models WHERE provider = ${q.provider}) ORDER BY currency`);
+    if (!have.some((r) => r.currency === q.currency))
+      throw new BadInputError(`no ${q.provider} prices in ${q.currency}; known currencies: ${have.map((r) => r.currency).join(', ') || 'none'}`, { status: 422, field: 'currency' });
+  }
   const rows = await effectiveRows(db, models, q.at, q.asOf, q.currency);
   const byModel = new Map<string, FactRow[]>();
   for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
@@ -310,7 +315,8 @@ export async function history(
         validTo: toIsoOrNull(r.valid_to === null ? null : Number(r.valid_to)),
         announcedAt: toIsoOrNull(r.announced_at === null ? null : Number(r.announced_at)),
         recordedAt: toIso(Number(r.recorded_at)),
-        supersededAt: toIsoOrNull(r.superseded_at === null ? null : Number(r.superseded_at)),
+        // As known at asOf, a correction recorded later had not happened yet.
+        supersededAt: r.superseded_at === null || Number(r.superseded_at) > q.asOf ? null : toIso(Number(r.superseded_at)),
         sources: JSON.parse(r.sources) as Source[],
         confidence: r.confidence,
       }))

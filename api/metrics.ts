@@ -1,0 +1,98 @@
+// Prometheus metrics: HTTP requests by route pattern and status, a latency histogram per route, and
+// scrape outcomes by provider (read from scrape_runs when scraped, so every instance reports the
+// same numbers for the shared database).
+import type { MiddlewareHandler } from 'hono';
+import { routePath } from 'hono/route';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../src/db/client.ts';
+import { scraperHealthRows } from './scraper-health.ts';
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+interface Histogram {
+  counts: number[]; // per bucket (non-cumulative), last = +Inf
+  sum: number;
+  count: number;
+}
+
+export class HttpMetrics {
+  private readonly requests = new Map<string, number>();
+  private readonly latency = new Map<string, Histogram>();
+
+  observe(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method}\u0000${route}\u0000${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+    const hKey = `${method}\u0000${route}`;
+    let h = this.latency.get(hKey);
+    if (!h) {
+      h = { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
+      this.latency.set(hKey, h);
+    }
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
+    h.counts[i]++;
+    h.sum += seconds;
+    h.count++;
+  }
+
+  render(): string {
+    const out: string[] = [];
+    out.push('# HELP tokentrail_http_requests_total HTTP requests by method, route pattern and status.');
+    out.push('# TYPE tokentrail_http_requests_total counter');
+    for (const [key, n] of [...this.requests].sort()) {
+      const [method, route, status] = key.split('\u0000');
+      out.push(`tokentrail_http_requests_total${labels({ method, route, status })} ${n}`);
+    }
+    out.push('# HELP tokentrail_http_request_duration_seconds Time to answer, by method and route pattern.');
+    out.push('# TYPE tokentrail_http_request_duration_seconds histogram');
+    for (const [key, h] of [...this.latency].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const [method, route] = key.split('\u0000');
+      let cumulative = 0;
+      BUCKETS.forEach((le, i) => {
+        cumulative += h.counts[i];
+        out.push(`tokentrail_http_request_duration_seconds_bucket${labels({ method, route, le: String(le) })} ${cumulative}`);
+      });
+      cumulative += h.counts[BUCKETS.length];
+      out.push(`tokentrail_http_request_duration_seconds_bucket${labels({ method, route, le: '+Inf' })} ${cumulative}`);
+      out.push(`tokentrail_http_request_duration_seconds_sum${labels({ method, route })} ${h.sum}`);
+      out.push(`tokentrail_http_request_duration_seconds_count${labels({ method, route })} ${h.count}`);
+    }
+    return out.join('\n') + '\n';
+  }
+}
+
+export function labels(l: Record<string, string>): string {
+  const parts = Object.entries(l).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
+  return `{${parts.join(',')}}`;
+}
+
+/** Outermost middleware: times every request and counts it under its route pattern. */
+export function httpMetrics(metrics: HttpMetrics): MiddlewareHandler {
+  return async (c, next) => {
+    const start = performance.now();
+    await next();
+    // The last matched route is the handler's; a wildcard there means no route matched.
+    const pattern = routePath(c, -1);
+    const route = !pattern || pattern.includes('*') ? 'unmatched' : pattern;
+    metrics.observe(c.req.method, route, c.res.status, (performance.now() - start) / 1000);
+  };
+}
+
+/** Scraper metrics from the shared scrape_runs table. */
+export async function renderScrapeMetrics(db: Db): Promise<string> {
+  const outcomes = await db.all<{ provider: string; outcome: string; n: number }>(
+    sql`SELECT provider, outcome, count(*) AS n FROM scrape_runs GROUP BY provider, outcome ORDER BY provider, outcome`,
+  );
+  const health = await scraperHealthRows(db);
+  const out: string[] = [];
+  out.push('# HELP tokentrail_scrape_runs_total Scrape runs by provider and outcome (ok, unchanged, failed, suspect, running).');
+  out.push('# TYPE tokentrail_scrape_runs_total counter');
+  for (const r of outcomes) out.push(`tokentrail_scrape_runs_total${labels({ provider: r.provider, outcome: r.outcome })} ${Number(r.n)}`);
+  out.push('# HELP tokentrail_scrape_last_success_timestamp_seconds When the last successful scrape of a provider finished.');
+  out.push('# TYPE tokentrail_scrape_last_success_timestamp_seconds gauge');
+  for (const h of health) if (h.lastSuccess !== null) out.push(`tokentrail_scrape_last_success_timestamp_seconds${labels({ provider: h.provider })} ${h.lastSuccess / 1000}`);
+  out.push('# HELP tokentrail_scrape_consecutive_failures Failed runs since the last successful one.');
+  out.push('# TYPE tokentrail_scrape_consecutive_failures gauge');
+  for (const h of health) out.push(`tokentrail_scrape_consecutive_failures${labels({ provider: h.provider })} ${h.consecutiveFailures}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,235 @@
+// Response shapes for the OpenAPI document and the typed client. They describe what the core's
+// queries return (src/timeline/*, src/quote.ts); the price model's own schemas are reused.
+import { z } from '@hono/zod-openapi';
+import { ChangeType, Conditions, Confidence, Model, PriceKind, Provider, Source } from '../src/model.ts';
+
+const instant = z.string().openapi({ format: 'date-time', example: '2026-05-01T00:00:00.000Z' });
+// Schemas made in src/ before @hono/zod-openapi loaded lack `.openapi()`; zod's own `.meta({id})`
+// names them as components just the same.
+const SourceSchema = Source.meta({ id: 'Source' });
+const ConditionsSchema = Conditions.meta({ id: 'Conditions' });
+
+export const ScraperHealthSchema = z
+  .object({
+    lastRunAt: instant.nullable(),
+    lastOutcome: z.string().nullable(),
+    lastSuccessAt: instant.nullable(),
+    lastFailureAt: instant.nullable(),
+    lastFailureReason: z.string().nullable(),
+    consecutiveFailures: z.number().int(),
+    runs: z.number().int(),
+  })
+  .openapi('ScraperHealth');
+
+export const ProvidersResponse = z
+  .object({
+    data: z.array(
+      Provider.extend({
+        modelCount: z.number().int(),
+        scraper: ScraperHealthSchema,
+      }).openapi('ProviderSummary'),
+    ),
+  })
+  .openapi('Providers');
+
+export const ModelsResponse = z
+  .object({
+    at: instant,
+    data: z.array(
+      Model.extend({ status: z.enum(['active', 'deprecated', 'retired']) }).openapi('ModelSummary', {
+        description: 'A model with its aliases and its status at `at` (deprecatedAt / retiredAt).',
+      }),
+    ),
+  })
+  .openapi('Models');
+
+export const PriceRowSchema = z
+  .object({
+    component: z.string(),
+    currency: z.string(),
+    unit: z.string(),
+    conditions: ConditionsSchema,
+    amount: z.number().openapi({ description: 'Effective amount per unit (promo over list).' }),
+    kind: PriceKind,
+    listAmount: z.number().nullable(),
+    validFrom: instant,
+    validTo: instant.nullable(),
+    announcedAt: instant.optional(),
+    recordedAt: instant,
+    free: z.boolean().optional(),
+    sources: z.array(SourceSchema),
+    confidence: Confidence,
+  })
+  .openapi('PriceRow');
+
+export const PriceSheetSchema = z
+  .object({
+    model: z.string(),
+    aliasOf: z.string().optional(),
+    requested: z.string().optional(),
+    at: instant,
+    asOf: instant,
+    prices: z.array(PriceRowSchema),
+  })
+  .openapi('PriceSheet');
+
+export const ProviderSheetsSchema = z
+  .object({
+    provider: z.string(),
+    at: instant,
+    asOf: instant,
+    data: z.array(z.object({ model: z.string(), prices: z.array(PriceRowSchema) })),
+  })
+  .openapi('ProviderPriceSheets');
+
+export const HistoryResponse = z
+  .object({
+    model: z.string(),
+    from: instant.nullable(),
+    to: instant.nullable(),
+    asOf: instant,
+    facts: z.array(
+      z
+        .object({
+          component: z.string(),
+          currency: z.string(),
+          unit: z.string(),
+          conditions: ConditionsSchema,
+          kind: PriceKind,
+          amount: z.number(),
+          validFrom: instant,
+          validTo: instant.nullable(),
+          announcedAt: instant.nullable(),
+          recordedAt: instant,
+          supersededAt: instant.nullable(),
+          sources: z.array(SourceSchema),
+          confidence: Confidence,
+        })
+        .openapi('HistoryFact'),
+    ),
+  })
+  .openapi('History');
+
+const changeCore = {
+  model: z.string(),
+  component: z.string(),
+  currency: z.string(),
+  unit: z.string(),
+  conditions: ConditionsSchema,
+  before: z.number().nullable(),
+  after: z.number().nullable(),
+  listBefore: z.number().nullable(),
+  listAfter: z.number().nullable(),
+  changePct: z.number().nullable().openapi({ description: 'Percent change of the effective price, 2 decimals (−98.2 = −98.2%).' }),
+  type: ChangeType,
+  effectiveAt: instant,
+};
+
+export const DiffResponse = z
+  .object({
+    from: instant,
+    to: instant,
+    asOf: instant,
+    changes: z.array(z.object(changeCore).openapi('DiffLine')),
+  })
+  .openapi('Diff');
+
+export const ChangeSchema = z
+  .object({
+    ...changeCore,
+    announcedAt: instant.nullable(),
+    detectedAt: instant,
+    detectedBetween: z.tuple([instant, instant]).nullable(),
+    upcoming: z.boolean(),
+    sources: z.array(SourceSchema),
+  })
+  .openapi('Change');
+
+export const ChangesResponse = z
+  .object({ data: z.array(ChangeSchema), nextCursor: z.string().nullable() })
+  .openapi('Changes');
+
+export const PlansResponse = z
+  .object({
+    at: instant,
+    asOf: instant,
+    data: z.array(
+      z
+        .object({
+          id: z.string(),
+          provider: z.string(),
+          name: z.string(),
+          note: z.string().optional(),
+          terms: z
+            .object({
+              fee: z.number(),
+              feeExact: z.string(),
+              currency: z.string(),
+              period: z.string(),
+              credits: z.number(),
+              creditsExact: z.string(),
+              validFrom: instant,
+              validTo: instant.nullable(),
+              sources: z.array(SourceSchema),
+              confidence: Confidence,
+            })
+            .nullable(),
+          rates: z.array(
+            z.object({
+              model: z.string(),
+              component: z.string(),
+              creditsPerToken: z.number(),
+              creditsPerTokenExact: z.string(),
+              validFrom: instant,
+              sources: z.array(SourceSchema),
+            }),
+          ),
+        })
+        .openapi('PlanAt'),
+    ),
+  })
+  .openapi('Plans');
+
+export const QuoteResponse = z
+  .object({
+    at: instant,
+    asOf: instant,
+    quotes: z.array(
+      z
+        .object({
+          model: z.string(),
+          requested: z.string().optional(),
+          currency: z.string(),
+          total: z.number(),
+          lines: z.array(
+            z.object({
+              component: z.string(),
+              tokens: z.number(),
+              unitPrice: z.number(),
+              unit: z.string(),
+              cost: z.number(),
+              conditions: ConditionsSchema.optional(),
+              note: z.string().optional(),
+            }),
+          ),
+          plan: z
+            .object({
+              plan: z.string(),
+              credits: z.number(),
+              creditsPerRequest: z.number(),
+              planCredits: z.number().nullable(),
+              period: z.string().nullable(),
+              requestsCovered: z.number().nullable(),
+              fee: z.number().nullable(),
+              feeCurrency: z.string().nullable(),
+              effectivePricePer1M: z.number().nullable(),
+              paygPricePer1M: z.number(),
+            })
+            .optional(),
+        })
+        .openapi('ModelQuote'),
+    ),
+  })
+  .openapi('Quote');
+
+export const HealthResponse = z.object({ status: z.literal('ok') }).openapi('Health');

@@ -1,0 +1,55 @@
+// The pages read the same JSON the public API serves, by calling the app in-process: the figures
+// on a page are the API's figures, and an API error (problem+json) becomes a message on the page.
+import type { z } from '@hono/zod-openapi';
+import type { Problem } from '../problem.ts';
+import type {
+  ChangesResponse,
+  DiffResponse,
+  HistoryResponse,
+  ModelsResponse,
+  PriceSheetSchema,
+  ProvidersResponse,
+} from '../schemas.ts';
+
+/** How the web pages reach the API: `app.request` of the same app. */
+export type ApiFetch = (path: string) => Response | Promise<Response>;
+
+export type Providers = z.infer<typeof ProvidersResponse>;
+export type Models = z.infer<typeof ModelsResponse>;
+export type ModelSummary = Models['data'][number];
+export type PriceSheet = z.infer<typeof PriceSheetSchema>;
+export type PriceRow = PriceSheet['prices'][number];
+export type History = z.infer<typeof HistoryResponse>;
+export type HistoryFact = History['facts'][number];
+export type Changes = z.infer<typeof ChangesResponse>;
+export type Change = Changes['data'][number];
+export type Diff = z.infer<typeof DiffResponse>;
+export type DiffLine = Diff['changes'][number];
+
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; problem: Problem };
+
+/** `/v1/prices?model=a&at=…` from a path and its defined parameters. */
+export function apiPath(path: string, params: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, v);
+  const text = q.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
+  const res = await api(path);
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (res.ok && body !== undefined) return { ok: true, data: body as T };
+  if (isProblem(body)) return { ok: false, problem: body };
+  return { ok: false, problem: { type: 'about:blank', title: 'Unexpected answer from the API', status: res.status, detail: `${path} answered ${res.status}` } };
+}
+
+function isProblem(v: unknown): v is Problem {
+  return typeof v === 'object' && v !== null && typeof (v as Problem).title === 'string' && typeof (v as Problem).status === 'number';
+}

@@ -1,0 +1,148 @@
+// Formatting shared by the server-rendered views and the browser scripts (one module, so a price
+// or a condition reads the same in a table and in a chart legend). Plain JS: served as is.
+
+/** Components in reading order; others follow alphabetically. */
+export const COMPONENT_ORDER = ['input', 'cache_read', 'cache_write', 'output'];
+
+const COMPONENT_LABELS = {
+  input: 'Input (cache miss)',
+  cache_read: 'Cache read (hit)',
+  cache_write: 'Cache write',
+  output: 'Output',
+};
+
+export function componentLabel(component) {
+  if (COMPONENT_LABELS[component]) return COMPONENT_LABELS[component];
+  const words = String(component).replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function compareComponents(a, b) {
+  const ia = COMPONENT_ORDER.indexOf(a);
+  const ib = COMPONENT_ORDER.indexOf(b);
+  if (ia !== ib) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** 256000 → "256K", 1000000 → "1M" (thresholds are published in such round numbers). */
+export function formatTokens(n) {
+  if (n >= 1e6 && n % 1e5 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 100 === 0) return `${n / 1e3}K`;
+  return n.toLocaleString('en-US');
+}
+
+/** Conditions as short phrases, e.g. ["prompt > 256K tokens", "peak 09:00–12:00 (Asia/Shanghai)"]. */
+export function conditionParts(conditions) {
+  const c = conditions || {};
+  const parts = [];
+  if (c.contextAbove !== undefined) parts.push(`prompt > ${formatTokens(c.contextAbove)} tokens`);
+  if (c.hours) {
+    const ranges = c.hours.ranges.map(([a, b]) => `${a}–${b}`).join(', ');
+    parts.push(`${c.hours.label ?? 'hours'} ${ranges} (${c.hours.tz})`);
+  }
+  if (c.serviceTier) parts.push(`${c.serviceTier} tier`);
+  if (c.cacheTtl) parts.push(`cache TTL ${c.cacheTtl}`);
+  if (c.variant) parts.push(c.variant);
+  return parts;
+}
+
+/** A short name for legends: "standard", "peak", "> 256K", "batch", "TTL 1h · us-only". */
+export function conditionsShort(conditions) {
+  const c = conditions || {};
+  const parts = [];
+  if (c.contextAbove !== undefined) parts.push(`> ${formatTokens(c.contextAbove)}`);
+  if (c.hours) parts.push(c.hours.label ?? 'hours');
+  if (c.serviceTier) parts.push(c.serviceTier);
+  if (c.cacheTtl) parts.push(`TTL ${c.cacheTtl}`);
+  if (c.variant) parts.push(c.variant);
+  return parts.length ? parts.join(' · ') : 'standard';
+}
+
+/** Stable key of a conditions object (key order does not matter). */
+export function conditionsKey(conditions) {
+  const sort = (v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])]))
+      : Array.isArray(v)
+        ? v.map(sort)
+        : v;
+  return JSON.stringify(sort(conditions || {}));
+}
+
+/** A published amount without float noise or padding: 0.003625 stays "0.003625", 12 is "12". */
+export function formatAmount(n) {
+  if (n === null || n === undefined) return '—';
+  return Number(n).toLocaleString('en-US', { maximumFractionDigits: 8, useGrouping: true });
+}
+
+/** Money with its currency code: "CNY 1.82", "USD 0.0005". */
+export function formatMoney(n, currency) {
+  if (n === null || n === undefined) return '—';
+  const abs = Math.abs(n);
+  // Large sums read better rounded to cents; small ones keep enough digits to differ.
+  const digits = abs >= 100 ? 2 : abs >= 1 ? 4 : 6;
+  const text = Number(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
+  return `${currency} ${text}`;
+}
+
+/** −75.5 → "−75.5%", 50 → "+50%", null → "—". */
+export function formatPct(p) {
+  if (p === null || p === undefined) return '—';
+  const text = Math.abs(p).toLocaleString('en-US', { maximumFractionDigits: 2 });
+  return p < 0 ? `−${text}%` : p > 0 ? `+${text}%` : '0%';
+}
+
+/** "2026-05-31 16:00" (UTC, as everywhere on the site), or just the date at midnight. */
+export function formatInstant(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const s = d.toISOString();
+  const date = s.slice(0, 10);
+  const time = s.slice(11, 16);
+  return time === '00:00' ? date : `${date} ${time}`;
+}
+
+/** The date part (YYYY-MM-DD) of an instant, for date inputs. */
+export function isoDate(msOrIso) {
+  return new Date(msOrIso).toISOString().slice(0, 10);
+}
+
+/** Badge of a change: a label and a tone (cut, increase, promo, added, removed, info). */
+export function changeBadge(type) {
+  switch (type) {
+    case 'price_cut':
+      return { label: 'cut', tone: 'cut' };
+    case 'price_increase':
+      return { label: 'increase', tone: 'increase' };
+    case 'promo_started':
+      return { label: 'promo started', tone: 'promo' };
+    case 'promo_ended':
+      return { label: 'promo ended', tone: 'promo' };
+    case 'price_added':
+      return { label: 'added', tone: 'added' };
+    case 'price_removed':
+      return { label: 'removed', tone: 'removed' };
+    case 'tier_removed':
+      return { label: 'tier removed', tone: 'removed' };
+    case 'list_changed':
+      return { label: 'list changed', tone: 'info' };
+    case 'first_known':
+      return { label: 'first known', tone: 'info' };
+    default:
+      return { label: String(type).replace(/_/g, ' '), tone: 'info' };
+  }
+}
+
+/** /models/openrouter/anthropic/claude-opus-4.6 — each segment escaped, the slashes kept. */
+export function modelHref(id) {
+  return `/models/${String(id).split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** A problem+json body (or anything thrown) as one sentence for the reader. */
+export function problemText(problem) {
+  if (!problem) return 'Something went wrong.';
+  if (typeof problem === 'string') return problem;
+  const title = problem.title ?? 'Error';
+  return problem.detail ? `${title}: ${problem.detail}` : title;
+}
