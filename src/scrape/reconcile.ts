@@ -31,17 +31,8 @@ export interface Segment {
   free: boolean;
 }
 
-export interface FactDraft {
-  amount: string;
-  validFrom: number;
-  validTo: number | null;
-  announcedAt: number | null;
-  priorUnknown: boolean;
-  free: boolean;
-  detectedBetween: [number, number] | null;
-  sources: Source[];
-  confidence: 'high' | 'medium' | 'low';
-}
+/** A fact to add: an existing one's fields without its row id. */
+export type FactDraft = Omit<ExistingFact, 'id'>;
 
 export interface LinePlan {
   supersede: number[];
