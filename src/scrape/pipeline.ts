@@ -13,7 +13,7 @@ import { formatPath } from '../dataset/import.ts';
 import { deriveChanges, type DerivedChange, type LiveFact } from '../timeline/changes.ts';
 import { FACT_COLUMNS, hashKey, rowToLiveFact, type FactRow } from '../timeline/rows.ts';
 import { toChangeRecord, type ChangeRecord } from '../timeline/queries.ts';
-import { bumpDataVersion, first, insertFacts, SeriesCache, supersedeFact, type NewFact, type Tx } from '../timeline/write.ts';
+import { bumpDataVersion, first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
 import { reconcileLine, type ExistingFact, type Segment } from './reconcile.ts';
 import { putSnapshot, sha256 } from './snapshots.ts';
 import { eventTypeOf, newEvent, writeEvents, type OutboxEvent } from '../webhooks/outbox.ts';
@@ -495,7 +495,6 @@ export async function recordFailedFetch(database: Database, scraper: Scraper, ur
   return { runId, provider: scraper.id, url, outcome: 'failed', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
 }
 
-export { supersedeFact };
 
 /** A conditional GET answered 304: an observation of the same page, nothing to parse. */
 export async function recordUnchanged(database: Database, scraper: Scraper, url: string, observedAt: number, startedAt = Date.now()): Promise<RunSummary> {

@@ -8,7 +8,7 @@ import { amountToNumber } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
-import { componentRank, compareLines, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
+import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
 
 export interface PriceRow {
   component: string;
@@ -454,7 +454,6 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
   };
 }
 
-export { compareLines };
 
 /** Effective prices at `at` with exact decimal amounts, for pricing (promo over list per line). */
 export async function effectivePriceRows(

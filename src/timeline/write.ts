@@ -107,11 +107,6 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
   return Number(after!.c) - Number(before!.c);
 }
 
-/** Marks a fact as replaced by later knowledge. */
-export async function supersedeFact(tx: Tx, factId: number, at: number): Promise<void> {
-  await tx.run(sql`UPDATE facts SET superseded_at = ${at} WHERE id = ${factId} AND superseded_at IS NULL`);
-}
-
 /** Every committed write bumps the data version, which response caches are keyed by. */
 export async function bumpDataVersion(tx: Tx): Promise<void> {
   await tx.run(sql`INSERT INTO meta (key, value) VALUES ('data_version', '1')
