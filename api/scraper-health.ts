@@ -14,7 +14,7 @@ export interface ScraperHealthRow {
   consecutiveFailures: number;
 }
 
-/** Per provider: last run, last success (ok/unchanged), last failure and failures since the last success. */
+/** Per provider: last run, last success (ok/unchanged), last failure and the worst page's failures since its last success. */
 export async function scraperHealthRows(db: Db): Promise<ScraperHealthRow[]> {
   const rows = await db.all<{
     provider: string;
@@ -34,8 +34,11 @@ export async function scraperHealthRows(db: Db): Promise<ScraperHealthRow[]> {
     const reason = await first<{ reason: string | null }>(db, 
       sql`SELECT reason FROM scrape_runs WHERE provider = ${r.provider} AND outcome = 'failed' ORDER BY started_at DESC, id DESC LIMIT 1`,
     );
-    const streak = await first<{ n: number }>(db, sql`SELECT count(*) AS n FROM scrape_runs WHERE provider = ${r.provider} AND outcome = 'failed'
-      AND started_at > coalesce((SELECT max(started_at) FROM scrape_runs WHERE provider = ${r.provider} AND outcome IN ('ok', 'unchanged')), -1)`);
+    // The worst page's streak of failures since its last success, as the scheduler counts it.
+    const streak = await first<{ n: number }>(db, sql`SELECT max(n) AS n FROM (
+      SELECT count(*) AS n FROM scrape_runs r WHERE r.provider = ${r.provider} AND r.outcome = 'failed'
+        AND r.id > coalesce((SELECT max(id) FROM scrape_runs s WHERE s.provider = r.provider AND s.url IS r.url AND s.outcome IN ('ok', 'unchanged')), 0)
+      GROUP BY r.url)`);
     out.push({
       provider: r.provider,
       runs: Number(r.runs),

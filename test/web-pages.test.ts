@@ -3,6 +3,9 @@
 // promotion shaded and Sonnet 5's announced rise dashed; the calculator shows exactly what
 // POST /v1/quote answers and follows the cache-hit slider; API errors become messages; no console
 // error, and no request leaves the server. Screenshots go to test/artifacts/ (gitignored).
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers/cli.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
@@ -58,7 +61,9 @@ describe('overview', () => {
     const { page } = w;
 
     const providers = page.locator('#providers tbody tr');
-    await expect.poll(() => providers.count()).toBe(4);
+    // One row per provider file in data/.
+    const providerFiles = readdirSync(join(ROOT, 'data')).filter((f) => f.endsWith('.json')).length;
+    await expect.poll(() => providers.count()).toBe(providerFiles);
     expect(await page.locator('#providers').innerText()).toMatch(/DeepSeek[\s\S]*Xiaomi/);
     expect(await page.locator('#providers tr[data-provider="openrouter"] td.num').innerText()).toMatch(/^\d{3}$/);
     expect(await page.locator('#providers tr[data-provider="deepseek"]').innerText()).toMatch(/healthy[\s\S]*2026-11-27 06:00/);

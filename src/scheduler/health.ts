@@ -2,10 +2,9 @@
 // GET /v1/providers reads): last success (ok/unchanged), last failure, and the failure streak.
 // A `suspect` run is neither a success nor a failure: it waits for a second observation.
 //
-// The streak is counted per page (runs are per page) and the provider's streak is its worst page:
-// for a one-page provider it is exactly /v1/providers' consecutiveFailures; for a provider with
-// two pages that both fail it counts scheduled runs, not page fetches. Rows are ordered by id, not
-// by time, so clocks never disagree about what came last.
+// The streak is counted per page (runs are per page) and the provider's streak is its worst page,
+// exactly as /v1/providers counts consecutiveFailures: scheduled runs, not page fetches. Rows are
+// ordered by id, not by time, so clocks never disagree about what came last.
 import { sql } from 'drizzle-orm';
 import type { Scraper } from '../scrape/contract.ts';
 import type { Tx } from '../timeline/write.ts';
