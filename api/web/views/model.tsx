@@ -142,30 +142,9 @@ const ModelFacts: FC<{ meta: ModelSummary }> = ({ meta }) => (
         <dd>{formatTokens(meta.maxOutput)} tokens</dd>
       </div>
     ) : null}
-    {meta.releasedAt ? (
-      <div>
-        <dt>Released</dt>
-        <dd>
-          <Time iso={meta.releasedAt} />
-        </dd>
-      </div>
-    ) : null}
-    {meta.deprecatedAt ? (
-      <div>
-        <dt>Deprecated</dt>
-        <dd>
-          <Time iso={meta.deprecatedAt} />
-        </dd>
-      </div>
-    ) : null}
-    {meta.retiredAt ? (
-      <div>
-        <dt>Retired</dt>
-        <dd>
-          <Time iso={meta.retiredAt} />
-        </dd>
-      </div>
-    ) : null}
+    <MetaDate label="Released" iso={meta.releasedAt} />
+    <MetaDate label="Deprecated" iso={meta.deprecatedAt} />
+    <MetaDate label="Retired" iso={meta.retiredAt} />
     {meta.aliases?.length ? (
       <div>
         <dt>Aliases</dt>
@@ -340,3 +319,16 @@ const FactsTable: FC<{ facts: HistoryFact[]; asOf: string; showSuperseded: boole
     </>
   );
 };
+
+/** One dated line of the model's details, left out when the date is unknown. */
+function MetaDate({ label, iso }: { label: string; iso?: string }) {
+  if (!iso) return null;
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>
+        <Time iso={iso} />
+      </dd>
+    </div>
+  );
+}
