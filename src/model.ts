@@ -51,10 +51,19 @@ export type ModelId = z.infer<typeof ModelId>;
 
 const HHMM = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'HH:MM');
 
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export const IsoWeekday = z.number().int().min(1).max(7);
+
+/**
+ * A time-of-day window read in `tz` (any IANA zone). Each range is [start, end) in local time; a
+ * range whose end is before its start wraps past midnight ("22:00"–"06:00"). `days` (ISO weekdays,
+ * of the local day on which the range starts) limits the window to those days; absent = every day.
+ */
 export const HoursWindow = z
   .object({
     tz: z.string().min(1).refine(isTimeZone, 'unknown IANA time zone'),
     ranges: z.array(z.tuple([HHMM, HHMM])).min(1),
+    days: z.array(IsoWeekday).min(1).max(7).optional(),
     label: z.string().optional(),
   })
   .strict();
@@ -65,15 +74,28 @@ export type ServiceTier = z.infer<typeof ServiceTier>;
 export const CacheTtl = z.enum(['5m', '1h']);
 export type CacheTtl = z.infer<typeof CacheTtl>;
 
+/** What a context tier counts: the request's input tokens (default) or its total context (input + output). */
+export const ContextMeasure = z.enum(['input', 'total']);
+export type ContextMeasure = z.infer<typeof ContextMeasure>;
+
 export const Conditions = z
   .object({
+    /** The row applies when the request's context (see contextMeasure) exceeds this many tokens… */
     contextAbove: z.number().int().positive().optional(),
+    /** …or reaches it, when the page states the bound as inclusive ("≥ 272K", "272K and above"). */
+    contextInclusive: z.literal(true).optional(),
+    /** Omitted = input tokens (cache reads and writes included), as DESIGN §3 says. */
+    contextMeasure: z.literal('total').optional(),
     hours: HoursWindow.optional(),
     serviceTier: ServiceTier.optional(),
     cacheTtl: CacheTtl.optional(),
     variant: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.contextAbove === undefined && (c.contextInclusive || c.contextMeasure))
+      ctx.addIssue({ code: 'custom', path: ['contextInclusive'], message: 'contextInclusive and contextMeasure qualify contextAbove, which is missing' });
+  });
 export type Conditions = z.infer<typeof Conditions>;
 
 export const PriceKind = z.enum(['list', 'promo']);
@@ -94,6 +116,8 @@ export const PriceFact = z
     announcedAt: Instant.optional(),
     recordedAt: Instant,
     supersededAt: Instant.nullable().optional(),
+    /** The latest observation by any source that showed this fact unchanged (DESIGN §3). */
+    lastConfirmedAt: Instant.optional(),
     /** What this series cost before validFrom is not known (a new currency list, a first scrape). */
     priorUnknown: z.boolean().optional(),
     /** Stated as free by the provider; a 0 without this flag is refused. */
@@ -242,9 +266,52 @@ export const ObservedModel = z
   .strict();
 export type ObservedModel = z.infer<typeof ObservedModel>;
 
+/**
+ * A part of a provider's price list: every field given must match (conditions exactly, by their
+ * canonical key); an empty scope is the whole page. Coverage speaks in scopes.
+ */
+export const CoverageScope = z
+  .object({
+    model: ModelId.optional(),
+    component: Component.optional(),
+    currency: Currency.optional(),
+    conditions: Conditions.optional(),
+  })
+  .strict();
+export type CoverageScope = z.infer<typeof CoverageScope>;
+
+/** A section of the page the parser could not read, why, and which prices it would have held. */
+export const UnreadSection = z
+  .object({
+    section: z.string().min(1),
+    reason: z.string().min(1),
+    /** The prices the section holds, when known; absent = unknown which, so nothing on the page may be removed. */
+    scope: z.array(CoverageScope).optional(),
+  })
+  .strict();
+export type UnreadSection = z.infer<typeof UnreadSection>;
+
+/**
+ * What a parse read and what it could not. Reconcile closes or changes only series inside `read`
+ * and outside every unread section's scope; a parse with unread sections is a `partial` run, which
+ * never removes a price.
+ */
+export const Coverage = z
+  .object({
+    read: z.array(CoverageScope),
+    unread: z.array(UnreadSection),
+    /** Rows on the page vs rows read, for replay reports ("rows read vs rows on the page"). */
+    rowsOnPage: z.number().int().nonnegative().optional(),
+    rowsRead: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type Coverage = z.infer<typeof Coverage>;
+
 export const ParseResult = z
   .object({
     provider: ProviderId,
+    /** Absent (older parsers): the page is taken to read every price of the provider in its currencies. */
+    coverage: Coverage.optional(),
     observations: z.array(Observation),
     models: z.array(ObservedModel).optional(),
     planTerms: z.array(PlanTerms.omit({ validFrom: true, validTo: true, recordedAt: true, supersededAt: true, sources: true, confidence: true }).extend({ validFrom: Instant.optional() })).optional(),
@@ -265,6 +332,8 @@ export const ChangeType = z.enum([
   'promo_started',
   'promo_ended',
   'list_changed',
+  'announcement_withdrawn',
+  'split',
 ]);
 export type ChangeType = z.infer<typeof ChangeType>;
 
