@@ -33,6 +33,7 @@ export interface WorkerOptions {
   now?: () => number;
   /** Where to fetch a provider page instead of its public URL (tests serve pages on 127.0.0.1). */
   fetchUrl?: ScrapeOptions['fetchUrl'];
+  /** Required with roles worker and all: `scrapers` is what the scheduler scrapes. */
   scheduler?: Omit<SchedulerOptions, 'database'>;
   dispatcher?: Omit<DispatcherOptions, 'database'>;
 }
@@ -57,10 +58,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const background = role === 'worker' || role === 'all';
   const w = opts.worker ?? {};
   const dispatcher = background ? new Dispatcher({ now: w.now, ...w.dispatcher, database: opts.database }) : undefined;
+  if (background && !w.scheduler?.scrapers) throw new Error(`startServer: role ${role} needs worker.scheduler.scrapers`);
   const scheduler = background
     ? new Scheduler({
         now: w.now,
         ...w.scheduler,
+        scrapers: w.scheduler!.scrapers,
         scrape: { ...w.scheduler?.scrape, ...(w.fetchUrl && { fetchUrl: w.fetchUrl }) },
         onEvents: () => dispatcher!.wake(),
         database: opts.database,

@@ -1,81 +1,56 @@
 // The `tokentrail` command line. Errors are one line on stderr and a non-zero exit: 2 for bad
-// input, 1 for anything else. `--json` prints exactly the API's shapes.
+// input, 1 for a run that failed or was refused (and anything else). `--json` prints exactly the
+// API's shapes. The scrapers and the server come from the composition root (app/cli.ts).
 import { Command, CommanderError, Option } from 'commander';
-import { resolve } from 'node:path';
-import { openDatabase, PACKAGE_ROOT, type Database } from '../db/client.ts';
-import { BadInputError, DataError, FatalFetchError, LayoutChangedError, RetryableFetchError } from '../errors.ts';
-import { parseInstant } from '../time.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../db/client.ts';
+import { BadInputError, DataError, FatalFetchError, LayoutChangedError, NotFoundError, RetryableFetchError } from '../errors.ts';
+import { parseInstant, toIso } from '../time.ts';
 import { importDataset } from '../dataset/import.ts';
 import { exportDataset } from '../dataset/export.ts';
-import { changes, diff, history, priceSheet } from '../timeline/queries.ts';
+import { changes, diff, history, listModels, listProviders, priceSheet } from '../timeline/queries.ts';
+import { plansAt } from '../timeline/plans.ts';
 import { ChangeType } from '../model.ts';
+import { didYouMean } from '../suggest.ts';
 import { conditionsLabel, pct, table } from './format.ts';
+import { closeDatabase, currencyOption, database, DEFAULT_DATA_DIR, JSON_HELP, openedDatabase, print, progress, progressDone, type CliDeps } from './context.ts';
 import { registerScrapeCommands } from './scrape-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerQuoteCommand } from './quote-command.ts';
 
-export const DEFAULT_DATA_DIR = resolve(PACKAGE_ROOT, 'data');
-
-export interface GlobalOptions {
-  db?: string;
-}
-
-let opened: Database | null = null;
-
-/** Opens (and migrates) the database named by --db / DATABASE_URL once per command. */
-export async function database(cmd: Command): Promise<Database> {
-  if (!opened) opened = await openDatabase({ url: (cmd.optsWithGlobals() as GlobalOptions).db });
-  return opened;
-}
-
-export function closeDatabase(): void {
-  opened?.close();
-  opened = null;
-}
-
-export function print(json: boolean, value: unknown, text: () => string): void {
-  process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text() + '\n');
-}
-
-/** Progress lines go to stderr, and only on a terminal, so pipes and --json stay clean. */
-export function progress(msg: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${msg}`);
-}
-export function progressDone(): void {
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
-}
+export type { CliDeps } from './context.ts';
 
 const instant = (field: string) => (v: string) => parseInstant(v, field);
 
-const CURRENCY = /^[A-Za-z]{3}$/;
-export function currencyOption(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (!CURRENCY.test(v)) throw new BadInputError(`--currency: "${v}" is not an ISO 4217 code such as USD or CNY`);
-  return v.toUpperCase();
-}
+export const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-export function buildProgram(): Command {
+export function buildProgram(deps: CliDeps): Command {
   const program = new Command('tokentrail')
     .description('LLM API token prices: a sourced, bitemporal timeline, its dataset, scrapers and API')
+    .version(VERSION, '-V, --version', 'print the version')
     .option('--db <url>', 'database URL (libsql://…, file:…); default $DATABASE_URL or data/tokentrail.db')
     .showHelpAfterError(false)
+    .showSuggestionAfterError(true)
     .exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s.split('\n')[0] + '\n') });
+  // Commander's errors are one line ("error: unknown command 'pric' (Did you mean price?)").
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s.trim().split('\n').map((l) => l.trim()).join(' ') + '\n') });
 
   program
     .command('migrate')
     .description('create or upgrade the database schema')
-    .action(async (_o, cmd: Command) => {
-      const d = await database(cmd);
-      process.stdout.write(`migrated ${d.url}\n`);
+    .option('--json', JSON_HELP)
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const d = await database(cmd, { seed: false });
+      print(!!o.json, { migrated: d.url }, () => `migrated ${d.url}`);
     });
 
   program
     .command('import [dir]')
     .description('import dataset files (data/<provider>.json); idempotent and atomic')
-    .option('--json', 'print the result as JSON')
+    .option('--json', JSON_HELP)
     .action(async (dir: string | undefined, o: { json?: boolean }, cmd: Command) => {
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: false });
       const r = await importDataset(d, dir ?? DEFAULT_DATA_DIR, progress);
       progressDone();
       print(!!o.json, r, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new)`);
@@ -84,9 +59,9 @@ export function buildProgram(): Command {
   program
     .command('export [dir]')
     .description('write one deterministic JSON file per provider and the JSON Schema')
-    .option('--json', 'print the result as JSON')
+    .option('--json', JSON_HELP)
     .action(async (dir: string | undefined, o: { json?: boolean }, cmd: Command) => {
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: false });
       const r = await exportDataset(d.db, dir ?? DEFAULT_DATA_DIR);
       print(!!o.json, r, () => `exported ${r.files.length} file(s), ${r.written.length} changed`);
     });
@@ -96,8 +71,8 @@ export function buildProgram(): Command {
     .description('the price sheet of a model at an instant')
     .option('--at <instant>', 'valid time (ISO 8601; a bare date is 00:00 UTC); default now')
     .option('--as-of <instant>', 'knowledge time; default now')
-    .option('--currency <code>', 'only this currency')
-    .option('--json', 'print the API shape')
+    .option('--currency <code>', 'only this currency (ISO 4217)')
+    .option('--json', JSON_HELP)
     .action(async (model: string, o: { at?: string; asOf?: string; currency?: string; json?: boolean }, cmd: Command) => {
       const now = Date.now();
       const at = o.at ? instant('--at')(o.at) : now;
@@ -119,12 +94,12 @@ export function buildProgram(): Command {
   program
     .command('history <model>')
     .description('all facts of a model overlapping a range, with sources')
-    .option('--from <instant>')
-    .option('--to <instant>')
+    .option('--from <instant>', 'start of the valid-time range (ISO 8601); default the beginning')
+    .option('--to <instant>', 'end of the valid-time range (ISO 8601); default open')
     .option('--as-of <instant>', 'knowledge time; default now')
-    .option('--currency <code>')
+    .option('--currency <code>', 'only this currency (ISO 4217)')
     .option('--all', 'include superseded facts')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (model: string, o: { from?: string; to?: string; asOf?: string; currency?: string; all?: boolean; json?: boolean }, cmd: Command) => {
       const from = o.from ? instant('--from')(o.from) : undefined;
       const to = o.to ? instant('--to')(o.to) : undefined;
@@ -143,13 +118,13 @@ export function buildProgram(): Command {
   program
     .command('diff')
     .description('every price line whose effective or list price differs between two instants')
-    .requiredOption('--from <instant>')
-    .requiredOption('--to <instant>')
-    .option('--provider <id>')
-    .option('--model <id>')
-    .option('--currency <code>')
+    .requiredOption('--from <instant>', 'the earlier instant (ISO 8601; a bare date is 00:00 UTC)')
+    .requiredOption('--to <instant>', 'the later instant')
+    .option('--provider <id>', 'only this provider\'s models')
+    .option('--model <id>', 'only this model')
+    .option('--currency <code>', 'only this currency (ISO 4217)')
     .option('--as-of <instant>', 'knowledge time; default now')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (o: { from: string; to: string; provider?: string; model?: string; currency?: string; asOf?: string; json?: boolean }, cmd: Command) => {
       const from = instant('--from')(o.from);
       const to = instant('--to')(o.to);
@@ -170,16 +145,16 @@ export function buildProgram(): Command {
   program
     .command('changes')
     .description('the change feed, newest first')
-    .option('--since <instant>')
-    .option('--until <instant>')
-    .option('--provider <id>')
-    .option('--model <id>')
-    .addOption(new Option('--type <type...>', 'change types').choices(ChangeType.options))
+    .option('--since <instant>', 'changes effective at or after this instant')
+    .option('--until <instant>', 'changes effective before this instant')
+    .option('--provider <id>', 'only this provider\'s models')
+    .option('--model <id>', 'only this model')
+    .addOption(new Option('--type <type...>', 'only these change types').choices(ChangeType.options))
     .option('--upcoming', 'only announced changes not yet in effect')
     .option('--as-of <instant>', 'knowledge time; default now')
     .option('--limit <n>', 'page size (1–1000)', '100')
-    .option('--cursor <cursor>')
-    .option('--json')
+    .option('--cursor <cursor>', 'continue after a previous page (its "next page" cursor)')
+    .option('--json', JSON_HELP)
     .action(async (o: { since?: string; until?: string; provider?: string; model?: string; type?: ChangeType[]; upcoming?: boolean; asOf?: string; limit: string; cursor?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
       if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 1000) throw new BadInputError('--limit must be an integer from 1 to 1000');
@@ -206,8 +181,57 @@ export function buildProgram(): Command {
       );
     });
 
-  registerServeCommand(program);
-  registerScrapeCommands(program);
+  program
+    .command('providers')
+    .description('providers and their model counts')
+    .option('--json', JSON_HELP)
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const d = await database(cmd);
+      const data = await listProviders(d.db);
+      print(!!o.json, { data }, () => table(['provider', 'name', 'models', 'url'], data.map((p) => [p.id, p.name, p.modelCount, p.url])));
+    });
+
+  program
+    .command('models')
+    .description('models with their context window and dates')
+    .option('--provider <id>', 'only this provider\'s models')
+    .option('--json', JSON_HELP)
+    .action(async (o: { provider?: string; json?: boolean }, cmd: Command) => {
+      const d = await database(cmd);
+      if (o.provider && !(await listProviders(d.db)).some((p) => p.id === o.provider)) throw new NotFoundError(`unknown provider: ${o.provider}`, 'provider');
+      const data = await listModels(d.db, o.provider);
+      print(!!o.json, { data }, () =>
+        table(['model', 'name', 'context', 'released', 'deprecated', 'retired'], data.map((m) => [m.id, m.name, m.contextWindow, m.releasedAt, m.deprecatedAt, m.retiredAt])),
+      );
+    });
+
+  program
+    .command('plans')
+    .description('token plans and their credit rates at an instant')
+    .option('--provider <id>', 'only this provider\'s plans')
+    .option('--plan <id>', 'only this plan')
+    .option('--at <instant>', 'valid time; default now')
+    .option('--as-of <instant>', 'knowledge time; default now')
+    .option('--json', JSON_HELP)
+    .action(async (o: { provider?: string; plan?: string; at?: string; asOf?: string; json?: boolean }, cmd: Command) => {
+      const now = Date.now();
+      const at = o.at ? instant('--at')(o.at) : now;
+      const asOf = o.asOf ? instant('--as-of')(o.asOf) : now;
+      const d = await database(cmd);
+      if (o.provider && !(await listProviders(d.db)).some((p) => p.id === o.provider)) throw new NotFoundError(`unknown provider: ${o.provider}`, 'provider');
+      const data = await plansAt(d.db, { provider: o.provider, plan: o.plan?.toLowerCase(), at, asOf });
+      print(!!o.json, { at: toIso(at), asOf: toIso(asOf), data }, () =>
+        data
+          .map((p) => [
+            `${p.id}${p.terms ? `: ${p.terms.fee} ${p.terms.currency} per ${p.terms.period ?? 'period'}, ${p.terms.credits} credits` : ''}`,
+            table(['model', 'component', 'credits per token'], p.rates.map((r) => [r.model, r.component, r.creditsPerTokenExact])),
+          ].join('\n'))
+          .join('\n\n') || 'no plans',
+      );
+    });
+
+  registerServeCommand(program, deps);
+  registerScrapeCommands(program, deps);
   registerQuoteCommand(program);
   return program;
 }
@@ -222,18 +246,44 @@ export function describeError(e: unknown): { message: string; code: number } {
   return { message: msg.split('\n')[0], code: 1 };
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+/** "unknown model: deepseek-v4pro" → "… (did you mean deepseek/deepseek-v4-pro?)", from the database. */
+async function withSuggestion(e: unknown, message: string): Promise<string> {
+  const d = openedDatabase();
+  if (!d || !(e instanceof NotFoundError)) return message;
+  const m = /^unknown (model|provider): (.+)$/.exec(e.message);
+  if (!m) return message;
+  try {
+    const names = m[1] === 'model' ? (await listModels(d.db)).map((x) => x.id) : (await listProviders(d.db)).map((x) => x.id);
+    return message + didYouMean(m[2], names);
+  } catch {
+    return message;
+  }
+}
+
+let pipeGuard = false;
+/** `tokentrail changes | head -1`: the reader went away; stop quietly instead of a stack trace. */
+function quietOnClosedPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+export async function main(argv: string[], deps: CliDeps): Promise<number> {
+  quietOnClosedPipe();
+  const program = buildProgram(deps);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander already printed its one line (or help/version, exit 0).
       return e.exitCode === 0 ? 0 : 2;
     }
     const { message, code } = describeError(e);
-    process.stderr.write(`tokentrail: ${message}\n`);
+    process.stderr.write(`tokentrail: ${await withSuggestion(e, message)}\n`);
     if (process.env.TOKENTRAIL_DEBUG) console.error(e);
     return code;
   } finally {

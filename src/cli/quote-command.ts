@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { BadInputError } from '../errors.ts';
 import { QuoteRequest, quote } from '../quote.ts';
 import { formatPath } from '../dataset/import.ts';
-import { database, print } from './main.ts';
+import { database, JSON_HELP, print } from './context.ts';
 import { table } from './format.ts';
 
 const int = (name: string) => (v: string) => {
@@ -24,13 +24,13 @@ export function registerQuoteCommand(program: Command): void {
     .option('--cache-write <tokens>', 'of which cache writes', int('--cache-write'))
     .option('--output <tokens>', 'output tokens per request', int('--output'))
     .option('--requests <n>', 'how many such requests', int('--requests'))
-    .option('--currency <code>')
+    .option('--currency <code>', 'quote in this currency (ISO 4217); default USD when the model has it')
     .option('--service-tier <tier>', 'batch, flex or priority')
     .option('--cache-ttl <ttl>', '5m or 1h')
-    .option('--variant <name>')
+    .option('--variant <name>', 'a priced variant of the model (its conditions.variant)')
     .option('--plan <id>', 'a token plan, to quote in credits too')
     .option('--body <file>', 'a POST /v1/quote JSON body instead of the options above ("-" for stdin)')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (o: Record<string, unknown> & { json?: boolean; body?: string }, cmd: Command) => {
       let raw: unknown;
       if (o.body) {

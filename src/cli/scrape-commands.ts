@@ -4,13 +4,12 @@ import { readFileSync } from 'node:fs';
 import { BadInputError } from '../errors.ts';
 import { parseInstant, toIso } from '../time.ts';
 import { ParseResult } from '../model.ts';
-import { getScraper, scrapers } from '../../scrapers/registry.ts';
 import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider } from '../scrape/run.ts';
 import { reparsePage } from '../scrape/reparse.ts';
 import { BrowserPool } from '../scrape/fetch-browser.ts';
-import { database, print, progress, progressDone } from './main.ts';
-import { table } from './format.ts';
+import { database, getScraper, JSON_HELP, print, progress, progressDone, refusedRuns, type CliDeps } from './context.ts';
+import { conditionsLabel, table } from './format.ts';
 
 function readPage(file: string): Buffer {
   try {
@@ -27,13 +26,13 @@ function summaryTable(runs: RunSummary[]): string {
   );
 }
 
-export function registerScrapeCommands(program: Command): void {
+export function registerScrapeCommands(program: Command, deps: CliDeps): void {
   program
     .command('scrape [providers...]')
     .description('fetch the providers\' pricing pages now and record what changed')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (ids: string[], o: { json?: boolean }, cmd: Command) => {
-      const chosen = ids.length ? ids.map((id) => getScraper(id)) : scrapers;
+      const chosen = ids.length ? ids.map((id) => getScraper(deps, id)) : deps.scrapers;
       const d = await database(cmd);
       const pool = chosen.some((s) => s.kind === 'browser') ? new BrowserPool() : undefined;
       const runs: RunSummary[] = [];
@@ -52,7 +51,7 @@ export function registerScrapeCommands(program: Command): void {
       }
       progressDone();
       print(!!o.json, { runs }, () => summaryTable(runs));
-      if (runs.some((r) => r.outcome === 'failed')) process.exitCode = 1;
+      if (refusedRuns(runs)) process.exitCode = 1;
     });
 
   program
@@ -60,12 +59,18 @@ export function registerScrapeCommands(program: Command): void {
     .description('offline: print the observations a saved page yields')
     .option('--url <url>', 'the page URL the file was saved from (default: the provider\'s first page)')
     .option('--at <instant>', 'observation instant passed to the parser (default now)')
-    .action((provider: string, file: string, o: { url?: string; at?: string }) => {
-      const scraper = getScraper(provider);
+    .option('--json', 'print the whole parse result as JSON (the default output is a table of the observations)')
+    .action((provider: string, file: string, o: { url?: string; at?: string; json?: boolean }) => {
+      const scraper = getScraper(deps, provider);
       const text = readPage(file).toString('utf8');
       const observedAt = o.at ? toIso(parseInstant(o.at, '--at')) : new Date().toISOString();
       const result = ParseResult.parse(scraper.parse(text, { url: o.url ?? scraper.pages[0].url, observedAt }));
-      process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+      print(!!o.json, result, () =>
+        table(
+          ['model', 'component', 'currency', 'unit', 'conditions', 'amount', 'kind'],
+          result.observations.map((ob) => [ob.model, ob.component, ob.currency, ob.unit, conditionsLabel(ob.conditions), ob.amount, ob.kind]),
+        ),
+      );
     });
 
   program
@@ -76,9 +81,9 @@ export function registerScrapeCommands(program: Command): void {
     .option('--archive <url>', 'where the archived copy can be seen')
     .option('--confirmed', 'a trusted copy of the provider\'s page: skip the second-observation rule')
     .option('--notify', 'write webhook events for the changes it finds')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (provider: string, file: string, o: { at: string; url?: string; archive?: string; confirmed?: boolean; notify?: boolean; json?: boolean }, cmd: Command) => {
-      const scraper = getScraper(provider);
+      const scraper = getScraper(deps, provider);
       const at = parseInstant(o.at, '--at');
       const url = o.url ?? scraper.pages[0].url;
       if (o.archive && !/^https?:\/\//.test(o.archive)) throw new BadInputError('--archive must be an http(s) URL');
@@ -86,15 +91,15 @@ export function registerScrapeCommands(program: Command): void {
       const d = await database(cmd);
       const run = await ingestPage(d, { scraper, url, body, observedAt: at, confirmed: !!o.confirmed, archiveUrl: o.archive, emitEvents: !!o.notify });
       print(!!o.json, run, () => summaryTable([run]));
-      if (run.outcome === 'failed') process.exitCode = 1;
+      if (refusedRuns([run])) process.exitCode = 1;
     });
 
   program
     .command('reparse <provider>')
     .description('re-run today\'s parser over stored snapshots; corrections supersede, nothing is deleted')
-    .option('--json')
+    .option('--json', JSON_HELP)
     .action(async (provider: string, o: { json?: boolean }, cmd: Command) => {
-      const scraper = getScraper(provider);
+      const scraper = getScraper(deps, provider);
       const d = await database(cmd);
       const runs: RunSummary[] = [];
       // Learned now: corrections supersede at this instant; each snapshot keeps its valid time.
@@ -105,5 +110,6 @@ export function registerScrapeCommands(program: Command): void {
       }
       progressDone();
       print(!!o.json, { runs }, () => summaryTable(runs));
+      if (refusedRuns(runs)) process.exitCode = 1;
     });
 }

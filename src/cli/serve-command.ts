@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { BadInputError } from '../errors.ts';
-import { database, DEFAULT_DATA_DIR } from './main.ts';
+import { database, DEFAULT_DATA_DIR, type CliDeps } from './context.ts';
 
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, deps: CliDeps): void {
   program
     .command('serve')
     .description('serve the API and web page (and, with role worker/all, the scheduler and webhook dispatcher)')
@@ -14,10 +14,9 @@ export function registerServeCommand(program: Command): void {
     .action(async (o: { port?: string; host?: string; role: 'api' | 'worker' | 'all'; data: string }, cmd: Command) => {
       const port = Number(o.port ?? process.env.PORT ?? 8787);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port: "${o.port}" is not a port number`);
-      const d = await database(cmd);
-      // Loaded here so that other commands do not pay for the HTTP stack.
-      const { startServer } = await import('../../api/server.ts');
-      const server = await startServer({ database: d, port, host: o.host ?? process.env.HOST ?? '0.0.0.0', role: o.role, dataDir: o.data });
+      // The server seeds from --data itself (and re-imports it when the files changed).
+      const d = await database(cmd, { seed: false });
+      const server = await deps.serve({ database: d, port, host: o.host ?? process.env.HOST ?? '0.0.0.0', role: o.role, dataDir: o.data });
       // Run until a signal; then stop taking requests and let running work finish.
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -3,7 +3,7 @@
 // `scripts/backfill.ts` (which then exports data/) and the tests.
 import { readFileSync } from 'node:fs';
 import type { Database } from '../db/client.ts';
-import { getScraper } from '../../scrapers/registry.ts';
+import type { Scraper } from '../scrape/contract.ts';
 import { fixtureBody, listFixtures, type Fixture } from '../scrape/fixtures.ts';
 import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 
@@ -15,11 +15,11 @@ export function backfillFixtures(providers: string[]): Fixture[] {
     .sort((a, b) => Date.parse(a.meta.date) - Date.parse(b.meta.date) || a.name.localeCompare(b.name));
 }
 
-export async function backfill(database: Database, providers: string[], onRun?: (f: Fixture, r: RunSummary) => void): Promise<RunSummary[]> {
+export async function backfill(database: Database, scrapers: readonly Scraper[], onRun?: (f: Fixture, r: RunSummary) => void): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
-  for (const f of backfillFixtures(providers)) {
+  for (const f of backfillFixtures(scrapers.map((s) => s.id))) {
     const run = await ingestPage(database, {
-      scraper: getScraper(f.scraper),
+      scraper: byId(scrapers, f.scraper),
       url: f.meta.url,
       body: Buffer.from(fixtureBody(f), 'utf8'),
       observedAt: Date.parse(f.meta.date),
@@ -29,4 +29,10 @@ export async function backfill(database: Database, providers: string[], onRun?: 
     runs.push(run);
   }
   return runs;
+}
+
+function byId(scrapers: readonly Scraper[], id: string): Scraper {
+  const s = scrapers.find((x) => x.id === id);
+  if (!s) throw new Error(`fixture of scraper ${id}, which was not handed in`);
+  return s;
 }

@@ -13,7 +13,6 @@ import type { Scraper } from '../scrape/contract.ts';
 import type { RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider, type ScrapeOptions } from '../scrape/run.ts';
 import { toIso } from '../time.ts';
-import { scrapers as registry } from '../../scrapers/registry.ts';
 import { scraperFailedEvent, scraperRecoveredEvent } from '../webhooks/events.ts';
 import { writeEvents, type EventType, type OutboxEvent } from '../webhooks/outbox.ts';
 import { providerHealth } from './health.ts';
@@ -27,8 +26,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SchedulerOptions {
   database: Database;
-  /** Default: every registered scraper. */
-  scrapers?: readonly Scraper[];
+  /** The scrapers to schedule (the composition root hands in the registry). */
+  scrapers: readonly Scraper[];
   /** Cron pattern or `off`; default TOKENTRAIL_SCHEDULE, else every 6 hours. */
   schedule?: string;
   /** Per provider; default TOKENTRAIL_SCHEDULE_<PROVIDER>. */
@@ -104,7 +103,7 @@ export class Scheduler {
 
   constructor(o: SchedulerOptions) {
     this.database = o.database;
-    this.scrapers = new Map((o.scrapers ?? registry).map((s) => [s.id, s]));
+    this.scrapers = new Map(o.scrapers.map((s) => [s.id, s]));
     this.slots = providerSchedules([...this.scrapers.keys()], { base: o.schedule, overrides: o.overrides, env: o.env });
     this.instanceId = o.instanceId ?? defaultSchedulerId();
     this.now = o.now ?? Date.now;
