@@ -42,13 +42,18 @@ export function readDatasetFile(file: string): ProviderDataset {
   } catch (e) {
     throw new DataError(`${basename(file)}: not valid JSON (${(e as Error).message})`, { file });
   }
+  return validateDataset(raw, basename(file));
+}
+
+/** Validates one parsed dataset (`name` is its file name, `<provider>.json`); errors name the JSON path. */
+export function validateDataset(raw: unknown, name: string): ProviderDataset {
   const parsed = ProviderDataset.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = formatPath(issue.path);
-    throw new DataError(`${basename(file)}: ${path}: ${issue.message}`, { file, path });
+    throw new DataError(`${name}: ${path}: ${issue.message}`, { file: name, path });
   }
-  checkConsistency(parsed.data, basename(file));
+  checkConsistency(parsed.data, name);
   return parsed.data;
 }
 
@@ -195,6 +200,11 @@ export async function importDataset(database: Database, dir: string, onProgress?
     onProgress?.(`validating ${basename(f)}`);
     return readDatasetFile(f);
   });
+  return importDatasets(database, datasets, onProgress);
+}
+
+/** Imports validated datasets in one transaction (the library seeds its in-memory database so). */
+export async function importDatasets(database: Database, datasets: ProviderDataset[], onProgress?: (msg: string) => void): Promise<ImportResult> {
   let factsAdded = 0;
   await database.db.transaction(async (tx) => {
     const cache = new SeriesCache();
@@ -205,7 +215,7 @@ export async function importDataset(database: Database, dir: string, onProgress?
     await bumpDataVersion(tx);
   });
   return {
-    files: files.length,
+    files: datasets.length,
     providers: datasets.length,
     models: datasets.reduce((n, d) => n + d.models.length, 0),
     facts: datasets.reduce((n, d) => n + d.facts.length, 0),
