@@ -7,7 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe } from './helpers/chromium.ts';
 import { FatalFetchError, LayoutChangedError, RetryableFetchError } from '../src/errors.ts';
 import { BrowserPool, resolveChromiumPath } from '../src/scrape/fetch-browser.ts';
 import { listFixtures, loadScraper, parseFixture, readExpected } from './helpers/fixtures.ts';

@@ -7,7 +7,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/cli.ts';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe } from './helpers/chromium.ts';
 import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
