@@ -4,7 +4,8 @@ import { describe as vitestDescribe, inject } from 'vitest';
 
 const chromium = inject('chromium');
 const missing = inject('chromiumMissing');
-if (chromium && !process.env.TOKENTRAIL_CHROMIUM) process.env.TOKENTRAIL_CHROMIUM = chromium;
+// The workers use what the global setup found (it may have installed it after they started).
+if (chromium) process.env.TOKENTRAIL_CHROMIUM = chromium;
 
 type Describe = (name: string, fn: () => void) => void;
 export const describe: Describe = chromium ? (name, fn) => vitestDescribe(name, fn) : (name, fn) => vitestDescribe.skip(`${name} — skipped: ${missing}`, fn);
