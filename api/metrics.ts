@@ -71,9 +71,11 @@ export function httpMetrics(metrics: HttpMetrics): MiddlewareHandler {
   return async (c, next) => {
     const start = performance.now();
     await next();
-    // The last matched route is the handler's; a wildcard there means no route matched.
+    // The last matched route is the handler's. Only the middlewares' catch-all (`/*`) there means
+    // no route matched; a page route with a wildcard (`/models/*`, model ids contain slashes) is
+    // a route like any other.
     const pattern = routePath(c, -1);
-    const route = !pattern || pattern.includes('*') ? 'unmatched' : pattern;
+    const route = !pattern || pattern === '/*' || pattern === '*' ? 'unmatched' : pattern;
     metrics.observe(c.req.method, route, c.res.status, (performance.now() - start) / 1000);
   };
 }

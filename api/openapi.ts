@@ -16,16 +16,84 @@ export const OPENAPI_INFO = {
       'A versioned, sourced timeline of LLM API token prices: prices at any instant (valid time `at`, knowledge time `asOf`), histories, diffs, a change feed, cost quotes, token plans and the whole dataset. Errors are RFC 9457 problem details.',
     license: { name: 'MIT', identifier: 'MIT' },
   },
+  // Relative: "Try it out" in /docs calls the server that serves the document, wherever it runs.
+  servers: [{ url: '/', description: 'The server this document was fetched from' }],
+  // Reads are public; the webhook operations declare the admin bearer token themselves.
+  security: [],
   tags: [
-    { name: 'prices' },
-    { name: 'changes' },
-    { name: 'quote' },
-    { name: 'plans' },
-    { name: 'catalogue' },
-    { name: 'dataset' },
-    { name: 'operations' },
+    { name: 'prices', description: 'Price sheets at an instant and histories of facts.' },
+    { name: 'changes', description: 'Diffs between instants and the change feed.' },
+    { name: 'quote', description: 'Exact cost of a workload.' },
+    { name: 'plans', description: 'Token plans and their credit rates.' },
+    { name: 'catalogue', description: 'Providers and models.' },
+    { name: 'dataset', description: 'The whole dataset as JSON, CSV and its JSON Schema.' },
+    { name: 'webhooks', description: 'Signed change webhooks (admin bearer token).' },
+    { name: 'operations', description: 'Liveness, metrics and this reference.' },
   ],
 };
+
+/**
+ * operationId of every operation, by `METHOD path` (one table, so the ids read as one naming
+ * scheme; a route that sets its own operationId keeps it). test/api-openapi.test.ts fails when an
+ * operation has none.
+ */
+export const OPERATION_IDS: Record<string, string> = {
+  'GET /healthz': 'getHealth',
+  'GET /metrics': 'getMetrics',
+  'GET /v1/providers': 'listProviders',
+  'GET /v1/models': 'listModels',
+  'GET /v1/prices': 'getPrices',
+  'GET /v1/history': 'getHistory',
+  'GET /v1/diff': 'getDiff',
+  'GET /v1/changes': 'listChanges',
+  'GET /v1/changes.atom': 'getChangesAtom',
+  'POST /v1/quote': 'createQuote',
+  'GET /v1/plans': 'listPlans',
+  'GET /v1/dataset.json': 'getDataset',
+  'GET /v1/dataset.csv': 'getDatasetCsv',
+  'GET /v1/dataset.schema.json': 'getDatasetSchema',
+  'POST /v1/webhooks': 'createWebhook',
+  'GET /v1/webhooks': 'listWebhooks',
+  'GET /v1/webhooks/{id}': 'getWebhook',
+  'PATCH /v1/webhooks/{id}': 'updateWebhook',
+  'DELETE /v1/webhooks/{id}': 'deleteWebhook',
+  'POST /v1/webhooks/{id}/test': 'testWebhook',
+  'POST /v1/webhooks/{id}/rotate-secret': 'rotateWebhookSecret',
+  'GET /v1/webhooks/{id}/deliveries': 'listWebhookDeliveries',
+  'POST /v1/webhooks/deliveries/{id}/replay': 'replayWebhookDelivery',
+  'GET /openapi.json': 'getOpenApiDocument',
+  'GET /docs': 'getDocs',
+  'GET /docs/assets/{file}': 'getDocsAsset',
+};
+
+/**
+ * Parameters that exclude each other (`/v1/prices` takes model or provider): only the first keeps
+ * its example, so "Try it out" does not pre-fill a request the route refuses.
+ */
+const EXCLUSIVE_PARAMS: Record<string, string[]> = { 'GET /v1/prices': ['model', 'provider'] };
+
+type Operation = { operationId?: string; parameters?: Array<{ name: string; schema?: { example?: unknown }; example?: unknown }> };
+
+/** The generated document with operationIds, and exclusive parameters pre-filled only once. */
+export function finishDocument<T extends object>(doc: T): T {
+  const paths = (doc as { paths?: Record<string, Record<string, Operation>> }).paths ?? {};
+  for (const [path, methods] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const key = `${method.toUpperCase()} ${path}`;
+      op.operationId ??= OPERATION_IDS[key];
+      const exclusive = EXCLUSIVE_PARAMS[key];
+      if (exclusive) {
+        for (const p of op.parameters ?? []) {
+          if (exclusive.indexOf(p.name) > 0) {
+            delete p.example;
+            if (p.schema) delete p.schema.example;
+          }
+        }
+      }
+    }
+  }
+  return doc;
+}
 
 export const openapiRoute = createRoute({
   method: 'get',
@@ -103,7 +171,7 @@ export function docsRoutes(getDocument: () => object) {
   return new OpenAPIHono()
     .openapi(openapiRoute, (c) => {
       // Generated once: the routes do not change while the process runs.
-      doc ??= getDocument();
+      doc ??= finishDocument(getDocument());
       return c.json(doc as Record<string, never>, 200, { 'Cache-Control': 'public, max-age=300' });
     })
     .openapi(docsRoute, (c) => sendRepresentation(c, page, { 'Content-Security-Policy': DOCS_CSP }))
@@ -114,5 +182,7 @@ export function docsRoutes(getDocument: () => object) {
         if (!result.success) throw problemError(404, `no such file: ${c.req.path}`, { slug: 'no-route' });
         return undefined;
       },
-    );
+    )
+    // `/docs/` is a common way to type it; relative, so it also works behind a path prefix.
+    .get('/docs/', (c) => c.redirect('../docs', 301));
 }
