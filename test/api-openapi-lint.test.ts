@@ -69,7 +69,7 @@ describe('the OpenAPI document', () => {
       const schema = body?.schema as Schema | undefined;
       const resolved = schema?.$ref ? doc.components?.schemas?.[schema.$ref.replace('#/components/schemas/', '')] : schema;
       const json = body ? (body.example ?? resolved?.example) : undefined;
-      const admin = op.security?.length ? { authorization: `Bearer ${TOKEN}` } : {};
+      const admin: Record<string, string> = op.security?.length ? { authorization: `Bearer ${TOKEN}` } : {};
       const r = await request(s.url, `${url}${query.size ? `?${query}` : ''}`, { method, headers: admin, ...(json !== undefined ? { json } : {}) });
       const what = `${method} ${url}?${query} → ${r.status} ${typeof r.body === 'object' ? JSON.stringify(r.body).slice(0, 200) : ''}`;
       // An id that does not exist may be a 404; a refused example (400/422) or a crash may not.
