@@ -11,6 +11,7 @@ import { first, type Tx } from '../timeline/write.ts';
 import { parseDestination, type AddressPolicy } from './address-policy.ts';
 import { writeTestEvent } from './events.ts';
 import { SubscriptionFilter } from './outbox.ts';
+import { didYouMean } from '../suggest.ts';
 import { generateSecret } from './sign.ts';
 
 /** How long the previous secret still signs after a rotation (both signatures are sent meanwhile). */
@@ -127,9 +128,30 @@ async function row(tx: Tx, id: string): Promise<SubscriptionRow> {
   return r;
 }
 
+/**
+ * A filter names providers and models the dataset knows (a model may be named by an alias): a
+ * typo such as "deepsek" would otherwise match nothing, silently, forever. 422 with a suggestion.
+ * (On a database holding no dataset at all there is nothing to check against.)
+ */
+async function checkFilter(db: Db, f: SubscriptionFilter | undefined): Promise<void> {
+  if (!f) return;
+  const check = async (field: 'providers' | 'models', wanted: string[] | undefined, known: () => Promise<string[]>) => {
+    if (!wanted?.length) return;
+    const names = await known();
+    if (names.length === 0) return; // a database without a dataset has nothing to check against
+    const have = new Set(names.map((n) => n.toLowerCase()));
+    const unknown = wanted.find((w) => !have.has(w.toLowerCase()));
+    if (unknown !== undefined)
+      throw new BadInputError(`filter.${field}: unknown ${field === 'providers' ? 'provider' : 'model'} "${unknown}"${didYouMean(unknown, names)}`, { status: 422, field: `filter.${field}` });
+  };
+  await check('providers', f.providers, async () => (await db.all<{ id: string }>(sql`SELECT id FROM providers`)).map((r) => r.id));
+  await check('models', f.models, async () => (await db.all<{ id: string }>(sql`SELECT id FROM models UNION SELECT alias AS id FROM aliases`)).map((r) => r.id));
+}
+
 /** Creates a subscription; the only answer that carries its secret. */
 export async function createSubscription(db: Db, input: CreateSubscriptionInput, o: ServiceOptions): Promise<{ subscription: SubscriptionView; secret: string }> {
   const url = parseDestination(input.url, o.policy).url.href;
+  await checkFilter(db, input.filter);
   const id = `whk_${randomUUID()}`;
   const secret = generateSecret();
   const filter = JSON.stringify(input.filter ?? {});
@@ -149,6 +171,7 @@ export async function getSubscription(db: Db, id: string, now: number): Promise<
 
 export async function updateSubscription(db: Db, id: string, patch: UpdateSubscriptionInput, o: ServiceOptions): Promise<SubscriptionView> {
   await row(db, id);
+  await checkFilter(db, patch.filter);
   const sets = [sql`updated_at = ${o.now}`];
   if (patch.url !== undefined) sets.push(sql`url = ${parseDestination(patch.url, o.policy).url.href}`);
   if (patch.description !== undefined) sets.push(sql`description = ${patch.description}`);
