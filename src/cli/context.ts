@@ -27,13 +27,9 @@ export interface ServeOptions {
 /** Handed in by the composition root: src/ never imports scrapers/ or api/. */
 export interface CliDeps {
   scrapers: readonly Scraper[];
+  /** The scraper of a provider id; an unknown id is bad input naming the known ones. */
+  getScraper(id: string): Scraper;
   serve(o: ServeOptions): Promise<ServeHandle>;
-}
-
-export function getScraper(deps: CliDeps, id: string): Scraper {
-  const found = deps.scrapers.find((s) => s.id === id);
-  if (!found) throw new BadInputError(`unknown provider "${id}"; known: ${deps.scrapers.map((s) => s.id).join(', ')}`, { status: 404, field: 'provider' });
-  return found;
 }
 
 export interface GlobalOptions {

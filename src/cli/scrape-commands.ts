@@ -8,7 +8,7 @@ import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider } from '../scrape/run.ts';
 import { reparsePage } from '../scrape/reparse.ts';
 import { BrowserPool } from '../scrape/fetch-browser.ts';
-import { database, getScraper, JSON_HELP, print, progress, progressDone, refusedRuns, type CliDeps } from './context.ts';
+import { database, JSON_HELP, print, progress, progressDone, refusedRuns, type CliDeps } from './context.ts';
 import { conditionsLabel, table } from './format.ts';
 
 function readPage(file: string): Buffer {
@@ -32,7 +32,7 @@ export function registerScrapeCommands(program: Command, deps: CliDeps): void {
     .description('fetch the providers\' pricing pages now and record what changed')
     .option('--json', JSON_HELP)
     .action(async (ids: string[], o: { json?: boolean }, cmd: Command) => {
-      const chosen = ids.length ? ids.map((id) => getScraper(deps, id)) : deps.scrapers;
+      const chosen = ids.length ? ids.map((id) => deps.getScraper(id)) : deps.scrapers;
       const d = await database(cmd);
       const pool = chosen.some((s) => s.kind === 'browser') ? new BrowserPool() : undefined;
       const runs: RunSummary[] = [];
@@ -61,7 +61,7 @@ export function registerScrapeCommands(program: Command, deps: CliDeps): void {
     .option('--at <instant>', 'observation instant passed to the parser (default now)')
     .option('--json', 'print the whole parse result as JSON (the default output is a table of the observations)')
     .action((provider: string, file: string, o: { url?: string; at?: string; json?: boolean }) => {
-      const scraper = getScraper(deps, provider);
+      const scraper = deps.getScraper(provider);
       const text = readPage(file).toString('utf8');
       const observedAt = o.at ? toIso(parseInstant(o.at, '--at')) : new Date().toISOString();
       const result = ParseResult.parse(scraper.parse(text, { url: o.url ?? scraper.pages[0].url, observedAt }));
@@ -83,7 +83,7 @@ export function registerScrapeCommands(program: Command, deps: CliDeps): void {
     .option('--notify', 'write webhook events for the changes it finds')
     .option('--json', JSON_HELP)
     .action(async (provider: string, file: string, o: { at: string; url?: string; archive?: string; confirmed?: boolean; notify?: boolean; json?: boolean }, cmd: Command) => {
-      const scraper = getScraper(deps, provider);
+      const scraper = deps.getScraper(provider);
       const at = parseInstant(o.at, '--at');
       const url = o.url ?? scraper.pages[0].url;
       if (o.archive && !/^https?:\/\//.test(o.archive)) throw new BadInputError('--archive must be an http(s) URL');
@@ -99,7 +99,7 @@ export function registerScrapeCommands(program: Command, deps: CliDeps): void {
     .description('re-run today\'s parser over stored snapshots; corrections supersede, nothing is deleted')
     .option('--json', JSON_HELP)
     .action(async (provider: string, o: { json?: boolean }, cmd: Command) => {
-      const scraper = getScraper(deps, provider);
+      const scraper = deps.getScraper(provider);
       const d = await database(cmd);
       const runs: RunSummary[] = [];
       // Learned now: corrections supersede at this instant; each snapshot keeps its valid time.

@@ -78,28 +78,10 @@ export function extractUsage(body: unknown): Usage {
       const prompt = 'prompt_tokens' in u ? count(u, 'prompt_tokens', 'usage') : hit + count(u, 'prompt_cache_miss_tokens', 'usage');
       return checked({ inputTokens: prompt, cacheReadTokens: hit, outputTokens: required(u, 'completion_tokens', 'usage') }, format);
     }
-    case 'openai-chat': {
-      const u = b.usage as Obj;
-      return checked(
-        {
-          inputTokens: required(u, 'prompt_tokens', 'usage'),
-          cacheReadTokens: count(sub(u, 'prompt_tokens_details'), 'cached_tokens', 'usage.prompt_tokens_details'),
-          outputTokens: count(u, 'completion_tokens', 'usage'),
-        },
-        format,
-      );
-    }
-    case 'openai-responses': {
-      const u = b.usage as Obj;
-      return checked(
-        {
-          inputTokens: required(u, 'input_tokens', 'usage'),
-          cacheReadTokens: count(sub(u, 'input_tokens_details'), 'cached_tokens', 'usage.input_tokens_details'),
-          outputTokens: required(u, 'output_tokens', 'usage'),
-        },
-        format,
-      );
-    }
+    case 'openai-chat':
+      return openAiStyle(b.usage as Obj, ['prompt_tokens', 'prompt_tokens_details', 'completion_tokens'], format);
+    case 'openai-responses':
+      return openAiStyle(b.usage as Obj, ['input_tokens', 'input_tokens_details', 'output_tokens'], format);
     case 'anthropic-messages': {
       const u = b.usage as Obj;
       const read = count(u, 'cache_read_input_tokens', 'usage');
@@ -110,4 +92,12 @@ export function extractUsage(body: unknown): Usage {
       );
     }
   }
+}
+
+/** OpenAI's two APIs name the same three counts differently: [input, its details, output]. */
+function openAiStyle(u: Obj, [input, details, output]: [string, string, string], format: UsageFormat): Usage {
+  return checked(
+    { inputTokens: required(u, input, 'usage'), cacheReadTokens: count(sub(u, details), 'cached_tokens', `usage.${details}`), outputTokens: required(u, output, 'usage') },
+    format,
+  );
 }
