@@ -39,14 +39,16 @@ export interface GlobalOptions {
 let opened: Database | null = null;
 
 /**
- * Opens (and migrates) the database named by --db / DATABASE_URL once per command. A database
- * without any provider is seeded from data/ first, as `npm start` does, and says so on stderr:
- * a fresh clone answers from the dataset instead of "unknown model".
+ * Opens (and migrates) the database named by --db / DATABASE_URL once per command. With `seed`
+ * (the commands that read the timeline), a database without any provider is seeded from data/
+ * first, as `npm start` does, and says so on stderr: a fresh clone answers from the dataset
+ * instead of "unknown model". Commands that write (import, scrape, ingest, reparse) never seed:
+ * what they record must not depend on whether data/ was imported behind their back.
  */
 export async function database(cmd: Command, opts: { seed?: boolean } = {}): Promise<Database> {
   if (!opened) {
     opened = await openDatabase({ url: (cmd.optsWithGlobals() as GlobalOptions).db });
-    if (opts.seed !== false && !(await first(opened.db, sql`SELECT 1 AS one FROM providers LIMIT 1`))) {
+    if (opts.seed && !(await first(opened.db, sql`SELECT 1 AS one FROM providers LIMIT 1`))) {
       const r = await seedFromDataset(opened, DEFAULT_DATA_DIR);
       if (r) process.stderr.write(`tokentrail: the database was empty; seeded it from ${DEFAULT_DATA_DIR} (${r.files} files, ${r.facts} facts)\n`);
     }
@@ -79,6 +81,19 @@ export function progressDone(): void {
 /** A run that failed or was held back (suspect) ends the command with exit code 1. */
 export function refusedRuns(runs: readonly RunSummary[]): boolean {
   return runs.some((r) => r.outcome === 'failed' || r.outcome === 'suspect');
+}
+
+// src/scrape/reparse.ts's reason for a page of which nothing was ever stored.
+const NOTHING_STORED = 'no accepted snapshots stored';
+
+/**
+ * A reparse failed when a page's stored snapshots could not be re-read, or when no page had
+ * anything to re-read. A page never stored (a provider's second page not scraped yet) is not a
+ * failure of the re-read.
+ */
+export function failedReparse(runs: readonly RunSummary[]): boolean {
+  const stored = runs.filter((r) => !(r.outcome === 'failed' && r.reason === NOTHING_STORED));
+  return stored.length === 0 || refusedRuns(stored);
 }
 
 const CURRENCY = /^[A-Za-z]{3}$/;

@@ -78,7 +78,7 @@ export function buildProgram(deps: CliDeps): Command {
       const at = o.at ? instant('--at')(o.at) : now;
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : now;
       const currency = currencyOption(o.currency);
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const sheet = await priceSheet(d.db, { model, at, asOf, currency });
       print(!!o.json, sheet, () =>
         [
@@ -105,7 +105,7 @@ export function buildProgram(deps: CliDeps): Command {
       const to = o.to ? instant('--to')(o.to) : undefined;
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : Date.now();
       const currency = currencyOption(o.currency);
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const h = await history(d.db, { model, from, to, asOf, currency, includeSuperseded: o.all });
       print(!!o.json, h, () =>
         table(
@@ -131,7 +131,7 @@ export function buildProgram(deps: CliDeps): Command {
       if (from > to) throw new BadInputError('--from must not be after --to');
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : Date.now();
       const currency = currencyOption(o.currency);
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const r = await diff(d.db, { from, to, asOf, provider: o.provider, model: o.model, currency });
       const { asOf: _a, ...shape } = r;
       print(!!o.json, shape, () =>
@@ -158,7 +158,7 @@ export function buildProgram(deps: CliDeps): Command {
     .action(async (o: { since?: string; until?: string; provider?: string; model?: string; type?: ChangeType[]; upcoming?: boolean; asOf?: string; limit: string; cursor?: string; json?: boolean }, cmd: Command) => {
       const limit = Number(o.limit);
       if (!/^\d+$/.test(o.limit) || limit < 1 || limit > 1000) throw new BadInputError('--limit must be an integer from 1 to 1000');
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const r = await changes(d.db, {
         since: o.since ? instant('--since')(o.since) : undefined,
         until: o.until ? instant('--until')(o.until) : undefined,
@@ -186,7 +186,7 @@ export function buildProgram(deps: CliDeps): Command {
     .description('providers and their model counts')
     .option('--json', JSON_HELP)
     .action(async (o: { json?: boolean }, cmd: Command) => {
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const data = await listProviders(d.db);
       print(!!o.json, { data }, () => table(['provider', 'name', 'models', 'url'], data.map((p) => [p.id, p.name, p.modelCount, p.url])));
     });
@@ -197,7 +197,7 @@ export function buildProgram(deps: CliDeps): Command {
     .option('--provider <id>', 'only this provider\'s models')
     .option('--json', JSON_HELP)
     .action(async (o: { provider?: string; json?: boolean }, cmd: Command) => {
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       if (o.provider && !(await listProviders(d.db)).some((p) => p.id === o.provider)) throw new NotFoundError(`unknown provider: ${o.provider}`, 'provider');
       const data = await listModels(d.db, o.provider);
       print(!!o.json, { data }, () =>
@@ -217,7 +217,7 @@ export function buildProgram(deps: CliDeps): Command {
       const now = Date.now();
       const at = o.at ? instant('--at')(o.at) : now;
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : now;
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       if (o.provider && !(await listProviders(d.db)).some((p) => p.id === o.provider)) throw new NotFoundError(`unknown provider: ${o.provider}`, 'provider');
       const data = await plansAt(d.db, { provider: o.provider, plan: o.plan?.toLowerCase(), at, asOf });
       print(!!o.json, { at: toIso(at), asOf: toIso(asOf), data }, () =>

@@ -59,7 +59,7 @@ export function registerQuoteCommand(program: Command): void {
         const i = parsed.error.issues[0];
         throw new BadInputError(`${formatPath(i.path)}: ${i.message}`);
       }
-      const d = await database(cmd);
+      const d = await database(cmd, { seed: true });
       const r = await quote(d.db, parsed.data);
       print(!!o.json, r, () =>
         r.quotes

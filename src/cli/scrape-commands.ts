@@ -8,7 +8,7 @@ import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider } from '../scrape/run.ts';
 import { reparsePage } from '../scrape/reparse.ts';
 import { BrowserPool } from '../scrape/fetch-browser.ts';
-import { database, JSON_HELP, print, progress, progressDone, refusedRuns, type CliDeps } from './context.ts';
+import { database, failedReparse, JSON_HELP, print, progress, progressDone, refusedRuns, type CliDeps } from './context.ts';
 import { conditionsLabel, table } from './format.ts';
 
 function readPage(file: string): Buffer {
@@ -110,6 +110,6 @@ export function registerScrapeCommands(program: Command, deps: CliDeps): void {
       }
       progressDone();
       print(!!o.json, { runs }, () => summaryTable(runs));
-      if (refusedRuns(runs)) process.exitCode = 1;
+      if (failedReparse(runs)) process.exitCode = 1;
     });
 }
