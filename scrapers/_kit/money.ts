@@ -25,14 +25,15 @@ const MAX_DIGITS = 40;
  *   ("1,099.00", "1.099,00", "1 099" are refused);
  * - 1–3 integer digits not starting with 0, a dot and exactly three digits ("3.350", "1.099") are
  *   refused as ambiguous (a European thousands separator is plausible there); "0.435", "0.003625",
- *   "12.5" and "37.50" are fine.
+ *   "12.5" and "37.50" are fine. A page known to print fractional cents ("$2.125" on OpenAI's
+ *   page, which has never used a thousands separator) passes `dotIsDecimal`.
  */
-export function parseDisplayedNumber(raw: string, where: string): string {
+export function parseDisplayedNumber(raw: string, where: string, opts: { dotIsDecimal?: boolean } = {}): string {
   const s = raw.trim();
   if (/[,\s']/.test(s)) throw new LayoutChangedError(`${where}: number "${raw}" uses a thousands/decimal separator we refuse to guess (only "1234.5" style is read)`);
   if (s.length > MAX_DIGITS) throw new ImplausiblePriceError(`${where}: number of ${s.length} characters is not a price`);
   if (!PLAIN_DECIMAL.test(s)) throw new LayoutChangedError(`${where}: "${raw.slice(0, 40)}" is not a plain decimal number`);
-  if (/^[1-9]\d{0,2}\.\d{3}$/.test(s)) throw new LayoutChangedError(`${where}: number "${raw}" is ambiguous (the dot could be a thousands separator)`);
+  if (!opts.dotIsDecimal && /^[1-9]\d{0,2}\.\d{3}$/.test(s)) throw new LayoutChangedError(`${where}: number "${raw}" is ambiguous (the dot could be a thousands separator)`);
   return normalizeAmount(s);
 }
 
@@ -123,14 +124,14 @@ export const MONEY_PATTERN = /\\?\$\s*\d[\d.,' ]*|[¥￥]\s*\d[\d.,' ]*|\d[\d.,'
 const FREE = /^(free|free of charge|免费)$/i;
 
 /** One money token → currency + normalised amount (see parseDisplayedNumber for the number rule). */
-export function parseMoney(token: string, where: string): Money {
+export function parseMoney(token: string, where: string, opts: { dotIsDecimal?: boolean } = {}): Money {
   const t = token.trim().replace(/^\\/, '');
   let m = /^\$\s*(.+)$/.exec(t);
-  if (m) return { currency: 'USD', amount: parseDisplayedNumber(m[1], where) };
+  if (m) return { currency: 'USD', amount: parseDisplayedNumber(m[1], where, opts) };
   m = /^[¥￥]\s*(.+)$/.exec(t);
-  if (m) return { currency: 'CNY', amount: parseDisplayedNumber(m[1], where) };
+  if (m) return { currency: 'CNY', amount: parseDisplayedNumber(m[1], where, opts) };
   m = /^(.+?)\s*元$/.exec(t);
-  if (m) return { currency: 'CNY', amount: parseDisplayedNumber(m[1], where) };
+  if (m) return { currency: 'CNY', amount: parseDisplayedNumber(m[1], where, opts) };
   throw new LayoutChangedError(`${where}: "${token}" is not an amount in $ or 元`);
 }
 
@@ -146,6 +147,8 @@ export interface CellOptions {
   bare?: boolean;
   /** Cell texts that mean "no price here" (default: "", "-", "–", "—"): readMoneyCell returns null. */
   empty?: RegExp;
+  /** The page uses "." only as the decimal point (see parseDisplayedNumber). */
+  dotIsDecimal?: boolean;
 }
 
 /**
@@ -162,7 +165,7 @@ export function readMoneyCell(raw: string, where: string, opts: CellOptions = {}
   }
   const tokens = moneyTokens(cell);
   if (tokens.length > 1) {
-    const amounts = new Set(tokens.map((t) => parseMoney(t, where).amount));
+    const amounts = new Set(tokens.map((t) => parseMoney(t, where, opts).amount));
     throw new LayoutChangedError(`${where}: ${amounts.size > 1 ? 'two different amounts' : 'the amount twice'} in one cell where one was expected: "${cell}"`);
   }
   let money: Money;
@@ -170,12 +173,12 @@ export function readMoneyCell(raw: string, where: string, opts: CellOptions = {}
   if (tokens.length === 1) {
     const at = cell.indexOf(tokens[0]);
     if (cell.slice(0, at).trim() !== '') throw new LayoutChangedError(`${where}: unrecognised text before the amount in "${cell}"`);
-    money = parseMoney(tokens[0], where);
+    money = parseMoney(tokens[0], where, opts);
     rest = cell.slice(at + tokens[0].length).trim();
   } else {
     const bare = /^(\d[\d.,' ]*)(.*)$/.exec(cell);
     if (!bare || !opts.bare || !opts.currency) throw new LayoutChangedError(`${where}: no price in "${cell}"`);
-    money = { currency: opts.currency, amount: parseDisplayedNumber(bare[1], where) };
+    money = { currency: opts.currency, amount: parseDisplayedNumber(bare[1], where, opts) };
     rest = bare[2].trim();
   }
   if (opts.currency && money.currency !== opts.currency) throw new LayoutChangedError(`${where}: price "${cell}" is in ${money.currency} but the page is in ${opts.currency}`);
