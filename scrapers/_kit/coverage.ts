@@ -54,6 +54,15 @@ export class CoverageBuilder {
     this.read += read;
   }
 
+  get rowsOnPage(): number {
+    return this.onPage;
+  }
+
+  /** The reasons of the unread sections, for a page-level error that would otherwise hide them. */
+  unreadReasons(): string {
+    return this.unreadSections.map((u) => `${u.section}: ${u.reason}`).join('; ');
+  }
+
   get unreadCount(): number {
     return this.unreadSections.length;
   }

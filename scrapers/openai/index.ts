@@ -198,10 +198,11 @@ export function parseOpenAi(text: string, _ctx: ParseContext): ParseResult {
       }
       seen.set(key, obs.amount);
       observations.push(obs);
-      if (current.section === 'text tokens') textTokenRows++;
     }
+    if (current.section === 'text tokens') textTokenRows++;
   }
 
+  // No text-token row at all is a page we do not know; rows that are all unread are a partial page.
   if (textTokenRows === 0) throw new LayoutChangedError('openai: no "Text tokens" price table on the page');
   const result: ParseResult = { provider: 'openai', coverage: coverage.build(), observations };
   if (notes.length) result.notes = notes;
