@@ -156,10 +156,11 @@ export function readPeakHours(text: string, pageZone: string): StatedHours {
     const other: Period = period === 'peak' ? 'off-peak' : 'peak';
     if (out[period].length > 0) continue;
     if (out[other].length === 0) throw new LayoutChangedError(`the hours sentence states neither peak nor off-peak hours: "${text}"`);
-    const said = REST_WORDS.test(text) || words.every((w) => w.period === other);
-    if (!said) throw new LayoutChangedError(`the hours sentence states no ${period} hours: "${text}"`);
+    // Peak and off-peak split the week between them: hours stated for one make the other its
+    // complement, whether or not the sentence says "the rest" (其余为空闲时段).
+    const said = REST_WORDS.test(text) ? 'as the sentence states' : 'as peak and off-peak split the week';
     out[period] = complementWindow(out[other][0], period);
-    out.notes[period] = `${period} hours: the rest of the week, the complement of the stated ${other} hours (${tz})`;
+    out.notes[period] = `${period} hours: the rest of the week, the complement of the stated ${other} hours (${tz}), ${said}`;
   }
   return out;
 }
