@@ -326,14 +326,24 @@ function readFastMode(section: Section, names: Map<string, ModelLabel>, push: (o
   const note = `fast mode (research preview): the table's price${stated ? `; the page calls it ${stated[1]}x standard rates` : ''}`;
   for (const table of tables) {
     const hasModel = /^Model$/i.test(inlineText(table.header[0] ?? ''));
+    // February 2026: a "Context window" column splits the price at "> 200K input tokens".
+    const contextCol = columnIndex(table, /^Context window$/i);
     const input = columnIndex(table, /^Input$/i);
     const output = columnIndex(table, /^Output$/i);
     if (input < 0 || output < 0) throw new LayoutChangedError('fast mode table lacks an Input or Output column');
     for (const cells of table.rows) {
       const models = hasModel ? expandModelList(cells[0], names, 'fast mode table') : modelsMentioned(table.intro, names, 'fast mode table');
+      const conditions: Conditions = { variant: 'fast-mode' };
+      if (contextCol >= 0) {
+        const cell = inlineText(cells[contextCol] ?? '');
+        const above = lowerBound(cell, 'fast mode context window');
+        if (above) conditions.contextAbove = above.contextAbove;
+        else if (!/^(≤|<=)\s*\d+(?:\.\d+)?\s*[KkMm]? input tokens$/.test(cell)) throw new LayoutChangedError(`fast mode table: context window "${cell}" is neither "≤ N" nor "> N input tokens"`);
+        if (above?.inclusive) throw new LayoutChangedError(`fast mode table: context window "${cell}" is inclusive, the page's long-context rule is "over"`);
+      }
       for (const [component, index] of [['input', input], ['output', output]] as const) {
         const amount = readMTok(cells[index] ?? '', `fast mode ${component}`).amount;
-        for (const name of models) push(observation(names.get(name)!, component, amount, { variant: 'fast-mode' }, note));
+        for (const name of models) push(observation(names.get(name)!, component, amount, { ...conditions }, note));
       }
       coverage.row(true);
     }
@@ -357,12 +367,17 @@ function atLeast(v: number[], min: number[]): boolean {
  */
 function readDataResidency(section: Section, baseRows: BaseRow[], push: (o: Observation) => void): void {
   const text = paragraphsIn(section).join(' ');
-  const m = /For (Claude(?: [A-Z][a-z]+)? (\d+(?:\.\d+)?) and (?:newer|later) models), specifying US-only inference (?:via|through) the inference_geo parameter incurs a (\d+(?:\.\d+)?)x multiplier on all token pricing categories/.exec(text);
+  // "For Claude 4.6 and later models", "For Claude Opus 4.6 and newer models" and (April 2026)
+  // "For Claude Opus 4.7, Claude Opus 4.6, and newer models": the lowest version named and later.
+  const NAME = 'Claude(?: [A-Z][a-z]+)? \\d+(?:\\.\\d+)?';
+  const m = new RegExp(`For ((?:${NAME}, )*${NAME},? and (?:newer|later) models), specifying US-only inference (?:via|through) the inference_geo parameter incurs a (\\d+(?:\\.\\d+)?)x multiplier on all token pricing categories`).exec(text);
   if (!m) throw new LayoutChangedError('"Data residency pricing": the US-only multiplier sentence has changed');
-  const multiplier = parseDisplayedNumber(m[3], 'data residency multiplier');
+  const multiplier = parseDisplayedNumber(m[2], 'data residency multiplier');
+  const named = [...m[1].matchAll(/(\d+(?:\.\d+)?)/g)].map((v) => v[1].split('.').map(Number));
+  const lowest = named.reduce((lo, v) => (atLeast(lo, v) ? v : lo));
   const note = `US-only inference (inference_geo "us"): ${multiplier}x the standard price, as the page states for ${m[1]}`;
   for (const row of baseRows) {
-    if (!atLeast(version(row.label.name), version(m[2]))) continue;
+    if (!atLeast(version(row.label.name), lowest)) continue;
     for (const p of row.prices) push(observation(row.label, p.as.component, multiply(p.amount, multiplier), withTtl({ variant: 'us-only' }, p.as), note));
   }
 }
