@@ -147,9 +147,7 @@ export function readPeakHours(text: string, pageZone: string): StatedHours {
   for (const period of ['peak', 'off-peak'] as const) {
     if (ranges[period].length === 0) continue;
     intervals(ranges[period], text);
-    const w: HoursWindow = { tz, ranges: ranges[period], label: period };
-    if (days) w.days = days;
-    out[period] = [w];
+    out[period] = [{ tz, ranges: ranges[period], ...(days ? { days } : {}), label: period }];
     out.notes[period] = `${period} hours ${stated} (${tz})${dayText}`;
   }
   for (const period of ['peak', 'off-peak'] as const) {
