@@ -67,6 +67,7 @@ export function parseOpenRouter(text: string, ctx: ParseContext): ParseResult {
     }
     if (seen.has(id)) throw new LayoutChangedError(`model ${entry.id} is listed twice`);
     seen.add(id);
+    const unreadBefore = coverage.unreadCount;
     const read = coverage.optional(
       `model ${entry.id}`,
       () => {
@@ -105,7 +106,8 @@ export function parseOpenRouter(text: string, ctx: ParseContext): ParseResult {
       },
       { scope: [{ model: id }] },
     );
-    coverage.row(read !== undefined);
+    // A model row is read when every price it lists was read.
+    coverage.row(read !== undefined && coverage.unreadCount === unreadBefore);
     if (!read) return;
     observations.push(...read);
 
