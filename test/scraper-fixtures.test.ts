@@ -27,6 +27,14 @@ describe('registry', () => {
     for (const id of ids) expect(existsSync(join(SCRAPERS_DIR, id, 'index.ts')), `scrapers/${id}/index.ts`).toBe(true);
   });
 
+  it('every page of every scraper declares the zone its bare dates are read in', () => {
+    for (const s of scrapers)
+      for (const p of s.pages) {
+        expect(p.zone, `${s.id} ${p.url}`).toBeDefined();
+        expect(() => new Intl.DateTimeFormat('en-US', { timeZone: p.zone })).not.toThrow();
+      }
+  });
+
   it('getScraper refuses an unknown id and lists the known ones', () => {
     expect(getScraper('deepseek').id).toBe('deepseek');
     expect(() => getScraper('nope')).toThrow(BadInputError);

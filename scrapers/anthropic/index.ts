@@ -387,7 +387,7 @@ const scraper: Scraper = {
   name: 'Anthropic',
   homepage: 'https://www.anthropic.com',
   // The Markdown export of the page (same content as the server-rendered HTML, far easier to read).
-  pages: [{ url: `${PAGE_URL}.md`, currency: 'USD', lang: 'en' }],
+  pages: [{ url: `${PAGE_URL}.md`, currency: 'USD', lang: 'en', zone: PAGE_ZONE }],
   kind: 'static',
   parse: parseAnthropic,
   // The smallest copy (January 2026) yields 74 prices; a page with fewer than 40 has lost a table.

@@ -437,7 +437,7 @@ const scraper: Scraper = {
   id: 'deepseek',
   name: 'DeepSeek',
   homepage: 'https://www.deepseek.com',
-  pages: PAGES.map(({ url, currency, lang }) => ({ url, currency, lang })),
+  pages: PAGES.map(({ url, currency, lang, zone }) => ({ url, currency, lang, zone })),
   kind: 'static',
   parse: parseDeepSeek,
   // Two models × three components is the smallest table DeepSeek has published.

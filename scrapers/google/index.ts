@@ -325,7 +325,8 @@ const scraper: Scraper = {
   id: 'google',
   name: 'Google (Gemini API)',
   homepage: 'https://ai.google.dev',
-  pages: [{ url: 'https://ai.google.dev/gemini-api/docs/pricing.md.txt', currency: 'USD', lang: 'en' }],
+  // No date is read from this page; its "Last updated" line is in UTC.
+  pages: [{ url: 'https://ai.google.dev/gemini-api/docs/pricing.md.txt', currency: 'USD', lang: 'en', zone: 'UTC' }],
   kind: 'static',
   parse: parseGoogle,
   // The 2025-10-15 copy yields ~100 observations; far fewer means most sections were lost.

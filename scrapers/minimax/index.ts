@@ -146,7 +146,8 @@ const scraper: Scraper = {
   id: 'minimax',
   name: 'MiniMax',
   homepage: 'https://www.minimax.io',
-  pages: [{ url: 'https://platform.minimax.io/docs/pricing/pay-as-you-go.md', currency: 'USD', lang: 'en' }],
+  // No date is read from this page; UTC if one ever is (the page states no zone).
+  pages: [{ url: 'https://platform.minimax.io/docs/pricing/pay-as-you-go.md', currency: 'USD', lang: 'en', zone: 'UTC' }],
   kind: 'static',
   parse: parseMiniMax,
   // 2025-12-19: 8 text prices, 4 T2A, 1 image.

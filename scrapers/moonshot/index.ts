@@ -20,7 +20,7 @@ import { CoverageBuilder } from '../_kit/coverage.ts';
 import { assertPlausible, parseTokenCount, readMoneyCell } from '../_kit/money.ts';
 import { htmlTablesToPipeLines, isSeparatorRow, splitPipeRow } from '../_kit/tables.ts';
 
-const PAGES: (ScraperPage & { currency: 'CNY' | 'USD' })[] = [{ url: 'https://platform.moonshot.cn/docs/pricing/chat', currency: 'CNY', lang: 'zh' }];
+const PAGES: (ScraperPage & { currency: 'CNY' | 'USD' })[] = [{ url: 'https://platform.moonshot.cn/docs/pricing/chat', currency: 'CNY', lang: 'zh', zone: 'Asia/Shanghai' }];
 
 type Field = 'model' | 'range' | 'unit' | 'cache_read' | 'input' | 'output' | 'context';
 
@@ -155,7 +155,7 @@ const scraper: Scraper = {
   id: 'moonshot',
   name: 'Moonshot AI (Kimi)',
   homepage: 'https://platform.moonshot.cn',
-  pages: PAGES.map(({ url, currency, lang }) => ({ url, currency, lang })),
+  pages: PAGES.map(({ url, currency, lang, zone }) => ({ url, currency, lang, zone })),
   kind: 'static',
   parse: parseMoonshot,
   // 2025-12-19: 36 observations over 12 models.

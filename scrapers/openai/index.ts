@@ -267,7 +267,8 @@ const scraper: Scraper = {
   id: 'openai',
   name: 'OpenAI',
   homepage: 'https://openai.com',
-  pages: [{ url: 'https://platform.openai.com/docs/pricing', currency: 'USD', lang: 'en' }],
+  // No date is read from this page; UTC if one ever is (the page states no zone).
+  pages: [{ url: 'https://platform.openai.com/docs/pricing', currency: 'USD', lang: 'en', zone: 'UTC' }],
   kind: 'browser',
   browser: {
     // Price tables are rendered by JavaScript; their presence is the signal.

@@ -136,7 +136,8 @@ const scraper: Scraper = {
   id: 'openrouter',
   name: 'OpenRouter',
   homepage: 'https://openrouter.ai',
-  pages: [{ url: API_URL, currency: 'USD' }],
+  // A machine API: its instants carry their zone; UTC for anything bare.
+  pages: [{ url: API_URL, currency: 'USD', zone: 'UTC' }],
   kind: 'static',
   parse: parseOpenRouter,
   // The catalogue lists hundreds of models with at least prompt and completion prices each.

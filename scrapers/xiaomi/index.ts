@@ -188,7 +188,8 @@ const scraper: Scraper = {
   id: 'xiaomi',
   name: 'Xiaomi MiMo',
   homepage: 'https://platform.xiaomimimo.com',
-  pages: [{ url: 'https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md' }],
+  // A Chinese console (CNY and USD lists): bare dates in Beijing time.
+  pages: [{ url: 'https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md', zone: 'Asia/Shanghai' }],
   kind: 'static',
   parse: parseXiaomi,
   // Two models × three components in CNY, plus the USD list: 12; fewer than 6 = a list is gone.
