@@ -6,13 +6,21 @@ import { BadInputError, LayoutChangedError } from '../src/errors.ts';
 import { Conditions, Coverage } from '../src/model.ts';
 import { contextConditions, lowerBound, tierAboveUpperBound } from '../scrapers/_kit/context.ts';
 import { CoverageBuilder } from '../scrapers/_kit/coverage.ts';
-import { htmlTableToGrid, pipeTables, restoreSpans, splitPipeRow, textGrids } from '../scrapers/_kit/tables.ts';
+import { htmlTableToGrid, pipeTables, pipeTablesUnderHeadings, restoreSpans, splitPipeRow, textGrids } from '../scrapers/_kit/tables.ts';
 
 describe('tables', () => {
   it('pipe rows keep escaped pipes; separators are skipped', () => {
     expect(splitPipeRow('| a | b \\| c |')).toEqual(['a', 'b \\| c']);
     const t = pipeTables(['intro', '| Model | Input |', '| --- | ---: |', '| x | $1 |', '', '| y |'], { requireSeparator: true });
     expect(t).toEqual([{ header: ['Model', 'Input'], rows: [['x', '$1']], line: 1 }]);
+  });
+
+  it('pipe tables know the headings they stand under', () => {
+    const t = pipeTablesUnderHeadings('# Price\n## China (CNY)\n| Model | Input |\n| --- | --- |\n| a | ¥1 |\n## Overseas (USD)\n### Text\n| Model | Input |\n| b | $1 |');
+    expect(t.map((x) => [x.headings, x.byLevel[1], x.rows])).toEqual([
+      [['Price', 'China (CNY)'], 'China (CNY)', [['a', '¥1']]],
+      [['Price', 'Overseas (USD)', 'Text'], 'Overseas (USD)', [['b', '$1']]],
+    ]);
   });
 
   it('HTML rowspan/colspan fill every slot they cover; a short row is refused', () => {

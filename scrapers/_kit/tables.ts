@@ -225,3 +225,31 @@ export function restoreSpans(raw: string[][], labelCols: number): Grid {
   });
   return grid;
 }
+
+export interface HeadedPipeTable {
+  /** The ATX headings above the table by level: `byLevel[1]` is the "##" heading in force. */
+  byLevel: (string | undefined)[];
+  /** The headings in force, outermost first. */
+  headings: string[];
+  header: string[];
+  rows: string[][];
+}
+
+/** Every pipe table of a Markdown text with the headings it stands under (no separator required). */
+export function pipeTablesUnderHeadings(text: string): HeadedPipeTable[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim());
+  const byLevel: (string | undefined)[] = [];
+  const headingsAt: (string | undefined)[][] = [];
+  lines.forEach((line, i) => {
+    const h = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (h) {
+      byLevel.length = h[1].length - 1;
+      byLevel[h[1].length - 1] = h[2].trim();
+    }
+    headingsAt[i] = [...byLevel];
+  });
+  return pipeTables(lines).map((t) => {
+    const at = headingsAt[t.line];
+    return { byLevel: at, headings: at.filter((x): x is string => Boolean(x)), header: t.header, rows: t.rows };
+  });
+}

@@ -13,7 +13,7 @@ import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
 import { CoverageBuilder } from '../_kit/coverage.ts';
 import { assertPlausible, readMoneyCell } from '../_kit/money.ts';
-import { isSeparatorRow, splitPipeRow } from '../_kit/tables.ts';
+import { pipeTablesUnderHeadings } from '../_kit/tables.ts';
 
 interface Table {
   section: string;
@@ -21,25 +21,9 @@ interface Table {
   rows: string[][];
 }
 
+/** The page's pipe tables, each with its "##" section (lowercased) and lowercased header. */
 function tables(text: string): Table[] {
-  const out: Table[] = [];
-  let section = '';
-  let cur: Table | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const h = /^##\s+(.*)$/.exec(line);
-    if (h) section = h[1].trim().toLowerCase();
-    if (!line.startsWith('|')) {
-      cur = undefined;
-      continue;
-    }
-    const cells = splitPipeRow(line);
-    if (!cur) {
-      cur = { section, header: cells.map((c) => c.toLowerCase()), rows: [] };
-      out.push(cur);
-    } else if (!isSeparatorRow(cells)) cur.rows.push(cells);
-  }
-  return out;
+  return pipeTablesUnderHeadings(text).map((t) => ({ section: (t.byLevel[1] ?? '').toLowerCase(), header: t.header.map((c) => c.toLowerCase()), rows: t.rows }));
 }
 
 /** "**MiniMax-M2-Stable** <br />High Concurrency, Commercial Use" → "MiniMax-M2-Stable". */

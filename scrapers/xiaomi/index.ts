@@ -15,7 +15,7 @@ import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
 import { CoverageBuilder } from '../_kit/coverage.ts';
 import { assertPlausible, parseDisplayedNumber, readMoneyCell } from '../_kit/money.ts';
-import { isSeparatorRow, splitPipeRow } from '../_kit/tables.ts';
+import { pipeTablesUnderHeadings } from '../_kit/tables.ts';
 
 type Component = 'cache_read' | 'input' | 'output';
 
@@ -36,27 +36,7 @@ interface Table {
 }
 
 function tables(text: string): Table[] {
-  const out: Table[] = [];
-  const headings: string[] = [];
-  let cur: Table | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) {
-      headings.length = h[1].length - 1;
-      headings[h[1].length - 1] = h[2].trim();
-    }
-    if (!line.startsWith('|')) {
-      cur = undefined;
-      continue;
-    }
-    const cells = splitPipeRow(line);
-    if (!cur) {
-      cur = { headings: headings.filter(Boolean), header: cells, rows: [] };
-      out.push(cur);
-    } else if (!isSeparatorRow(cells)) cur.rows.push(cells);
-  }
-  return out;
+  return pipeTablesUnderHeadings(text).map(({ headings, header, rows }) => ({ headings, header, rows }));
 }
 
 function headingCurrency(headings: string[]): 'CNY' | 'USD' | undefined {
