@@ -16,7 +16,7 @@ import { first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timel
 import { eventTypeOf, newEvent, writeEvents, type OutboxEvent } from '../webhooks/outbox.ts';
 import type { Scraper } from './contract.ts';
 import { keepingTimeline, lineKey, mayChange, parseLineKey, scopeCurrencies, segmentAt, type Claims, type LineKey, type PageScope, type Segment } from './claims.ts';
-import { reconcileLine, type ExistingFact } from './reconcile.ts';
+import { pastNowKnown, reconcileLine, type ExistingFact } from './reconcile.ts';
 
 export type ScopeFact = LiveFact & ExistingFact & { seriesId: number };
 
@@ -33,7 +33,7 @@ export async function scopeFacts(tx: Tx, provider: string, currencies: string[] 
 interface Record_ {
   /** Per series: the latest knowledge instant any of its facts was written or superseded at. */
   lastWrite: Map<LineKey, number>;
-  /** Per series: the first knowledge instant after the page's at which it was written. */
+  /** Per series: the first knowledge instant after the page's at which a curated fact (no run) was recorded. */
   laterWrite: Map<LineKey, number>;
   /** Per series: instants of its observations after `from`, ascending. */
   laterObservations: Map<LineKey, number[]>;
@@ -41,6 +41,8 @@ interface Record_ {
   previous: Map<LineKey, number>;
   /** The page's latest observation before this one (any series), or null for a first observation. */
   pagePrevious: number | null;
+  /** The page's observations after `from` (any series), ascending. */
+  pageLater: number[];
 }
 
 async function onRecord(tx: Tx, provider: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<Record_> {
@@ -50,25 +52,29 @@ async function onRecord(tx: Tx, provider: string, currencies: string[] | null, u
   const key = (r: K) => lineKey({ ...r, conditionsKey: r.conditions });
   const writes = await tx.all<K & { t: number; later: number | null }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind,
       max(max(f.recorded_at, coalesce(f.superseded_at, 0))) AS t,
-      min(min(CASE WHEN f.recorded_at > ${knownAt} THEN f.recorded_at END, coalesce(CASE WHEN f.superseded_at > ${knownAt} THEN f.superseded_at END, 9e15))) AS later
+      min(CASE WHEN f.recorded_at > ${knownAt} AND f.run_id IS NULL THEN f.recorded_at END) AS later
     FROM facts f JOIN series s ON s.id = f.series_id WHERE ${scope} GROUP BY s.id`);
   const later = await tx.all<K & { t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, o.observed_at AS t
     FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at > ${from} ORDER BY o.observed_at`);
   const prev = await tx.all<K & { t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, max(o.observed_at) AS t
     FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at < ${observedAt} GROUP BY s.id`);
   const page = await first<{ t: number | null }>(tx, sql`SELECT max(observed_at) AS t FROM observations WHERE url = ${url} AND observed_at < ${observedAt}`);
+  const pageLater = await tx.all<{ t: number }>(sql`SELECT DISTINCT observed_at AS t FROM observations WHERE url = ${url} AND observed_at > ${from} ORDER BY observed_at`);
   const laterObservations = new Map<LineKey, number[]>();
   for (const r of later) laterObservations.set(key(r), [...(laterObservations.get(key(r)) ?? []), Number(r.t)]);
   return {
     lastWrite: new Map(writes.map((r) => [key(r), Number(r.t)])),
-    laterWrite: new Map(writes.filter((r) => r.later !== null && Number(r.later) < 9e15).map((r) => [key(r), Number(r.later)])),
+    laterWrite: new Map(writes.filter((r) => r.later !== null).map((r) => [key(r), Number(r.later)])),
     laterObservations,
     previous: new Map(prev.map((r) => [key(r), Number(r.t)])),
     pagePrevious: page?.t === null || page?.t === undefined ? null : Number(page.t),
+    pageLater: pageLater.map((r) => Number(r.t)),
   };
 }
 
 export interface PageApply {
+  /** The run writing (its facts carry it; facts without a run are curated). */
+  runId: number;
   scraper: Scraper;
   url: string;
   snapshot: string | null;
@@ -144,12 +150,12 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
     if (claimed) observed.push({ key: k, at: start, segments: claimed });
     // A later observation on record, or knowledge recorded after this page's, already said what
     // held from its instant on.
-    const next = p.horizon ? horizonOf(record, k, start) : undefined;
+    const next = p.horizon ? horizonOf(record, k, start, p.scraper.flappy ? segs : null) : undefined;
     const windows: Array<[number, number | null]> = [...foreignWindow(ex, segs, start, p.source.url), ...(p.keep?.(k) ?? [])];
     if (next !== undefined) windows.push([next, null]);
     const kept = continuing(keepingTimeline(segs, ex, windows), next, start);
     const knownAt = (record.lastWrite.get(k) ?? -Infinity) > p.knownAt ? learnedNow : p.knownAt;
-    const plan = reconcileLine(ex, kept, {
+    let plan = reconcileLine(ex, kept, {
       effectiveFrom: start,
       observedAt: p.observedAt,
       knownAt,
@@ -157,6 +163,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
       firstObservation: record.pagePrevious === null,
       sources: [p.source],
     });
+    if (plan.divergesAt === null && !claimed && next !== undefined) plan = pastNowKnown(ex, next) ?? plan;
     if (plan.divergesAt === null) continue;
     knownMax = Math.max(knownMax, knownAt);
     for (const id of plan.supersede) {
@@ -164,7 +171,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
       superseded++;
     }
     for (const d of plan.insert)
-      inserts.push({ ...l, conditions: parseConditionsKey(l.conditionsKey), ...d, recordedAt: knownAt, supersededAt: null, runId: null });
+      inserts.push({ ...l, conditions: parseConditionsKey(l.conditionsKey), ...d, recordedAt: knownAt, supersededAt: null, runId: p.runId });
   }
   const added = await insertFacts(tx, cache, inserts);
   const after = await scopeFacts(tx, p.scraper.id, currencies);
@@ -176,10 +183,20 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
   return { added, superseded, records, observed };
 }
 
-function horizonOf(r: Record_, k: LineKey, start: number): number | undefined {
-  const t = Math.min(r.laterObservations.get(k)?.find((x) => x > start) ?? Infinity, Math.max(r.laterWrite.get(k) ?? Infinity, start + 1));
+/**
+ * Up to when an older copy speaks for a series: the next observation of the series, of the page
+ * (a later page that did not show the series removed it), or knowledge recorded after it. An
+ * aggregator's later page that merely stopped sending a free field does not end it (`aggregatorClaims`).
+ */
+function horizonOf(r: Record_, k: LineKey, start: number, aggregatorClaims: Segment[] | null): number | undefined {
+  const ofSeries = r.laterObservations.get(k)?.find((x) => x > start) ?? Infinity;
+  let ofPage = r.pageLater.find((x) => x > start) ?? Infinity;
+  if (aggregatorClaims && ofPage < ofSeries && isZero(segmentAt(aggregatorClaims, ofPage - 1)?.amount)) ofPage = Infinity;
+  const t = Math.min(ofSeries, ofPage, Math.max(r.laterWrite.get(k) ?? Infinity, start + 1));
   return t === Infinity ? undefined : t;
 }
+
+const isZero = (a: string | undefined) => a !== undefined && /^0(\.0+)?$/.test(a);
 
 /**
  * A kept piece of the timeline that starts at the next observation continues from this page: had

@@ -215,9 +215,10 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
   await database.db.transaction(async (tx) => {
     await putSnapshot(tx, { sha256: hash, url, fetchedAt: o.observedAt, contentType: o.contentType, bytes: o.body });
     const createdModels = await ensureProviderAndModels(tx, scraper, page.parsed, source, observedAt);
-    const a = await applyPage(tx, { scraper, url, snapshot: hash, scope, claims, observedAt, starts, untouched, partial, knownAt, source, emitEvents: !!o.emitEvents, createdModels, horizon: true });
+    const runId = await recordRunRow(tx, { ...base, startedAt: run.startedAt, outcome: 'running', reason: null, observations: obsCount, factsAdded: 0, factsSuperseded: 0, changes: 0, effectiveFrom: observedAt });
+    const a = await applyPage(tx, { runId, scraper, url, snapshot: hash, scope, claims, observedAt, starts, untouched, partial, knownAt, source, emitEvents: !!o.emitEvents, createdModels, horizon: true });
     await notePage(tx, run, d.held.length ? d.pending : {});
-    const runId = await recordRunRow(tx, { ...base, startedAt: run.startedAt, outcome, reason, observations: obsCount, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records.length, effectiveFrom: observedAt });
+    await finishRunRow(tx, runId, { outcome, reason, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records.length });
     await recordObservations(tx, runId, url, hash, knownAt, a.observed);
     if (a.added || a.superseded || a.observed.length) await bumpDataVersion(tx);
     if (partial && o.emitEvents) await writeDegradedEvent(tx, { provider: scraper.id, url, runId, sections: scope.sections });
@@ -276,11 +277,16 @@ async function recordRepeat(database: Database, run: Run): Promise<RunSummary> {
 
 export async function recordRunRow(
   tx: Tx,
-  r: { provider: string; url: string; startedAt: number; outcome: RunOutcome; reason: string | null; snapshot: string | null; observations: number; factsAdded: number; factsSuperseded: number; changes: number; effectiveFrom?: number },
+  r: { provider: string; url: string; startedAt: number; outcome: RunOutcome | 'running'; reason: string | null; snapshot: string | null; observations: number; factsAdded: number; factsSuperseded: number; changes: number; effectiveFrom?: number },
 ): Promise<number> {
   const row = await first<{ id: number }>(tx, sql`INSERT INTO scrape_runs (provider, url, started_at, finished_at, outcome, reason, snapshot, effective_from, observations, facts_added, facts_superseded, changes)
     VALUES (${r.provider}, ${r.url}, ${r.startedAt}, ${Date.now()}, ${r.outcome}, ${r.reason}, ${r.snapshot}, ${r.effectiveFrom ?? null}, ${r.observations}, ${r.factsAdded}, ${r.factsSuperseded}, ${r.changes}) RETURNING id`);
   return Number(row!.id);
+}
+
+export async function finishRunRow(tx: Tx, runId: number, r: { outcome: RunOutcome; reason: string | null; factsAdded: number; factsSuperseded: number; changes: number }): Promise<void> {
+  await tx.run(sql`UPDATE scrape_runs SET outcome = ${r.outcome}, reason = ${r.reason}, finished_at = ${Date.now()}, facts_added = ${r.factsAdded},
+    facts_superseded = ${r.factsSuperseded}, changes = ${r.changes} WHERE id = ${runId}`);
 }
 
 async function upsertPageState(tx: Tx, provider: string, url: string, patch: Record<string, unknown>): Promise<void> {

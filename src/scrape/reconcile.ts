@@ -135,3 +135,15 @@ function mergeSources(a: Source[], b: Source[]): Source[] {
   const seen = new Set(a.map((s) => JSON.stringify(s)));
   return [...a, ...b.filter((s) => !seen.has(JSON.stringify(s)))];
 }
+
+/**
+ * A page observed before a series' first fact, and not showing it, makes its past known: the fact
+ * that started at `next` with an unknown past (`priorUnknown`) is restated without it, as it would
+ * have been had the pages come in date order (then it was a price added, not a first known one).
+ */
+export function pastNowKnown(existing: ExistingFact[], next: number): LinePlan | null {
+  const f = existing.find((x) => x.priorUnknown && x.validFrom === next);
+  if (!f) return null;
+  const { id, recordedAt: _r, ...draft } = f;
+  return { supersede: [id], insert: [{ ...draft, priorUnknown: false }], divergesAt: next };
+}

@@ -14,7 +14,7 @@ import { bumpDataVersion } from '../timeline/write.ts';
 import { claimsFromObservations, lineKey, mayChange, pageScope, parseLineKey, type Claims, type LineKey, type PageScope, type Segment } from './claims.ts';
 import { applyPage } from './apply.ts';
 import { getSnapshot } from './snapshots.ts';
-import { recordRunRow, type RunSummary } from './pipeline.ts';
+import { finishRunRow, recordRunRow, type RunSummary } from './pipeline.ts';
 
 /** One stored snapshot as today's parser reads it: its claims, or null when it is refused. */
 export interface SnapshotReading {
@@ -127,7 +127,9 @@ export async function reparsePage(database: Database, scraper: Scraper, url: str
   const reason = failures.length ? `re-parse; ${failures.length} snapshot(s) no longer parse and keep what they taught` : 're-parse';
   let summary!: RunSummary;
   await db.transaction(async (tx) => {
+    const runId = await recordRunRow(tx, { ...base, startedAt, outcome: 'running', reason, observations, factsAdded: 0, factsSuperseded: 0, changes: 0 });
     const r = await applyPage(tx, {
+      runId,
       scraper,
       url,
       snapshot: null,
@@ -145,7 +147,7 @@ export async function reparsePage(database: Database, scraper: Scraper, url: str
       keep: (k) => keptSpans(perSnapshot, k, everObserved),
     });
     if (r.added || r.superseded) await bumpDataVersion(tx);
-    const runId = await recordRunRow(tx, { ...base, startedAt, outcome: 'ok', reason, observations, factsAdded: r.added, factsSuperseded: r.superseded, changes: r.records.length });
+    await finishRunRow(tx, runId, { outcome: 'ok', reason, factsAdded: r.added, factsSuperseded: r.superseded, changes: r.records.length });
     summary = { runId, ...base, outcome: 'ok', reason, observations, factsAdded: r.added, factsSuperseded: r.superseded, changes: r.records };
   });
   return summary;
