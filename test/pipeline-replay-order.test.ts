@@ -13,7 +13,9 @@ import { fixtureBody, listFixtures } from '../src/scrape/fixtures.ts';
 import { changes, liveFacts, priceSheet } from '../src/timeline/queries.ts';
 import { groupByLine, stateAt } from '../src/timeline/changes.ts';
 import { freshDatabase, factCount } from './helpers/db.ts';
-import { runJson } from './helpers/cli.ts';
+import { runJson, tempDir } from './helpers/cli.ts';
+import { buildProviderDataset, exportDataset, serializeDataset } from '../src/dataset/export.ts';
+import { importDataset } from '../src/dataset/import.ts';
 import { startSeededServer } from './helpers/server.ts';
 
 type Db = Awaited<ReturnType<typeof freshDatabase>>;
@@ -249,6 +251,17 @@ describe('lastConfirmedAt on every price line', () => {
       // Asked about January, the fact in force then was confirmed last in March too (it has not changed).
       const cli = await runJson(['price', 'deepseek/deepseek-v4-pro', '--at', new Date(jan + 1).toISOString(), '--currency', 'CNY'], `${s.dir}/tokentrail.db`);
       for (const p of cli.prices) expect(p.lastConfirmedAt).toBe(new Date(mar).toISOString());
+      // The dataset carries it, and an import keeps it: export → import → export is byte-identical.
+      const dataset = await buildProviderDataset(s.database.db, 'deepseek');
+      const live = dataset.facts.filter((f) => f.model === 'deepseek/deepseek-v4-pro' && !f.supersededAt);
+      expect(live.length).toBeGreaterThan(0);
+      for (const f of live) expect(f.lastConfirmedAt).toBe('2026-07-26T00:00:00Z');
+      const dir = tempDir();
+      await exportDataset(s.database.db, dir);
+      const copy = await freshDatabase();
+      await importDataset(copy, dir);
+      expect(serializeDataset(await buildProviderDataset(copy.db, 'deepseek'))).toBe(serializeDataset(dataset));
+      copy.close();
     } finally {
       await s.close();
     }
