@@ -84,6 +84,8 @@ export interface PageApply {
   observedAt: number;
   /** …or, for a series whose held change this page confirmed, at its first sighting. */
   starts: Map<LineKey, number>;
+  /** When the page was seen, if not at observedAt (a re-parse: now): later segments were announced by it. */
+  seenAt?: number;
   /** Series left as they are: held by a guard, or a free field an aggregator stopped sending. */
   untouched: Set<LineKey>;
   /** A partial run closes nothing the page does not mention. */
@@ -157,7 +159,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
     const knownAt = (record.lastWrite.get(k) ?? -Infinity) > p.knownAt ? learnedNow : p.knownAt;
     let plan = reconcileLine(ex, kept, {
       effectiveFrom: start,
-      observedAt: p.observedAt,
+      observedAt: p.seenAt ?? p.observedAt,
       knownAt,
       previousObservation: record.previous.get(k) ?? record.pagePrevious,
       firstObservation: record.pagePrevious === null,

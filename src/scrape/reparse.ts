@@ -136,6 +136,7 @@ export async function reparsePage(database: Database, scraper: Scraper, url: str
       scope: pageScope(undefined, [...currencies]),
       claims,
       observedAt: perSnapshot[0].at,
+      seenAt: knownAt,
       starts: new Map(),
       untouched: new Set(),
       partial: false,
