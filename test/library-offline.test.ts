@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { history, priceAt, quote, refresh } from '../src/index.ts';
 import { BadInputError } from '../src/errors.ts';
-import { startSeededServer, type SeededServer } from './helpers/server.ts';
+import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
 const AS_OF = '2026-12-01T00:00:00Z';
 
@@ -57,6 +57,9 @@ describe('refresh({ url }) from a running API', () => {
   let s: SeededServer;
   beforeAll(async () => {
     s = await startSeededServer({ extraDatasets: { 'constructed-lib.json': CONSTRUCTED } });
+    // The server runs in this process: build its cached dataset document now, so that refresh()
+    // below measures the library, not the first build of 1.7 MB of JSON on a busy machine.
+    expect((await request(s.url, '/v1/dataset.json')).status).toBe(200);
   });
   afterAll(async () => {
     await s?.close();

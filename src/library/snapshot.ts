@@ -26,7 +26,8 @@ export async function fetchDataset(url: string, etag: string | null, fetchImpl: 
   try {
     res = await fetchImpl(url, { headers: { accept: 'application/json', ...(etag ? { 'if-none-match': etag } : {}) } });
   } catch (e) {
-    throw new Error(`refresh: cannot fetch ${url}: ${(e as Error).message}`);
+    const cause = (e as { cause?: { message?: string; code?: string } }).cause;
+    throw new Error(`refresh: cannot fetch ${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
   }
   if (res.status === 304) return null;
   if (res.status !== 200) throw new Error(`refresh: ${url} answered ${res.status}`);
