@@ -106,7 +106,7 @@ describe('every command', () => {
     const plans = JSON.parse((await runCli(['plans', '--provider', 'xiaomi', '--at', '2026-06-01', '--json'], { db })).stdout);
     expect(plans).toMatchObject({ at: '2026-06-01T00:00:00.000Z' });
     expect(plans.data.map((p: { id: string }) => p.id)).toContain('xiaomi/token-plan-lite');
-  });
+  }, 180_000); // six CLI runs: slow on a busy machine
 });
 
 describe('a fresh database', () => {
