@@ -25,7 +25,7 @@ let files: string[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tokentrail-pack-'));
   // npm pack runs `prepare`, i.e. the build: the tarball holds what `npm publish` would.
-  await run('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, timeout: 170_000 });
+  await run('npm', ['pack', '--pack-destination', dir, '--silent'], { cwd: ROOT, timeout: 400_000 });
   tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
   files = (await run('tar', ['-tzf', tarball])).stdout.trim().split('\n').map((f) => f.replace(/^package\//, ''));
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
     symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
   }
   for (const f of ['tsconfig.json', 'consumer.ts', 'examples.mjs']) copyFileSync(join(FIXTURE, f), join(project, f));
-}, 200_000);
+}, 420_000); // the build inside npm pack takes minutes when the machine is busy
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
