@@ -82,9 +82,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name}: ${issue.message}`, name);
   }
   // Values with their own parsers: the same rules the scheduler and the dispatcher apply.
-  parseAllowList(r.data[ALLOW_ENV]);
-  const overrides = Object.keys(env).filter((k) => k.startsWith(`${SCHEDULE_ENV}_`));
-  providerSchedules(['_', ...overrides.map((k) => k.slice(SCHEDULE_ENV.length + 1).toLowerCase())], { env });
+  try {
+    parseAllowList(r.data[ALLOW_ENV]);
+    const overrides = Object.keys(env).filter((k) => k.startsWith(`${SCHEDULE_ENV}_`));
+    providerSchedules(['_', ...overrides.map((k) => k.slice(SCHEDULE_ENV.length + 1).toLowerCase())], { env });
+  } catch (e) {
+    if (e instanceof BadInputError) throw new ConfigError(e.message, e.field ?? 'environment');
+    throw e;
+  }
   return r.data;
 }
 
