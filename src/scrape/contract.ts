@@ -41,4 +41,6 @@ export interface Scraper {
   changeThreshold: number;
   /** Aggregators whose listed price can flap between routes (OpenRouter). */
   flappy?: boolean;
+  /** Largest page body accepted from a fetch, decoded (default 20 MB, src/scrape/fetch-static.ts). */
+  maxBodyBytes?: number;
 }
