@@ -11,7 +11,19 @@ import google from './google/index.ts';
 import moonshot from './moonshot/index.ts';
 import minimax from './minimax/index.ts';
 
-export const scrapers: Scraper[] = [anthropic, deepseek, openrouter, openai, xiaomi, google, moonshot, minimax];
+/** A scraper with the module it is the default export of, so pages parse in a worker (src/scrape/parse-worker.ts). */
+const at = (s: Scraper, folder: string): Scraper => ({ ...s, module: new URL(`./${folder}/index.ts`, import.meta.url).href });
+
+export const scrapers: Scraper[] = [
+  at(anthropic, 'anthropic'),
+  at(deepseek, 'deepseek'),
+  at(openrouter, 'openrouter'),
+  at(openai, 'openai'),
+  at(xiaomi, 'xiaomi'),
+  at(google, 'google'),
+  at(moonshot, 'moonshot'),
+  at(minimax, 'minimax'),
+];
 
 export function getScraper(id: string): Scraper {
   const found = scrapers.find((s) => s.id === id);

@@ -15,6 +15,7 @@ import { FACT_COLUMNS, hashKey, rowToLiveFact, type FactRow } from '../timeline/
 import { toChangeRecord, type ChangeRecord } from '../timeline/queries.ts';
 import { bumpDataVersion, first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
 import { reconcileLine, type ExistingFact, type Segment } from './reconcile.ts';
+import { parsePage } from './parse-worker.ts';
 import { putSnapshot, sha256 } from './snapshots.ts';
 import { eventTypeOf, newEvent, writeEvents, type OutboxEvent } from '../webhooks/outbox.ts';
 
@@ -329,7 +330,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
   let parsed: ParseResult;
   try {
     const text = o.body.toString('utf8');
-    const raw = scraper.parse(text, { url, observedAt: toIso(o.observedAt) });
+    const raw = await parsePage(scraper, text, { url, observedAt: toIso(o.observedAt) });
     const checked = ParseResult.safeParse(raw);
     if (!checked.success) {
       const issue = checked.error.issues[0];
