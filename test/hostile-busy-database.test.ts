@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseBusyError, openDatabase } from '../src/db/client.ts';
 import { BIN, ROOT } from './helpers/cli.ts';
+import { probeHealthz } from './helpers/probe.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
 const TOKEN = 'hostile-busy-admin-token-0123456789';
@@ -70,23 +71,11 @@ describe('a CLI write against a serving instance', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    let worst = 0;
-    let worstAt = 0;
-    const probe = (async () => {
-      while (running) {
-        const due = performance.now() + 10;
-        await new Promise((r) => setTimeout(r, 10));
-        await (await fetch(`${s.url}/healthz`)).arrayBuffer();
-        const lat = performance.now() - due;
-        if (lat > worst) {
-          worst = lat;
-          worstAt = performance.now() - t0;
-        }
-      }
-    })();
+    const probe = probeHealthz(s.url);
     const code = await exited;
     const ms = performance.now() - t0;
-    await Promise.all([writes, probe]);
+    await writes;
+    const { worstMs: worst, worstAtMs: worstAt } = await probe.stop();
     const count = (p: (n: number) => boolean) => statuses.filter(p).length;
     console.log(
       `[hostile-busy-database] ingest of ${models} models (constructed, ${COPIES}× the 2025-12-29 snapshot): exit ${code} in ${ms.toFixed(0)} ms; ` +

@@ -3,6 +3,7 @@
 // limiter weighs a quote by its work (models × logged requests).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withProbe } from './helpers/probe.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
 // Real models of data/ that have USD prices over 2026.
@@ -18,30 +19,6 @@ function usageLog(n: number) {
     cacheReadTokens: (i * 13) % 500,
     outputTokens: 100 + ((i * 17) % 4_000),
   }));
-}
-
-/** Probes /healthz every 10 ms while `work` runs; returns the slowest probe and the work's result. */
-async function withProbe<T>(url: string, work: () => Promise<T>): Promise<{ result: T; worstProbeMs: number; probes: number; ms: number }> {
-  let done = false;
-  let worst = 0;
-  let probes = 0;
-  const probe = (async () => {
-    while (!done) {
-      // Latency from when the probe was due, so a stalled timer counts as much as a slow answer.
-      const due = performance.now() + 10;
-      await new Promise((r) => setTimeout(r, 10));
-      const r = await fetch(`${url}/healthz`);
-      await r.arrayBuffer();
-      worst = Math.max(worst, performance.now() - due);
-      probes++;
-    }
-  })();
-  const t0 = performance.now();
-  const result = await work();
-  const ms = performance.now() - t0;
-  done = true;
-  await probe;
-  return { result, worstProbeMs: worst, probes, ms };
 }
 
 let s: SeededServer;
@@ -75,7 +52,7 @@ describe('heavy quotes', () => {
     const body = { models: MODELS, currency: 'USD', usage: usageLog(3_300) };
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
-    const { result, worstProbeMs, probes, ms } = await withProbe(s.url, () => request(s.url, '/v1/quote', { json: body }));
+    const { result, worstMs: worstProbeMs, probes, ms } = await withProbe(s.url, () => request(s.url, '/v1/quote', { json: body }));
     h.disable();
     const stallMs = h.max / 1e6;
     console.log(`[hostile-heavy-quote] 3×3300: quote ${ms.toFixed(0)} ms, ${probes} probes, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${stallMs.toFixed(1)} ms`);
@@ -88,7 +65,7 @@ describe('heavy quotes', () => {
     const body = { models: [MODELS[0]], currency: 'USD', usage: usageLog(10_000) };
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
-    const { result, worstProbeMs, ms } = await withProbe(s.url, () => request(s.url, '/v1/quote', { json: body }));
+    const { result, worstMs: worstProbeMs, ms } = await withProbe(s.url, () => request(s.url, '/v1/quote', { json: body }));
     h.disable();
     console.log(`[hostile-heavy-quote] 1×10000: quote ${ms.toFixed(0)} ms, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${(h.max / 1e6).toFixed(1)} ms`);
     expect(result.status, result.text).toBe(200);

@@ -9,32 +9,13 @@ import { getScraper } from '../scrapers/registry.ts';
 import { ingestPage } from '../src/scrape/pipeline.ts';
 import { closeParseWorker, nestingDepth, PageLimitError, parsePage } from '../src/scrape/parse-worker.ts';
 import { freshDatabase } from './helpers/db.ts';
+import { withProbe } from './helpers/probe.ts';
 import { startSeededServer, type SeededServer } from './helpers/server.ts';
 
 const OPENROUTER_PAGE = new URL('../scrapers/openrouter/fixtures/openrouter-models-2025-12-29T123412-95e496d.json', import.meta.url);
 const DEEPSEEK_PAGE = new URL('../scrapers/deepseek/fixtures/deepseek-en-2026-05-23-constructed-from-clipping.html', import.meta.url);
 // CONSTRUCTED hostile page (issue #16): 100,000 nested <div>s, about 1.1 MB.
 const NESTED = `<html><body>${'<div>'.repeat(100_000)}x${'</div>'.repeat(100_000)}</body></html>`;
-
-/** Probes /healthz every 10 ms while `work` runs; the worst latency counted from when each probe was due. */
-async function withProbe<T>(url: string, work: () => Promise<T>) {
-  let done = false;
-  let worst = 0;
-  const probe = (async () => {
-    while (!done) {
-      const due = performance.now() + 10;
-      await new Promise((r) => setTimeout(r, 10));
-      await (await fetch(`${url}/healthz`)).arrayBuffer();
-      worst = Math.max(worst, performance.now() - due);
-    }
-  })();
-  const t0 = performance.now();
-  const result = await work();
-  const ms = performance.now() - t0;
-  done = true;
-  await probe;
-  return { result, ms, worst };
-}
 
 let s: SeededServer;
 beforeAll(async () => {
@@ -58,7 +39,7 @@ describe('parse limits', () => {
     const d = await freshDatabase();
     try {
       const scraper = getScraper('deepseek');
-      const { result: run, ms, worst } = await withProbe(s.url, () =>
+      const { result: run, ms, worstMs: worst } = await withProbe(s.url, () =>
         ingestPage(d, { scraper, url: scraper.pages[0].url, body: Buffer.from(NESTED), contentType: 'text/html', observedAt: Date.now(), emitEvents: false }),
       );
       console.log(`[hostile-parse-limits] nested divs (${(NESTED.length / 1e6).toFixed(2)} MB): ${run.outcome} in ${ms.toFixed(0)} ms, worst /healthz ${worst.toFixed(1)} ms: ${run.reason}`);
