@@ -114,3 +114,46 @@ describe('body cap', () => {
     expect(ok.status === 'ok' && ok.body.toString()).toBe('<html><body>ok</body></html>');
   });
 });
+
+describe('body cap in the browser fetcher (real Chromium)', () => {
+  let pool: import('../src/scrape/fetch-browser.ts').BrowserPool;
+  let page: Server;
+  let pageBase = '';
+  beforeAll(async () => {
+    const { BrowserPool } = await import('../src/scrape/fetch-browser.ts');
+    pool = new BrowserPool({ pageTimeoutMs: 30_000 });
+    // CONSTRUCTED pages: a 3 MB rendered table, and a document declaring 2 GB.
+    const rows = Array.from({ length: 30_000 }, (_, i) => `<tr><td>model-${i}</td><td>$${i}.00 per 1M tokens padding padding padding</td></tr>`).join('');
+    page = createServer((req, res) => {
+      if (req.url === '/big') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><body><main><table>${rows}</table></main></body></html>`);
+      if (req.url === '/declared') {
+        res.writeHead(200, { 'content-type': 'text/html', 'content-length': String(2_000_000_000) });
+        res.write('<html><body><main><table><tr><td>x</td></tr></table></main>');
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => page.listen(0, '127.0.0.1', r));
+    pageBase = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.close();
+    page?.closeAllConnections();
+    await new Promise<void>((r) => page?.close(() => r()));
+  });
+
+  it('a render larger than the scraper cap is refused in the page, before it crosses over', async () => {
+    const steps = { waitFor: 'main table', extract: { selector: 'main', as: 'html' as const } };
+    const err = await pool.render(`${pageBase}/big`, steps, { maxBodyBytes: 1024 * 1024 }).catch((e) => e);
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect((err as Error).message).toMatch(/rendered html \(\d+ characters\)/);
+    const ok = await pool.render(`${pageBase}/big`, steps, { maxBodyBytes: 8 * 1024 * 1024 });
+    expect(ok.body.length).toBeGreaterThan(1024 * 1024);
+  }, 90_000);
+
+  it('a response declaring more than the cap is refused', async () => {
+    const err = await pool.render(`${pageBase}/declared`, { waitFor: 'main table' }).catch((e) => e);
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect((err as Error).message).toMatch(/Content-Length 2000000000/);
+  }, 90_000);
+});
