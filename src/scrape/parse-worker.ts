@@ -6,8 +6,8 @@
 // limit is a PageLimitError, which the pipeline records as a failed run.
 //
 // src/ does not import scrapers/: the worker loads the scraper from the module URL the scraper
-// declares (`Scraper.module`, its file's import.meta.url). A scraper without one is parsed
-// in-process with the size and depth limits only.
+// declares (`Scraper.module`, its file's import.meta.url). A scraper without one, or with a parse
+// other than its module's, is parsed in-process with the size and depth limits only.
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -229,6 +229,20 @@ class ParseWorker {
 
 let shared: ParseWorker | null = null;
 
+/** The parse function each module's default export has, as loaded in this process. */
+const moduleParse = new Map<string, Promise<Scraper['parse'] | undefined>>();
+
+/**
+ * Whether the worker would run this very parse: the scraper declares its module and its parse is
+ * that module's (a copy with its own parse, e.g. a test's, is parsed here).
+ */
+async function workerRuns(scraper: Scraper): Promise<boolean> {
+  if (!scraper.module) return false;
+  let parse = moduleParse.get(scraper.module);
+  if (!parse) moduleParse.set(scraper.module, (parse = import(scraper.module).then((m: { default?: Scraper }) => m.default?.parse, () => undefined)));
+  return (await parse) === scraper.parse;
+}
+
 /**
  * Parses a page within the limits: in the worker when the scraper declares its module, else
  * in-process (size and depth limits only). Throws PageLimitError past a limit; the scraper's own
@@ -237,12 +251,12 @@ let shared: ParseWorker | null = null;
 export async function parsePage(scraper: Scraper, text: string, ctx: ParseContext, overrides: Partial<ParseLimits> = {}): Promise<ParseResult> {
   const limits = { ...DEFAULT_PARSE_LIMITS, ...overrides };
   if (text.length > limits.maxChars) throw new PageLimitError('maxChars', `the page is ${text.length} characters, over the ${limits.maxChars} limit; refused before parsing`);
-  if (!scraper.module) {
+  if (!(await workerRuns(scraper))) {
     checkDepth(text, limits);
     return scraper.parse(text, ctx);
   }
   shared ??= new ParseWorker(limits.maxHeapMb);
-  return shared.parse(scraper.module, text, ctx, limits);
+  return shared.parse(scraper.module!, text, ctx, limits);
 }
 
 /** Stops the shared worker (tests; a process exits without it: the worker is unref'd). */
