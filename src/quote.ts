@@ -145,7 +145,21 @@ function pickCurrency(rows: PricedRow[], wanted: string | undefined, model: stri
 
 /** Longest stretch of pricing between two yields to the event loop, so other requests get a turn. */
 const YIELD_AFTER_MS = 4;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Call every few iterations of a long loop: yields to the event loop once a slice has run long. */
+function slicer(): () => Promise<void> | undefined {
+  let slice = performance.now();
+  let n = 0;
+  return () => {
+    if ((++n & 15) !== 0 || performance.now() - slice <= YIELD_AFTER_MS) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        slice = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
 
 /**
  * Every instant at which what `requested` resolves to, or the prices in force for it, may change:
@@ -223,16 +237,21 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
   const asOf = body.asOf ? parseInstant(body.asOf, 'asOf') : now;
   const defaultAt = body.at ? parseInstant(body.at, 'at') : now;
   const multiplier = body.requests ?? 1;
-  const log: RequestShape[] = (Array.isArray(body.usage) ? body.usage : [{ ...body.usage, at: undefined }]).map((u) => ({
-    at: u.at ? parseInstant(u.at, 'usage.at') : defaultAt,
-    inputTokens: u.inputTokens,
-    cacheReadTokens: u.cacheReadTokens ?? 0,
-    cacheWriteTokens: u.cacheWriteTokens ?? 0,
-    outputTokens: u.outputTokens,
-    serviceTier: body.serviceTier,
-    cacheTtl: body.cacheTtl,
-    variant: body.variant,
-  }));
+  const pause = slicer();
+  const log: RequestShape[] = [];
+  for (const u of Array.isArray(body.usage) ? body.usage : [{ ...body.usage, at: undefined }]) {
+    await pause();
+    log.push({
+      at: u.at ? parseInstant(u.at, 'usage.at') : defaultAt,
+      inputTokens: u.inputTokens,
+      cacheReadTokens: u.cacheReadTokens ?? 0,
+      cacheWriteTokens: u.cacheWriteTokens ?? 0,
+      outputTokens: u.outputTokens,
+      serviceTier: body.serviceTier,
+      cacheTtl: body.cacheTtl,
+      variant: body.variant,
+    });
+  }
   const sorted = log.length > 1 ? [...log].sort((a, b) => a.at - b.at) : log;
   const plan = body.plan ? (await plansAt(db, { plan: body.plan.toLowerCase(), at: defaultAt, asOf }))[0] : undefined;
 
@@ -246,13 +265,8 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
     const inCurrency = new Map<Segment, PricedRow[]>();
     // Per (canonical model, price row, component, note): the model matters for plan credit rates.
     const priced = new Map<string, Priced & { model: string }>();
-    let slice = performance.now();
-    for (let i = 0; i < sorted.length; i++) {
-      if ((i & 15) === 15 && performance.now() - slice > YIELD_AFTER_MS) {
-        await yieldToEventLoop();
-        slice = performance.now();
-      }
-      const req = sorted[i];
+    for (const req of sorted) {
+      await pause();
       const seg = await segmentAt(req.at);
       const model = seg.model;
       if (!models.has(model)) models.set(model, await getModel(db, model));
