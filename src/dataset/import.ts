@@ -136,6 +136,7 @@ export function toNewFact(f: PriceFact): NewFact {
     priorUnknown: f.priorUnknown ?? false,
     free: f.free ?? false,
     detectedBetween: f.detectedBetween ? [parseInstant(f.detectedBetween[0]), parseInstant(f.detectedBetween[1])] : null,
+    lastConfirmedAt: f.lastConfirmedAt ? parseInstant(f.lastConfirmedAt) : null,
     sources: f.sources,
     confidence: f.confidence,
   };

@@ -22,6 +22,8 @@ export interface PriceRow {
   validTo: string | null;
   announcedAt?: string;
   recordedAt: string;
+  /** The latest observation that showed this price unchanged (absent: never re-confirmed by a scrape). */
+  lastConfirmedAt?: string;
   free?: boolean;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
@@ -194,6 +196,7 @@ function sheetFromRows(rows: FactRow[]): PriceRow[] {
       confidence: eff.confidence,
     };
     if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
+    if (eff.last_confirmed_at !== null && eff.last_confirmed_at !== undefined) row.lastConfirmedAt = toIso(Number(eff.last_confirmed_at));
     if (eff.free) row.free = true;
     out.push(row);
   }
