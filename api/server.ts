@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
+import { importFx } from '../src/fx/import.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
@@ -52,6 +53,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.dataDir) {
     const seeded = await seedFromDataset(opts.database, opts.dataDir);
     if (seeded) log.info({ ...seeded }, 'seeded database from dataset');
+    const fx = await importFx(opts.database, opts.dataDir);
+    if (fx) log.info({ ...fx }, 'seeded reference rates from data/fx');
   }
   const role = opts.role ?? 'api';
   const background = role === 'worker' || role === 'all';

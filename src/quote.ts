@@ -9,6 +9,9 @@ import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
 import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './timeline/queries.ts';
 import { plansAt } from './timeline/plans.ts';
+import { fxOf, type FxLineFields } from './fx/convert.ts';
+import { quoteRowsIn } from './fx/sheets.ts';
+import { planInCurrency } from './fx/plans.ts';
 
 const TokenCount = z.number().int('must be a whole number of tokens').nonnegative('must not be negative').max(1e12, 'is implausibly large');
 const LooseInstant = z.string().max(64).refine((s) => {
@@ -58,7 +61,7 @@ export const QuoteRequest = z
   .strict();
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
 
-export interface QuoteLine {
+export interface QuoteLine extends Partial<FxLineFields> {
   component: string;
   tokens: number;
   unitPrice: number;
@@ -166,13 +169,14 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       const meta = await getModel(db, model);
       if (meta?.contextWindow && req.inputTokens + req.outputTokens > meta.contextWindow)
         throw new BadInputError(`a request of ${req.inputTokens + req.outputTokens} tokens exceeds ${model}'s context window of ${meta.contextWindow}`, { status: 422, field: 'usage' });
-      const all = await effectivePriceRows(db, model, req.at, asOf);
+      // A currency the model does not publish: its rows converted at this request's reference rate.
+      const all = await quoteRowsIn(db, await effectivePriceRows(db, model, req.at, asOf), body.currency, req.at, aliasOf ?? model);
       currency ??= pickCurrency(all, body.currency, aliasOf ?? model, await knownCurrencies(db, model));
       const rows = all.filter((r) => r.currency === currency);
       if (rows.length === 0) throw new BadInputError(`${model} has no ${currency} prices at ${toIso(req.at)}`, { status: 422, field: 'currency' });
       for (const l of requestLines(rows, req, model)) {
         const tokens = l.tokens.times(multiplier);
-        const key = `${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${JSON.stringify(l.row.conditions)}\u0000${l.note ?? ''}`;
+        const key = `${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${JSON.stringify(l.row.conditions)}\u0000${l.note ?? ''}\u0000${fxOf(l.row)?.rateDate ?? ''}`;
         const cur = lines.get(key);
         const cost = costOf(tokens, l.row);
         if (cur) {
@@ -200,10 +204,11 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
         cost: amountToNumber(l.cost.toDecimalPlaces(12)),
         ...(Object.keys(l.row.conditions).length ? { conditions: l.row.conditions } : {}),
         ...(l.note ? { note: l.note } : {}),
+        ...fxOf(l.row),
       })),
     };
     if (canonical !== requested.toLowerCase()) q.requested = requested;
-    if (plan) q.plan = planQuote(plan, credits, total, out, multiplier * log.length);
+    if (plan) q.plan = await planInCurrency(db, planQuote(plan, credits, total, out, multiplier * log.length), currency!, defaultAt);
     quotes.push(q);
   }
   return { at: toIso(defaultAt), asOf: toIso(asOf), quotes };

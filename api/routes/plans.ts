@@ -3,6 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../src/errors.ts';
 import { toIso } from '../../src/time.ts';
 import { plansAt } from '../../src/timeline/plans.ts';
+import { comparePlans } from '../../src/fx/plans.ts';
 import { getProvider } from '../../src/timeline/queries.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, atParam, instantOr, planParam, providerParam } from '../params.ts';
@@ -30,7 +31,7 @@ export function plansRoutes(ctx: ApiContext) {
     const now = ctx.now();
     const at = instantOr(q.at, 'at', now);
     const asOf = instantOr(q.asOf, 'asOf', now);
-    const data = await plansAt(ctx.db, { provider: q.provider, plan: q.plan, at, asOf });
+    const data = await comparePlans(ctx.db, await plansAt(ctx.db, { provider: q.provider, plan: q.plan, at, asOf }), at, asOf);
     return c.json({ at: toIso(at), asOf: toIso(asOf), data }, 200);
   });
 }
