@@ -190,6 +190,7 @@ export const PlansResponse = z
               planPricePer1M: z.number().nullable().optional(),
               paygPricePer1M: z.number().nullable().optional(),
               currency: z.string().nullable().optional(),
+              planConversion: z.object(FxLineSchemaFields).optional(),
               paygConversion: z.object(FxLineSchemaFields).optional(),
               note: z.string().optional(),
             }),

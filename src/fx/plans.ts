@@ -44,17 +44,28 @@ export async function planInCurrency(db: Db, pq: PlanQuote, currency: string, at
 }
 
 export interface PlanRateComparison {
-  /** Cost of 1M tokens of this component on the plan, in the fee currency. */
+  /** Cost of 1M tokens of this component on the plan, in `currency`. */
   planPricePer1M: number | null;
-  /** The model's pay-as-you-go price of the component (no conditions) at `at`, in the fee currency. */
+  /** The model's pay-as-you-go price of the component (no conditions) at `at`, in `currency`. */
   paygPricePer1M: number | null;
+  /** The plan's fee currency, or the currency asked for. */
   currency: string | null;
+  planConversion?: FxLineFields;
   paygConversion?: FxLineFields;
   note?: string;
 }
 
-/** /v1/plans: each credit rate beside the pay-as-you-go price, in the plan's fee currency. */
-export async function comparePlans(db: Db, plans: PlanAt[], at: number, asOf: number): Promise<Array<PlanAt & { rates: Array<PlanAt['rates'][number] & PlanRateComparison> }>> {
+/**
+ * /v1/plans: each credit rate beside the pay-as-you-go price, both in one currency — the plan's
+ * fee currency, or `currency` when asked — converted where needed at the rate of `at`.
+ */
+export async function comparePlans(
+  db: Db,
+  plans: PlanAt[],
+  at: number,
+  asOf: number,
+  currency?: string,
+): Promise<Array<PlanAt & { rates: Array<PlanAt['rates'][number] & PlanRateComparison> }>> {
   const out = [];
   for (const p of plans) {
     const t = p.terms;
@@ -64,22 +75,35 @@ export async function comparePlans(db: Db, plans: PlanAt[], at: number, asOf: nu
         rates.push({ ...r, planPricePer1M: null, paygPricePer1M: null, currency: null, note: 'no plan terms in force at that instant' });
         continue;
       }
-      const planPrice = new Decimal(t.feeExact).div(t.creditsExact).times(r.creditsPerTokenExact).times(1_000_000);
-      const cmp: PlanRateComparison = { planPricePer1M: amountToNumber(planPrice.toSignificantDigits(10)), paygPricePer1M: null, currency: t.currency };
+      const target = currency ?? t.currency;
+      const notes: string[] = [];
+      const planPrice = new Decimal(t.feeExact).div(t.creditsExact).times(r.creditsPerTokenExact).times(1_000_000).toSignificantDigits(10);
+      const cmp: PlanRateComparison = { planPricePer1M: amountToNumber(planPrice), paygPricePer1M: null, currency: target };
+      if (target !== t.currency) {
+        const rate = await rateAt(db, { from: t.currency, to: target, at });
+        if (rate) {
+          cmp.planPricePer1M = amountToNumber(convertAmount(planPrice, rate.rate));
+          cmp.planConversion = fxLineFields(rate, planPrice.toFixed());
+        } else {
+          cmp.planPricePer1M = null;
+          notes.push(`no ECB reference rate ${t.currency}→${target} for ${isoDay(at)}`);
+        }
+      }
       const rows = (await effectivePriceRows(db, r.model, at, asOf)).filter((x) => x.component === r.component && x.unit === '1M tokens' && Object.keys(x.conditions).length === 0);
       const published = [...new Set(rows.map((x) => x.currency))];
-      const from = conversionSource(published, t.currency);
-      if (rows.length === 0) cmp.note = `${r.model} has no unconditional ${r.component} price at that instant`;
-      else if (from === null) cmp.paygPricePer1M = amountToNumber(rows.find((x) => x.currency === t.currency)!.amount);
+      const from = conversionSource(published, target);
+      if (rows.length === 0) notes.push(`${r.model} has no unconditional ${r.component} price at that instant`);
+      else if (from === null) cmp.paygPricePer1M = amountToNumber(rows.find((x) => x.currency === target)!.amount);
       else {
-        const rate = await rateAt(db, { from, to: t.currency, at });
+        const rate = await rateAt(db, { from, to: target, at });
         const row = rows.find((x) => x.currency === from)!;
-        if (!rate) cmp.note = `${r.model} has no ${t.currency} ${r.component} price and there is no ECB reference rate ${from}→${t.currency} for ${isoDay(at)}`;
+        if (!rate) notes.push(`${r.model} has no ${target} ${r.component} price and there is no ECB reference rate ${from}→${target} for ${isoDay(at)}`);
         else {
           cmp.paygPricePer1M = amountToNumber(convertAmount(row.amount, rate.rate));
           cmp.paygConversion = fxLineFields(rate, row.amount);
         }
       }
+      if (notes.length) cmp.note = notes.join('; ');
       rates.push({ ...r, ...cmp });
     }
     out.push({ ...p, rates });
