@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
 import { importFx } from '../src/fx/import.ts';
+import { FxScheduler } from '../src/fx/scrape.ts';
+import { fxSources } from '../scrapers/registry.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
@@ -69,6 +71,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         database: opts.database,
       })
     : undefined;
+  // Reference rates after the ECB's daily publication (TOKENTRAIL_FX_SCHEDULE).
+  const fxScheduler = background ? new FxScheduler({ database: opts.database, sources: fxSources, now: w.now }) : undefined;
   // A worker answers liveness probes only.
   const fetch = role === 'worker' ? workerApp().fetch : createApp({ ...opts.app, database: opts.database }).fetch;
   const server: ServerType = await new Promise((resolve) => {
@@ -76,6 +80,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   dispatcher?.start();
   scheduler?.start();
+  fxScheduler?.start();
   if (scheduler) log.info({ providers: scheduler.scheduled() }, 'scrape scheduler started');
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
@@ -91,6 +96,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Scrapes first: what they find goes to the outbox, which the next start delivers.
       await scheduler?.stop();
+      await fxScheduler?.stop();
       await dispatcher?.stop();
       await closed;
     },
