@@ -61,7 +61,7 @@ describe('GET /v1/prices?currency= on a model that does not publish it', () => {
     expect(r.status).toBe(422);
     expect(r.headers.get('content-type')).toBe('application/problem+json');
     expect(r.body.field).toBe('currency');
-    expect(r.body.detail).toMatch(/it has: CNY/);
+    expect(r.body.detail).toMatch(/known currencies: CNY/);
     expect(r.body.detail).toMatch(/no ECB reference rate CNY→USD for 2026-04-14/);
   });
 });
@@ -95,7 +95,7 @@ describe('POST /v1/quote in a currency the model does not publish', () => {
   it('with no rate for a request instant, the quote is a 422 naming the currencies', async () => {
     const r = await request(s.url, '/v1/quote', { json: { models: [KIMI], currency: 'USD', at: '2026-04-15T00:00:00Z', usage: { inputTokens: 10, outputTokens: 10 } } });
     expect(r.status).toBe(422);
-    expect(r.body.detail).toMatch(/it has: CNY/);
+    expect(r.body.detail).toMatch(/known currencies: CNY/);
   });
 });
 

@@ -84,7 +84,7 @@ export function fxOf(row: PricedRow): FxLineFields | undefined {
 
 export function noRateError(model: string, wanted: string, published: string[], date: string, coverage: string): BadInputError {
   return new BadInputError(
-    `${model} has no prices in ${wanted} at that instant and there is no ECB reference rate ${published.join('/')}→${wanted} for ${date} (${coverage}); it has: ${published.join(', ')}`,
+    `${model} has no prices in ${wanted} at that instant and there is no ECB reference rate ${published.join('/')}→${wanted} for ${date} (${coverage}); known currencies: ${published.join(', ')}`,
     { status: 422, field: 'currency' },
   );
 }

@@ -2,7 +2,7 @@
 // parsed publications and the one lookup every conversion uses, `rateAt`.
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
-import { bumpDataVersion, type Tx } from '../timeline/write.ts';
+import { bumpDataVersion } from '../timeline/write.ts';
 import type { FxOrigin } from './contract.ts';
 import { addDays, crossRate, isoDay, noPublicationBetween, type Span } from './rates.ts';
 
@@ -36,20 +36,14 @@ export async function writeFxDays(
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500);
       const values = sql.join(chunk.map((r) => sql`(${source}, ${r.date}, ${r.currency}, ${r.rate}, ${r.origin})`), sql`, `);
-      const before = await countRates(tx);
-      await tx.run(sql`INSERT INTO fx_rates (source, date, currency, rate, origin) VALUES ${values}
+      const r = await tx.run(sql`INSERT INTO fx_rates (source, date, currency, rate, origin) VALUES ${values}
         ON CONFLICT (source, currency, date) DO UPDATE SET rate = excluded.rate, origin = excluded.origin
         WHERE fx_rates.rate IS NOT excluded.rate`);
-      written += (await countRates(tx)) - before;
+      written += Number((r as { rowsAffected?: number }).rowsAffected ?? 0);
     }
     await bumpDataVersion(tx);
   });
   return written;
-}
-
-async function countRates(tx: Tx): Promise<number> {
-  const r = await tx.all<{ c: number }>(sql`SELECT count(*) AS c FROM fx_rates`);
-  return Number(r[0].c);
 }
 
 export interface RateSource {
