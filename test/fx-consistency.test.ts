@@ -104,3 +104,13 @@ describe('the API shows it', () => {
     expect((await request(s.url, '/v1/disagreements?since=yesterday')).status).toBe(400);
   });
 });
+
+describe('the model page', () => {
+  it('marks the USD lines suspect-stale after 2026-08-17, and not before', async () => {
+    const after = await request(s.url, `/models/${PRO}?at=2026-08-18`);
+    expect(after.status).toBe(200);
+    expect(after.text.match(/class="badge badge-increase suspect-stale"/g)?.length).toBe(3); // input, cache_read, output in USD
+    const before = await request(s.url, `/models/${PRO}?at=2026-07-06`);
+    expect(before.text).not.toContain('suspect-stale');
+  });
+});

@@ -127,3 +127,22 @@ describe('tokentrail price --currency', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 });
+
+describe('the typed client and the page use it', () => {
+  it('the typed client gets converted lines with their rate', async () => {
+    const { createClient } = await import('../api/client.ts');
+    const api = createClient(s.url);
+    const res = await api.v1.prices.$get({ query: { model: KIMI, at: '2026-04-13T12:00:00Z', currency: 'USD' } });
+    expect(res.status).toBe(200);
+    const sheet = (await res.json()) as { prices: Array<{ convertedFrom?: string; rate?: number; rateDate?: string }> };
+    for (const p of sheet.prices) expect(p).toMatchObject({ convertedFrom: 'CNY', rate: Number(MON_0413), rateDate: '2026-04-13' });
+  });
+
+  it('the model page shows the sheet in a currency the model does not publish, and which rate made it', async () => {
+    const r = await request(s.url, `/models/${KIMI}?at=2026-04-13&sheetCurrency=USD`);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('data-currency="USD"');
+    expect(r.text).toMatch(/converted from <!-- -->?[\d.]+<!-- -->? <!-- -->?CNY|converted from [\d.]+ CNY/);
+    expect(r.text).toContain('ECB reference rate of 2026-04-13');
+  });
+});
