@@ -83,7 +83,7 @@ export const ProviderSheetsSchema = z
     provider: z.string(),
     at: instant,
     asOf: instant,
-    data: z.array(z.object({ model: z.string(), prices: z.array(PriceRowSchema) })),
+    data: z.array(z.object({ model: z.string(), prices: z.array(PriceRowSchema), note: z.string().optional() })),
   })
   .openapi('ProviderPriceSheets');
 

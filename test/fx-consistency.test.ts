@@ -4,16 +4,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/decimal.ts';
 import { departuresAt, findDepartures, fxDegradedEvent, fxTolerance } from '../src/fx/consistency.ts';
-import { importFx } from '../src/fx/import.ts';
-import { DATA_DIR, request, startSeededServer, type SeededServer } from './helpers/server.ts';
+import { request, type SeededServer } from './helpers/server.ts';
+import { startServerWithRates } from './helpers/fx.ts';
 
 const PRO = 'deepseek/deepseek-v4-pro';
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 
 let s: SeededServer;
 beforeAll(async () => {
-  s = await startSeededServer();
-  await importFx(s.database, DATA_DIR);
+  s = await startServerWithRates();
 }, 60_000);
 afterAll(() => s?.close());
 

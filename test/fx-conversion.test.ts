@@ -3,8 +3,8 @@
 // of each instant priced, with the rate on every line; published lines preferred; no rate → 422.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/decimal.ts';
-import { importFx } from '../src/fx/import.ts';
-import { DATA_DIR, request, startSeededServer, type SeededServer } from './helpers/server.ts';
+import { request, type SeededServer } from './helpers/server.ts';
+import { startServerWithRates } from './helpers/fx.ts';
 import { runCli, tempDb } from './helpers/cli.ts';
 
 const KIMI = 'moonshot/kimi-k2-thinking';
@@ -14,8 +14,7 @@ const MON_0413 = '0.1463665176'; // 1.1684 / 7.9827
 
 let s: SeededServer;
 beforeAll(async () => {
-  s = await startSeededServer();
-  await importFx(s.database, DATA_DIR);
+  s = await startServerWithRates();
 }, 60_000);
 afterAll(() => s?.close());
 
@@ -144,5 +143,17 @@ describe('the typed client and the page use it', () => {
     expect(r.text).toContain('data-currency="USD"');
     expect(r.text).toMatch(/converted from <!-- -->?[\d.]+<!-- -->? <!-- -->?CNY|converted from [\d.]+ CNY/);
     expect(r.text).toContain('ECB reference rate of 2026-04-13');
+  });
+});
+
+describe('GET /v1/prices?provider=&currency=', () => {
+  it('converts each model that needs it, and says which could not be', async () => {
+    const r = await request(s.url, '/v1/prices?provider=moonshot&at=2026-04-13T12:00:00Z&currency=USD');
+    expect(r.status).toBe(200);
+    expect(r.body.data.length).toBeGreaterThan(5);
+    for (const m of r.body.data) for (const p of m.prices) expect(p).toMatchObject({ currency: 'USD', convertedFrom: 'CNY', rateDate: '2026-04-13' });
+    const gap = await request(s.url, '/v1/prices?provider=moonshot&at=2026-04-14T12:00:00Z&currency=USD');
+    expect(gap.status).toBe(200);
+    for (const m of gap.body.data) expect(m).toMatchObject({ prices: [], note: expect.stringMatching(/no ECB reference rate CNY→USD for 2026-04-14/) });
   });
 });

@@ -3,16 +3,15 @@
 // beside pay-as-you-go, over real HTTP, on 2026-07-06 (an ECB publication we hold).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/decimal.ts';
-import { importFx } from '../src/fx/import.ts';
-import { DATA_DIR, request, startSeededServer, type SeededServer } from './helpers/server.ts';
+import { request, type SeededServer } from './helpers/server.ts';
+import { startServerWithRates } from './helpers/fx.ts';
 
 const AT = '2026-07-06T12:00:00Z';
 const CNY_USD = 0.1471517152; // 1.1415 / 7.7573, the ECB's 2026-07-06 publication
 
 let s: SeededServer;
 beforeAll(async () => {
-  s = await startSeededServer();
-  await importFx(s.database, DATA_DIR);
+  s = await startServerWithRates();
 }, 60_000);
 afterAll(() => s?.close());
 

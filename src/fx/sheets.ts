@@ -39,16 +39,18 @@ export async function priceSheetIn(db: Db, q: { model: string; at: number; asOf:
 
 export async function providerSheetsIn(db: Db, q: { provider: string; at: number; asOf: number; currency?: string }) {
   const sheets = await providerSheets(db, { provider: q.provider, at: q.at, asOf: q.asOf });
-  const data = [];
+  const data: Array<{ model: string; prices: PriceRow[]; note?: string }> = [];
   for (const s of sheets.data) {
     try {
-      data.push({ model: s.model, prices: await linesIn(db, s.model, s.prices, q.at, q.currency) });
+      const prices = await linesIn(db, s.model, s.prices, q.at, q.currency);
+      if (prices.length) data.push({ model: s.model, prices });
     } catch (e) {
-      // One model without a rate does not sink the provider's sheet: its lines are left out.
+      // One model without a rate does not sink the provider's sheet: it is listed with the reason.
       if (!(e instanceof BadInputError)) throw e;
+      data.push({ model: s.model, prices: [], note: e.message });
     }
   }
-  return { ...sheets, data: data.filter((d) => d.prices.length > 0) };
+  return { ...sheets, data };
 }
 
 type DiffLine = Awaited<ReturnType<typeof diff>>['changes'][number];
