@@ -222,7 +222,14 @@ class Calculator {
 
   /** Daily cost of each model at every instant one of their prices changed (in this currency). */
   async overTime(known, currency, makeBody) {
-    const facts = new Map(known.map(([m, h]) => [m, h.facts.filter((f) => f.currency === currency)]));
+    // A model that does not publish this currency is drawn from its own change instants, each
+    // quoted (and so converted) at the ECB rate of that day; instants without a rate stay gaps.
+    const facts = new Map(
+      known.map(([m, h]) => {
+        const own = h.facts.filter((f) => f.currency === currency);
+        return [m, own.length ? own : h.facts];
+      }),
+    );
     let instants = [...new Set([...facts.values()].flat().flatMap((f) => [Date.parse(f.validFrom), ...(f.validTo ? [Date.parse(f.validTo)] : [])]))].sort((a, b) => a - b);
     if (instants.length > MAX_POINTS) {
       const step = (instants.length - 1) / (MAX_POINTS - 1);
