@@ -74,3 +74,29 @@ describe('FxScheduler', () => {
     d.close();
   });
 });
+
+describe('exportFx', () => {
+  it('import then export reproduces data/fx/ecb.json byte for byte; fetched days join it', async () => {
+    const { importFx } = await import('../src/fx/import.ts');
+    const { exportFx } = await import('../src/fx/export.ts');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { DATA_DIR } = await import('./helpers/server.ts');
+    const d = await freshDatabase();
+    await importFx(d, DATA_DIR);
+    const out = mkdtempSync(join(tmpdir(), 'tokentrail-fx-'));
+    const r = await exportFx(d.db, out);
+    expect(r.written).toEqual([join(out, 'fx', 'ecb.json')]);
+    expect(readFileSync(join(out, 'fx', 'ecb.json'), 'utf8')).toBe(readFileSync(join(DATA_DIR, 'fx', 'ecb.json'), 'utf8'));
+    expect((await exportFx(d.db, out)).written).toEqual([]);
+    // A later fetch adds its days, cited by its retrieval. CONSTRUCTED: the real 2026-07-06 file
+    // relabelled 2026-07-07 stands for the next publication (only in this temp database).
+    body = DAILY.toString().replace(/2026-07-06/g, '2026-07-07');
+    await scrapeFx(d, ecbFx, { fetchUrl, staticOptions: fast, now: () => Date.parse('2026-07-07T15:31:00Z') });
+    await exportFx(d.db, out);
+    const text = readFileSync(join(out, 'fx', 'ecb.json'), 'utf8');
+    expect(text).toContain('{"date": "2026-07-07", "origin": "fetch-eurofxref-daily-2026-07-07"');
+    expect(text).toContain('"fetch-eurofxref-daily-2026-07-07": {"url":"https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"');
+    d.close();
+  }, 60_000);
+});

@@ -7,6 +7,7 @@ import { BadInputError, DataError, FatalFetchError, LayoutChangedError, Retryabl
 import { parseInstant } from '../time.ts';
 import { importDataset } from '../dataset/import.ts';
 import { importFx } from '../fx/import.ts';
+import { exportFx } from '../fx/export.ts';
 import { diffIn, priceSheetIn } from '../fx/sheets.ts';
 import { fxFootnotes } from '../fx/format.ts';
 import { exportDataset } from '../dataset/export.ts';
@@ -92,7 +93,8 @@ export function buildProgram(): Command {
     .action(async (dir: string | undefined, o: { json?: boolean }, cmd: Command) => {
       const d = await database(cmd);
       const r = await exportDataset(d.db, dir ?? DEFAULT_DATA_DIR);
-      print(!!o.json, r, () => `exported ${r.files.length} file(s), ${r.written.length} changed`);
+      const fx = await exportFx(d.db, dir ?? DEFAULT_DATA_DIR);
+      print(!!o.json, { ...r, fx }, () => `exported ${r.files.length} file(s), ${r.written.length} changed; reference rates: ${fx.files.length} file(s), ${fx.written.length} changed`);
     });
 
   program

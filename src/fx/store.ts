@@ -7,8 +7,14 @@ import type { FxOrigin } from './contract.ts';
 import { addDays, crossRate, isoDay, noPublicationBetween, type Span } from './rates.ts';
 
 export const DEFAULT_FX_SOURCE = 'ecb';
-export const FX_BASE: Record<string, string> = { ecb: 'EUR' };
-const SOURCE_NAMES: Record<string, string> = { ecb: 'European Central Bank euro foreign exchange reference rates' };
+/** What the dataset file says of each source (scrapers/ecb-fx/ holds the same; src/ does not import scrapers/). */
+export const FX_SOURCE_META: Record<string, { name: string; base: string; homepage: string }> = {
+  ecb: {
+    name: 'European Central Bank euro foreign exchange reference rates',
+    base: 'EUR',
+    homepage: 'https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/html/index.en.html',
+  },
+};
 /** How far back a lookup reads: the longest run of closing days is 4 (Good Friday … Easter Monday). */
 const STRICT_WINDOW_DAYS = 10;
 
@@ -86,7 +92,7 @@ export interface RateQuery {
 /** The reference rate for the instant `at` (its UTC calendar day), or null when none can be said. */
 export async function rateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
   const source = q.source ?? DEFAULT_FX_SOURCE;
-  const base = FX_BASE[source] ?? 'EUR';
+  const base = FX_SOURCE_META[source]?.base ?? 'EUR';
   const date = isoDay(q.at);
   if (q.from === q.to) return null;
   const wanted = [q.from, q.to].filter((c) => c !== base);
@@ -126,7 +132,7 @@ export async function rateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
     forDate: date,
     rateSource: {
       source,
-      name: SOURCE_NAMES[source] ?? source,
+      name: FX_SOURCE_META[source]?.name ?? source,
       url: o?.url ?? 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml',
       ...(o?.copy && { copy: o.copy }),
       ...(o?.retrievedAt && { retrievedAt: o.retrievedAt }),
