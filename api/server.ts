@@ -8,6 +8,7 @@ import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
 import { importFx } from '../src/fx/import.ts';
 import { FxScheduler } from '../src/fx/scrape.ts';
+import { fxTolerance } from '../src/fx/consistency.ts';
 import { fxSources } from '../scrapers/registry.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
@@ -58,6 +59,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const fx = await importFx(opts.database, opts.dataDir);
     if (fx) log.info({ ...fx }, 'seeded reference rates from data/fx');
   }
+  fxTolerance(); // a bad TOKENTRAIL_FX_TOLERANCE stops the start, not every price request
   const role = opts.role ?? 'api';
   const background = role === 'worker' || role === 'all';
   const w = opts.worker ?? {};

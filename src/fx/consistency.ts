@@ -6,6 +6,7 @@
 // side that did not change is `suspect-stale`.
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
+import { BadInputError } from '../errors.ts';
 import { Decimal, amountToNumber } from '../decimal.ts';
 import type { Conditions } from '../model.ts';
 import { toIso } from '../time.ts';
@@ -21,7 +22,7 @@ export function fxTolerance(env: NodeJS.ProcessEnv = process.env): Decimal {
   const raw = (env.TOKENTRAIL_FX_TOLERANCE ?? DEFAULT_FX_TOLERANCE).trim();
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw);
   const v = m ? new Decimal(m[1]).div(m[2] ? 100 : 1) : null;
-  if (!v || v.lte(0)) throw new Error(`TOKENTRAIL_FX_TOLERANCE: "${raw}" is not a positive fraction (0.25) or percentage (25%)`);
+  if (!v || v.lte(0)) throw new BadInputError(`TOKENTRAIL_FX_TOLERANCE: "${raw}" is not a positive fraction (0.25) or percentage (25%)`, { field: 'TOKENTRAIL_FX_TOLERANCE' });
   return v;
 }
 
