@@ -83,7 +83,7 @@ export function buildProgram(): Command {
       const r = await importDataset(d, dir ?? DEFAULT_DATA_DIR, progress);
       const fx = await importFx(d, dir ?? DEFAULT_DATA_DIR);
       progressDone();
-      print(!!o.json, { ...r, fx }, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new)${fx ? `; ${fx.days} days of reference rates (${fx.ratesWritten} new rates)` : ''}`);
+      print(!!o.json, { ...r, fx }, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new)${fx ? `; ${fx.days} days of reference rates (${fx.daysWritten} new)` : ''}`);
     });
 
   program

@@ -13,16 +13,9 @@ import { FX_SOURCE_META } from './store.ts';
 export async function fxDatasetFromDb(db: Db, source: string): Promise<FxDataset | null> {
   const meta = FX_SOURCE_META[source];
   if (!meta) return null;
-  const rows = await db.all<{ date: string; currency: string; rate: string; origin: string }>(
-    sql`SELECT date, currency, rate, origin FROM fx_rates WHERE source = ${source} ORDER BY date, currency`,
-  );
+  const rows = await db.all<{ date: string; rates: string; origin: string }>(sql`SELECT date, rates, origin FROM fx_days WHERE source = ${source} ORDER BY date`);
   if (rows.length === 0) return null;
-  const days: FxDataset['days'] = [];
-  for (const r of rows) {
-    let d = days[days.length - 1];
-    if (!d || d.date !== r.date) days.push((d = { date: r.date, origin: r.origin, rates: {} }));
-    d.rates[r.currency] = r.rate;
-  }
+  const days: FxDataset['days'] = rows.map((r) => ({ date: r.date, origin: r.origin, rates: JSON.parse(r.rates) as Record<string, string> }));
   const spans = await db.all<{ from: string; to: string; origin: string }>(sql`SELECT first_date AS "from", last_date AS "to", origin FROM fx_spans WHERE source = ${source}`);
   const origins = await db.all<{ id: string; record: string }>(sql`SELECT id, record FROM fx_origins WHERE source = ${source} ORDER BY id`);
   const used = new Set([...days.map((d) => d.origin), ...spans.map((s) => s.origin)]);

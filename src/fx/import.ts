@@ -24,17 +24,17 @@ function fxFiles(dir: string): string[] {
 export interface FxImportResult {
   files: number;
   days: number;
-  ratesWritten: number;
+  daysWritten: number;
 }
 
-export async function importFxFile(database: Database, file: string): Promise<{ days: number; ratesWritten: number }> {
+export async function importFxFile(database: Database, file: string): Promise<{ days: number; daysWritten: number }> {
   const ds = readFxDataset(file);
-  const ratesWritten = await writeFxDays(database, ds.source, {
+  const daysWritten = await writeFxDays(database, ds.source, {
     days: ds.days,
     spans: ds.complete.map((c) => ({ from: c.from, to: c.to, origin: c.origin })),
     origins: ds.origins,
   });
-  return { days: ds.days.length, ratesWritten };
+  return { days: ds.days.length, daysWritten };
 }
 
 export async function importFx(database: Database, dataDir: string, opts: { force?: boolean } = {}): Promise<FxImportResult | null> {
@@ -45,11 +45,11 @@ export async function importFx(database: Database, dataDir: string, opts: { forc
   const digest = h.digest('hex');
   const row = await first<{ value: string }>(database.db, sql`SELECT value FROM meta WHERE key = 'fx_seed_digest'`);
   if (!opts.force && row?.value === digest) return null;
-  const out: FxImportResult = { files: files.length, days: 0, ratesWritten: 0 };
+  const out: FxImportResult = { files: files.length, days: 0, daysWritten: 0 };
   for (const f of files) {
     const r = await importFxFile(database, f);
     out.days += r.days;
-    out.ratesWritten += r.ratesWritten;
+    out.daysWritten += r.daysWritten;
   }
   await database.db.run(sql`INSERT INTO meta (key, value) VALUES ('fx_seed_digest', ${digest})
     ON CONFLICT (key) DO UPDATE SET value = excluded.value`);

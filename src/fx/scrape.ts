@@ -17,7 +17,7 @@ export interface FxRun {
   url: string;
   outcome: 'ok' | 'unchanged' | 'failed';
   days?: number;
-  ratesWritten?: number;
+  daysWritten?: number;
   firstDay?: string;
   lastDay?: string;
   reason?: string;
@@ -46,12 +46,12 @@ export async function scrapeFx(database: Database, src: FxSource, opts: FxScrape
       const first = parsed.days[0].date;
       const last = parsed.days[parsed.days.length - 1].date;
       const origin = `fetch-${page.url.split('/').pop()!.replace(/\.[a-z]+$/, '')}-${observedAt.slice(0, 10)}`;
-      const ratesWritten = await writeFxDays(database, src.source, {
+      const daysWritten = await writeFxDays(database, src.source, {
         days: parsed.days.map((d) => ({ ...d, origin })),
         spans: parsed.complete ? [{ from: first, to: last, origin }] : [],
         origins: { [origin]: { url: page.url, title: src.name, retrievedAt: observedAt } },
       });
-      out.push({ source: src.source, url: page.url, outcome: 'ok', days: parsed.days.length, ratesWritten, firstDay: first, lastDay: last });
+      out.push({ source: src.source, url: page.url, outcome: 'ok', days: parsed.days.length, daysWritten, firstDay: first, lastDay: last });
     } catch (e) {
       const err = e as Error;
       log.warn({ source: src.source, url: page.url, err: err.message }, 'reference-rate fetch failed; stored rates stand');

@@ -1,13 +1,10 @@
-CREATE TABLE `fx_rates` (
+CREATE TABLE `fx_days` (
 	`source` text NOT NULL,
 	`date` text NOT NULL,
-	`currency` text NOT NULL,
-	`rate` text NOT NULL,
+	`rates` text NOT NULL,
 	`origin` text NOT NULL,
-	PRIMARY KEY(`source`, `currency`, `date`)
+	PRIMARY KEY(`source`, `date`)
 );
---> statement-breakpoint
-CREATE INDEX `fx_rates_date` ON `fx_rates` (`source`, `date`);
 --> statement-breakpoint
 CREATE TABLE `fx_spans` (
 	`source` text NOT NULL,
