@@ -11,7 +11,7 @@ import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './t
 import { plansAt } from './timeline/plans.ts';
 import { fxOf, type FxLineFields } from './fx/convert.ts';
 import { quoteRowsIn } from './fx/sheets.ts';
-import { planInCurrency } from './fx/plans.ts';
+import { planInCurrency, type PlanQuoteInCurrency } from './fx/plans.ts';
 
 const TokenCount = z.number().int('must be a whole number of tokens').nonnegative('must not be negative').max(1e12, 'is implausibly large');
 const LooseInstant = z.string().max(64).refine((s) => {
@@ -77,7 +77,7 @@ export interface ModelQuote {
   currency: string;
   total: number;
   lines: QuoteLine[];
-  plan?: PlanQuote;
+  plan?: PlanQuoteInCurrency;
 }
 
 export interface PlanQuote {

@@ -75,3 +75,17 @@ describe('GET /v1/plans', () => {
     expect(g.note).toMatch(/no ECB reference rate CNY→USD for 2026-08-18/);
   });
 });
+
+describe('tokentrail quote --plan --currency', () => {
+  it('prints the plan and pay-as-you-go in one currency, with the rate of the day', async () => {
+    const { runCli, tempDb } = await import('./helpers/cli.ts');
+    const db = tempDb();
+    expect((await runCli(['import'], { db })).code).toBe(0);
+    const r = await runCli(
+      ['quote', '--model', 'xiaomi/mimo-v2.5-pro', '--at', AT, '--input', '100000', '--cache-read', '80000', '--output', '20000', '--requests', '10', '--currency', 'USD', '--plan', 'xiaomi/token-plan-lite'],
+      { db },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/0\.2122932779 USD per 1M tokens on the plan vs 0\.2199 USD pay-as-you-go \(plan: 1\.442683 CNY at 0\.1471517152, ECB reference rate of 2026-07-06\)/);
+  }, 90_000);
+});
