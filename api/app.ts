@@ -19,6 +19,7 @@ import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
 import { acceptsGzip } from './representation.ts';
 import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
+import { disagreementsRoutes } from './routes/disagreements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { plansRoutes } from './routes/plans.ts';
 import { pricesRoutes } from './routes/prices.ts';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps) {
     .route('/', changesRoutes(ctx))
     .route('/', quoteRoutes(ctx))
     .route('/', plansRoutes(ctx))
+    .route('/', disagreementsRoutes(ctx))
     .route('/', datasetRoutes(ctx))
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));

@@ -7,6 +7,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadConfig, type Config } from '../src/config.ts';
 import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
+import { importFx } from '../src/fx/import.ts';
+import { FxScheduler } from '../src/fx/scrape.ts';
+import { fxTolerance } from '../src/fx/consistency.ts';
+import { fxSources } from '../scrapers/registry.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
@@ -56,8 +60,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.dataDir) {
     const seeded = await seedFromDataset(opts.database, opts.dataDir);
     if (seeded) log.info({ ...seeded }, 'seeded database from dataset');
+    const fx = await importFx(opts.database, opts.dataDir);
+    if (fx) log.info({ ...fx }, 'seeded reference rates from data/fx');
   }
   const config = opts.config ?? loadConfig();
+  fxTolerance(); // a bad TOKENTRAIL_FX_TOLERANCE stops the start, not every price request
   const role = opts.role ?? 'api';
   const background = role === 'worker' || role === 'all';
   const w = opts.worker ?? {};
@@ -71,6 +78,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         database: opts.database,
       })
     : undefined;
+  // Reference rates after the ECB's daily publication (TOKENTRAIL_FX_SCHEDULE).
+  const fxScheduler = background ? new FxScheduler({ database: opts.database, sources: fxSources, now: w.now }) : undefined;
   // A worker answers liveness probes only.
   const fetch = role === 'worker' ? workerApp().fetch : createApp({ config, ...opts.app, database: opts.database }).fetch;
   const server: ServerType = await new Promise((resolve) => {
@@ -79,6 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   server.on('clientError', answerClientError);
   dispatcher?.start();
   scheduler?.start();
+  fxScheduler?.start();
   if (scheduler) log.info({ providers: scheduler.scheduled() }, 'scrape scheduler started');
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
@@ -94,6 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Scrapes first: what they find goes to the outbox, which the next start delivers.
       await scheduler?.stop();
+      await fxScheduler?.stop();
       await dispatcher?.stop();
       await closed;
     },

@@ -10,6 +10,9 @@ import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
 import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './timeline/queries.ts';
 import { plansAt } from './timeline/plans.ts';
+import { fxOf, type FxLineFields } from './fx/convert.ts';
+import { quoteRowsIn } from './fx/sheets.ts';
+import { planInCurrency, type PlanQuoteInCurrency } from './fx/plans.ts';
 
 const TokenCount = z.number().int('must be a whole number of tokens').nonnegative('must not be negative').max(1e12, 'is implausibly large');
 const LooseInstant = z.string().max(64).refine((s) => {
@@ -62,7 +65,7 @@ export const QuoteRequest = z
   .strict();
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
 
-export interface QuoteLine {
+export interface QuoteLine extends Partial<FxLineFields> {
   component: string;
   tokens: number;
   unitPrice: number;
@@ -78,7 +81,7 @@ export interface ModelQuote {
   currency: string;
   total: number;
   lines: QuoteLine[];
-  plan?: PlanQuote;
+  plan?: PlanQuoteInCurrency;
 }
 
 export interface PlanQuote {
@@ -211,6 +214,9 @@ async function modelSegments(db: Db, requested: string, asOf: number) {
   };
 }
 
+/** The UTC day of an instant: reference rates are daily. */
+const dayOf = (t: number) => Math.floor(t / 86_400_000);
+
 /** JSON of a row's conditions, once per row object (rows are shared by every request of a segment). */
 const conditionsKeys = new WeakMap<PricedRow, string>();
 function conditionsKey(row: PricedRow): string {
@@ -261,8 +267,15 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
     const models = new Map<string, Model | null>();
     // The currency is chosen by the first request of the log, as given.
     const first = await segmentAt(log[0].at);
-    const currency = pickCurrency(first.all, body.currency, first.aliasOf ?? first.model, await knownCurrencies(db, first.model));
-    const inCurrency = new Map<Segment, PricedRow[]>();
+    const firstRows = await quoteRowsIn(db, first.all, body.currency, log[0].at, first.aliasOf ?? first.model);
+    const currency = pickCurrency(firstRows, body.currency, first.aliasOf ?? first.model, await knownCurrencies(db, first.model));
+    const inCurrency = new Map<string, PricedRow[]>();
+    const segIds = new Map<Segment, number>();
+    const segIndex = (seg: Segment) => {
+      let i = segIds.get(seg);
+      if (i === undefined) segIds.set(seg, (i = segIds.size));
+      return i;
+    };
     // Per (canonical model, price row, component, note): the model matters for plan credit rates.
     const priced = new Map<string, Priced & { model: string }>();
     for (const req of sorted) {
@@ -273,11 +286,14 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       const meta = models.get(model);
       if (meta?.contextWindow && req.inputTokens + req.outputTokens > meta.contextWindow)
         throw new BadInputError(`a request of ${req.inputTokens + req.outputTokens} tokens exceeds ${model}'s context window of ${meta.contextWindow}`, { status: 422, field: 'usage' });
-      let rows = inCurrency.get(seg);
-      if (!rows) inCurrency.set(seg, (rows = seg.all.filter((r) => r.currency === currency)));
+      // A currency the model does not publish: its rows converted at the reference rate of the
+      // request's day (one lookup per stretch and day).
+      const dayKey = `${segIndex(seg)}\u0000${dayOf(req.at)}`;
+      let rows = inCurrency.get(dayKey);
+      if (!rows) inCurrency.set(dayKey, (rows = (await quoteRowsIn(db, seg.all, body.currency, req.at, model)).filter((r) => r.currency === currency)));
       if (rows.length === 0) throw new BadInputError(`${model} has no ${currency} prices at ${toIso(req.at)}`, { status: 422, field: 'currency' });
       for (const l of requestLines(rows, req, model)) {
-        const key = `${model}\u0000${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${conditionsKey(l.row)}\u0000${l.note ?? ''}`;
+        const key = `${model}\u0000${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${conditionsKey(l.row)}\u0000${l.note ?? ''}\u0000${fxOf(l.row)?.rateDate ?? ''}`;
         const cur = priced.get(key);
         if (cur) cur.tokens += BigInt(l.tokens);
         else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens) });
@@ -288,7 +304,7 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
     let credits = new Decimal(0);
     for (const p of priced.values()) {
       const tokens = new Decimal(p.tokens.toString()).times(multiplier);
-      const key = `${p.component}\u0000${p.row.amount}\u0000${p.row.unit}\u0000${conditionsKey(p.row)}\u0000${p.note ?? ''}`;
+      const key = `${p.component}\u0000${p.row.amount}\u0000${p.row.unit}\u0000${conditionsKey(p.row)}\u0000${p.note ?? ''}\u0000${fxOf(p.row)?.rateDate ?? ''}`;
       const cost = costOf(tokens, p.row);
       const cur = lines.get(key);
       if (cur) {
@@ -317,10 +333,11 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
         cost: amountToNumber(l.cost.toDecimalPlaces(12)),
         ...(Object.keys(l.row.conditions).length ? { conditions: l.row.conditions } : {}),
         ...(l.note ? { note: l.note } : {}),
+        ...fxOf(l.row),
       })),
     };
     if (canonical !== requested.toLowerCase()) q.requested = requested;
-    if (plan) q.plan = planQuote(plan, credits, total, out, multiplier * log.length);
+    if (plan) q.plan = await planInCurrency(db, planQuote(plan, credits, total, out, multiplier * log.length), currency!, defaultAt);
     quotes.push(q);
   }
   return { at: toIso(defaultAt), asOf: toIso(asOf), quotes };
