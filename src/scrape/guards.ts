@@ -49,9 +49,10 @@ const priceLineOf = (k: LineKey) => {
   return [l.model, l.component, l.currency, l.unit, l.conditionsKey].join('\u0000');
 };
 
-export function guardPage(scraper: Scraper, obs: Observation[], claims: Claims, live: GuardFact[], observedAt: number): GuardVerdict {
+export function guardPage(scraper: Scraper, obs: Observation[], claims: Claims, live: GuardFact[], observedAt: number, unreadRows = 0): GuardVerdict {
   const v: GuardVerdict = { fail: null, page: [], holds: [], refused: [], notSent: [] };
-  if (obs.length < scraper.minRows) v.page.push(`only ${obs.length} price rows (minimum ${scraper.minRows})`);
+  // Rows the parser saw but reported unread (scoped sections) are on the page: partial, not short.
+  if (obs.length + unreadRows < scraper.minRows) v.page.push(`only ${obs.length} price rows (minimum ${scraper.minRows})`);
   for (const o of obs) {
     const why = implausibleAmount(o);
     if (why === null) continue;
