@@ -97,7 +97,8 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
   if ('failed' in page) return recordStop(database, run, 'failed', page.failed, page.observations);
   const scope = pageScope(page.parsed.coverage, page.currencies);
   const live = (await scopeFacts(database.db, o.scraper.id, scopeCurrencies(scope))).filter((f) => mayChange(scope, f));
-  const verdict = guardPage(o.scraper, page.parsed.observations, page.claims, live, o.observedAt);
+  const unreadRows = (page.parsed.coverage?.unread ?? []).reduce((n, u) => n + (u.scope?.length ?? 0), 0);
+  const verdict = guardPage(o.scraper, page.parsed.observations, page.claims, live, o.observedAt, unreadRows);
   if (verdict.fail) return recordStop(database, run, 'failed', verdict.fail, page.parsed.observations.length);
   const decision = decideHolds(verdict, readPending(run.state), claimsDigest(page.claims, o.observedAt), o.observedAt, !!o.confirmed);
   if (decision.pageHeld) return recordStop(database, run, 'suspect', `${decision.pageHeld} — waiting for a second observation`, page.parsed.observations.length, decision.pending);
