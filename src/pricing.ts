@@ -22,9 +22,14 @@ export interface RequestShape {
   variant?: string;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes since local midnight of instant `at` in time zone `tz`. */
 export function localMinutes(at: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(at));
+  // Building a formatter costs far more than using one; a usage-log quote asks per request.
+  let fmt = formatters.get(tz);
+  if (!fmt) formatters.set(tz, (fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = fmt.formatToParts(new Date(at));
   const h = Number(parts.find((p) => p.type === 'hour')!.value);
   const m = Number(parts.find((p) => p.type === 'minute')!.value);
   return h * 60 + m;

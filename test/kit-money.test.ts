@@ -2,7 +2,8 @@
 // plausibility bounds that refuse what cannot be a price (issue 16 item 5).
 import { describe, expect, it } from 'vitest';
 import { LayoutChangedError } from '../src/errors.ts';
-import { ImplausiblePriceError, assertPlausible, implausibility, parseApiDecimal, parseDisplayedNumber, readMoneyCell } from '../scrapers/_kit/money.ts';
+import { ImplausiblePriceError, assertPlausible, parseApiDecimal, parseDisplayedNumber, readMoneyCell } from '../scrapers/_kit/money.ts';
+import { implausibility } from '../src/scrape/plausibility.ts';
 
 describe('readMoneyCell reads one price per cell', () => {
   it('in $, ¥, 元 and bare numbers, normalised', () => {

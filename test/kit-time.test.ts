@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { inHours } from '../src/pricing.ts';
 import { HoursWindow } from '../src/model.ts';
 import { complementWindow, readPeakHours, statedDays } from '../scrapers/_kit/hours.ts';
-import { dayEnd, dayStart, localToInstant, toIso, untilStatedMinute, zoneAround, zoneNamed } from '../scrapers/_kit/time.ts';
+import { localToInstant } from '../src/zones.ts';
+import { dayEnd, dayStart, toIso, untilStatedMinute, zoneAround, zoneNamed } from '../scrapers/_kit/time.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 
 const at = (iso: string) => Date.parse(iso);

@@ -8,15 +8,15 @@ import { BadInputError } from '../src/errors.ts';
 import { Instant, ParseResult } from '../src/model.ts';
 import { normalizeAmount as normaliseDecimal } from '../src/decimal.ts';
 import { parseMoney, perTokenToPerMillion } from '../scrapers/_kit/money.ts';
-import { SCRAPERS_DIR, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
-import { getScraper, scrapers } from '../scrapers/registry.ts';
+import { SCRAPERS_DIR, fixtureObservedAt, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
+import { fxSources, getScraper, scrapers } from '../scrapers/registry.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 import { modelIdFor } from '../scrapers/anthropic/index.ts';
 
 describe('registry', () => {
   it('lists every scrapers/<id>/ folder that has an index.ts', () => {
     const folders = readdirSync(SCRAPERS_DIR).filter((name) => statSync(join(SCRAPERS_DIR, name)).isDirectory() && existsSync(join(SCRAPERS_DIR, name, 'index.ts')));
-    const registered = scrapers.map((s) => s.id);
+    const registered = [...scrapers, ...fxSources].map((s) => s.id);
     const missing = folders.filter((f) => !registered.includes(f));
     expect(missing, `scraper folders not in scrapers/registry.ts: ${missing.join(', ')}`).toEqual([]);
   });
@@ -33,6 +33,16 @@ describe('registry', () => {
         expect(p.zone, `${s.id} ${p.url}`).toBeDefined();
         expect(() => new Intl.DateTimeFormat('en-US', { timeZone: p.zone })).not.toThrow();
       }
+  });
+
+  it('a fixture dated by a bare day was observed from the start of that day in the zone of its page', () => {
+    const ds = getScraper('deepseek');
+    const zh = listFixtures('deepseek').find((f) => f.name === 'deepseek-zh-2026-08-17-modelscn-fixture-trimmed')!;
+    const en = listFixtures('deepseek').find((f) => f.name === 'deepseek-en-2026-09-modelscn-fixture-v41-trimmed')!;
+    expect(fixtureObservedAt(ds, zh)).toBe('2026-08-16T16:00:00Z');
+    expect(fixtureObservedAt(ds, en)).toBe('2026-09-01T00:00:00Z');
+    const a = listFixtures('anthropic').find((f) => f.name === 'anthropic-2026-08-21-30e477cd')!;
+    expect(fixtureObservedAt(getScraper('anthropic'), a)).toBe('2026-08-21T02:32:13.524Z');
   });
 
   it('getScraper refuses an unknown id and lists the known ones', () => {

@@ -3,7 +3,7 @@
 // error's message as the reason, and the parse goes on (yt-dlp's fatal=False). Anything else (a
 // bug, a wrong URL) still throws.
 import { LayoutChangedError } from '../../src/errors.ts';
-import type { Coverage, CoverageScope, Observation, UnreadSection } from '../../src/model.ts';
+import type { Coverage, CoverageScope, UnreadSection } from '../../src/model.ts';
 
 export class CoverageBuilder {
   private readonly readScopes: CoverageScope[] = [];
@@ -58,11 +58,6 @@ export class CoverageBuilder {
     return this.onPage;
   }
 
-  /** The reasons of the unread sections, for a page-level error that would otherwise hide them. */
-  unreadReasons(): string {
-    return this.unreadSections.map((u) => `${u.section}: ${u.reason}`).join('; ');
-  }
-
   get unreadCount(): number {
     return this.unreadSections.length;
   }
@@ -70,9 +65,4 @@ export class CoverageBuilder {
   build(): Coverage {
     return { read: [...this.readScopes], unread: [...this.unreadSections], rowsOnPage: this.onPage, rowsRead: this.read };
   }
-}
-
-/** The scope of one observation's series: model, component, currency and conditions. */
-export function seriesScope(o: Pick<Observation, 'model' | 'component' | 'currency' | 'conditions'>): CoverageScope {
-  return { model: o.model, component: o.component, currency: o.currency, conditions: o.conditions };
 }

@@ -3,6 +3,7 @@
 // rule for zero (a 0 must be stated as free) and one plausibility check (finite, non-negative,
 // within bounds per currency and unit). A refused amount is a LayoutChangedError; scrapers read
 // rows inside `optional` (coverage.ts) so a refused row is an unread section, not a refused page.
+import { implausibility, type AmountBounds } from '../../src/scrape/plausibility.ts';
 import { LayoutChangedError } from '../../src/errors.ts';
 import { Decimal, normalizeAmount } from '../../src/decimal.ts';
 
@@ -48,51 +49,7 @@ export function parseApiDecimal(raw: string, where: string): string {
 // ---------------------------------------------------------------------------------------------
 // Plausibility
 
-export interface AmountBounds {
-  /** Smallest plausible non-zero amount. */
-  min: string;
-  /** Largest plausible amount. */
-  max: string;
-}
-
-/**
- * Bounds per currency and unit family. Token units are per 1M tokens: no model has been listed
- * below $0.000001 or above $10,000 per 1M tokens (CNY ×10). Other units (per request, image,
- * character, search) share a looser default. A scraper may pass its own.
- */
-export const DEFAULT_BOUNDS: Record<string, AmountBounds> = {
-  'USD tokens': { min: '0.000001', max: '10000' },
-  'CNY tokens': { min: '0.00001', max: '100000' },
-  'USD other': { min: '0.0000001', max: '10000' },
-  'CNY other': { min: '0.000001', max: '100000' },
-};
-
-function boundsFor(currency: string, unit: string, bounds: Record<string, AmountBounds>): AmountBounds {
-  const family = /^1M tokens\b/.test(unit) ? 'tokens' : 'other';
-  return bounds[`${currency} ${family}`] ?? bounds[`USD ${family}`]!;
-}
-
-/** Why `amount` cannot be a price in `currency` per `unit`, or undefined when it can. */
-export function implausibility(amount: string, currency: string, unit: string, opts: { free?: boolean; bounds?: Record<string, AmountBounds> } = {}): string | undefined {
-  let d: Decimal;
-  try {
-    d = new Decimal(amount);
-  } catch {
-    return `"${amount.slice(0, 20)}" is not a number`;
-  }
-  if (!d.isFinite()) return `${amount} is not finite`;
-  if (d.isNegative()) return `negative price ${amount}`;
-  if (d.isZero()) return opts.free ? undefined : 'price 0 is not stated as free';
-  const b = boundsFor(currency, unit, opts.bounds ?? DEFAULT_BOUNDS);
-  if (d.lt(b.min)) return `${currency} ${shortForm(d)} per ${unit} is below the plausible minimum ${b.min}`;
-  if (d.gt(b.max)) return `${currency} ${shortForm(d)} per ${unit} is above the plausible maximum ${b.max}`;
-  return undefined;
-}
-
-function shortForm(d: Decimal): string {
-  const fixed = d.toFixed();
-  return fixed.length <= 24 ? fixed : d.toExponential(6);
-}
+// The rule itself lives in src/scrape/plausibility.ts, shared with the pipeline's guard.
 
 /** Throws ImplausiblePriceError unless `amount` can be a price (see implausibility). */
 export function assertPlausible(amount: string, currency: string, unit: string, where: string, opts: { free?: boolean; bounds?: Record<string, AmountBounds> } = {}): void {

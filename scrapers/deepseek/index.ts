@@ -18,7 +18,8 @@ import { CoverageBuilder } from '../_kit/coverage.ts';
 import { type Period, readPeakHours } from '../_kit/hours.ts';
 import { applyPercentOff, assertPlausible, compareDecimal, moneyTokens, parseMoney, parseTokenCount, zheToPercentOff } from '../_kit/money.ts';
 import { type Grid, type GridCell, footnoteKey, hasTextGrid, htmlTableToGrid, restoreSpans, textGrids } from '../_kit/tables.ts';
-import { NUMERIC_DATE_TIME, dayStart, localToInstant, toIso, untilStatedMinute, zoneAround } from '../_kit/time.ts';
+import { localToInstant } from '../../src/zones.ts';
+import { NUMERIC_DATE_TIME, dayStart, toIso, untilStatedMinute, zoneAround } from '../_kit/time.ts';
 
 /** Each page with its currency, language and zone: bare dates and times on it are read in `zone`. */
 const PAGES: (ScraperPage & { currency: 'USD' | 'CNY'; lang: 'en' | 'zh'; zone: string })[] = [
