@@ -49,6 +49,7 @@ export const OPERATION_IDS: Record<string, string> = {
   'GET /v1/changes.atom': 'getChangesAtom',
   'POST /v1/quote': 'createQuote',
   'GET /v1/plans': 'listPlans',
+  'GET /v1/disagreements': 'listDisagreements',
   'GET /v1/dataset.json': 'getDataset',
   'GET /v1/dataset.csv': 'getDatasetCsv',
   'GET /v1/dataset.schema.json': 'getDatasetSchema',
