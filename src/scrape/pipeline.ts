@@ -164,21 +164,22 @@ export function keepForeignAnnouncements(existing: ExistingFact[], claimed: Segm
 }
 
 /** Per series in scope: the earliest knowledge recorded after `knownAt` (only a backfill has any). */
-async function laterKnowledgeBySeries(tx: Tx, provider: string, currencies: string[], knownAt: number): Promise<Map<LineKey, number>> {
+async function laterKnowledgeBySeries(tx: Tx, provider: string, currencies: string[], knownAt: number, origin = ''): Promise<Map<LineKey, number>> {
   if (currencies.length === 0) return new Map();
   const rows = await tx.all<Line & { conditions: string; t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, min(f.recorded_at) AS t
     FROM facts f JOIN series s ON s.id = f.series_id
-    WHERE f.recorded_at > ${knownAt} AND s.model IN (SELECT id FROM models WHERE provider = ${provider})
+    WHERE f.recorded_at > ${knownAt} AND s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider})
       AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
     GROUP BY s.id`);
   return new Map(rows.map((r) => [lineKey({ ...r, conditionsKey: r.conditions }), Number(r.t)]));
 }
 
 /** Live facts (as known at `asOf`) of the provider's models in the page's currencies. */
-async function scopeFacts(tx: Tx, provider: string, currencies: string[], asOf: number): Promise<Array<LiveFact & { id: number; confidence: FactRow['confidence']; free: boolean }>> {
+async function scopeFacts(tx: Tx, provider: string, currencies: string[], asOf: number, origin = ''): Promise<Array<LiveFact & { id: number; confidence: FactRow['confidence']; free: boolean }>> {
   if (currencies.length === 0) return [];
+  // A source reconciles only its own series: a catalog never closes the provider's facts, nor they its.
   const rows = await tx.all<FactRow>(sql`SELECT ${sql.raw(FACT_COLUMNS)} FROM facts f JOIN series s ON s.id = f.series_id
-    WHERE s.model IN (SELECT id FROM models WHERE provider = ${provider})
+    WHERE s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider})
       AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})
       AND f.recorded_at <= ${asOf} AND (f.superseded_at IS NULL OR f.superseded_at > ${asOf})`);
   return rows.map((r) => ({ ...rowToLiveFact(r), id: Number(r.id), confidence: r.confidence, free: Boolean(r.free) }));
@@ -359,7 +360,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
     throw e;
   }
   const currencies = page?.currency ? [page.currency] : [...new Set(obs.map((x) => x.currency))];
-  const existingAtStart = await scopeFacts(db, scraper.id, currencies, knownAt);
+  const existingAtStart = await scopeFacts(db, scraper.id, currencies, knownAt, scraper.origin);
   const digest = claimsDigest(claims, effectiveFrom);
   const reasons = suspectReasons(scraper, obs, claims, existingAtStart, effectiveFrom);
   const hardZero = reasons.find((r) => r.startsWith('a price of 0'));
@@ -435,7 +436,7 @@ export interface ScopeReconcile {
  */
 export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added: number; superseded: number; records: ChangeRecord[] }> {
   const { scraper, currencies, claims, effectiveFrom, knownAt, previousObservation, firstObservation, source } = p;
-  const existing = await scopeFacts(tx, scraper.id, currencies, knownAt);
+  const existing = await scopeFacts(tx, scraper.id, currencies, knownAt, scraper.origin);
   const beforeChanges = deriveChanges(existing);
 
   // Every series the page speaks for: what it claims, and what the timeline has in its scope.
@@ -445,12 +446,12 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
   const cache = new SeriesCache();
   const inserts: NewFact[] = [];
   let superseded = 0;
-  const laterBySeries = await laterKnowledgeBySeries(tx, scraper.id, currencies, knownAt);
+  const laterBySeries = await laterKnowledgeBySeries(tx, scraper.id, currencies, knownAt, scraper.origin);
   for (const k of lines) {
     const l = parseLineKey(k);
     const ex: ExistingFact[] = (byLine.get(k) ?? []).map((f) => ({ ...f, confidence: f.confidence }));
     const claimed = keepForeignAnnouncements(ex, claims.get(k) ?? [], effectiveFrom, source.url);
-    const plan = reconcileLine(ex, claimed, { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source] });
+    const plan = reconcileLine(ex, claimed, { effectiveFrom, knownAt, previousObservation, firstObservation, sources: [source], confidence: scraper.confidence });
     if (plan.divergesAt === null) continue;
     // Knowledge recorded after this page (a backfill of an older copy) stays authoritative
     // from its own knowledge time on: what we add now is superseded there.
@@ -470,12 +471,13 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
         ...d,
         recordedAt: knownAt,
         supersededAt: laterKnowledge,
+        ...(scraper.origin ? { origin: scraper.origin } : {}),
         runId: null,
       });
     }
   }
   const added = await insertFacts(tx, cache, inserts);
-  const after = await scopeFacts(tx, scraper.id, currencies, knownAt);
+  const after = await scopeFacts(tx, scraper.id, currencies, knownAt, scraper.origin);
   const beforeIds = new Set(beforeChanges.map(changeIdentity));
   const newChanges = deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c)));
   const records = newChanges.map((c) => toChangeRecord(c, knownAt));

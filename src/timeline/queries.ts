@@ -9,6 +9,7 @@ import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
+import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 
 export interface PriceRow {
   component: string;
@@ -138,12 +139,13 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
  * The facts in force at `at` as known at `asOf`, one per series: an index seek on
  * (series_id, valid_from) per series, so history length does not slow it down.
  */
-async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true): Promise<FactRow[]> {
+export async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true, everySource = false): Promise<FactRow[]> {
   if (modelIds && modelIds.length === 0) return [];
   const args: Array<string | number> = [at, asOf, asOf];
-  let where = '1 = 1';
+  // A line answers from its best source (src/catalog/precedence.ts); everySource: each source's own.
+  let where = everySource ? '1 = 1' : OWNS_LINE_SQL('s');
   if (modelIds) {
-    where = `s.model IN (${modelIds.map(() => '?').join(', ')})`;
+    where += ` AND s.model IN (${modelIds.map(() => '?').join(', ')})`;
     args.push(...modelIds);
   }
   if (currency) {
@@ -285,7 +287,7 @@ async function scopedModels(db: Db, scope: Scope): Promise<string[] | null> {
 export async function liveFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
   const models = await scopedModels(db, scope);
   if (models && models.length === 0) return [];
-  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`];
+  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`, sql.raw(OWNS_LINE_SQL('s'))];
   if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
   if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
   const rows = await db.all<{ packed: string }>(
@@ -303,7 +305,7 @@ export async function history(
   if (q.from !== undefined && q.to !== undefined && q.from > q.to)
     throw new BadInputError('from must not be after to', { field: 'from' });
   await checkCurrency(db, q.currency, model.id);
-  const where: SQL[] = [sql`s.model = ${model.id}`, sql`f.recorded_at <= ${q.asOf}`];
+  const where: SQL[] = [sql`s.model = ${model.id}`, sql`f.recorded_at <= ${q.asOf}`, sql.raw(OWNS_LINE_SQL('s'))];
   if (!q.includeSuperseded) where.push(sql`(f.superseded_at IS NULL OR f.superseded_at > ${q.asOf})`);
   if (q.currency) where.push(sql`s.currency = ${q.currency}`);
   if (q.to !== undefined) where.push(sql`f.valid_from < ${q.to}`);
