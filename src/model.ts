@@ -167,6 +167,8 @@ export const Model = z
     deprecatedAt: Instant.optional(),
     retiredAt: Instant.optional(),
     renamedFrom: ModelId.optional(),
+    /** A hosted or regional model (Bedrock, Vertex, Azure, a reseller): the upstream model it serves. */
+    upstream: ModelId.optional(),
     aliases: z.array(ModelAlias).optional(),
     note: z.string().optional(),
     sources: Sources.optional(),

@@ -144,11 +144,15 @@ const catalog: Catalog = {
   id: 'models.dev',
   name: 'models.dev',
   homepage: 'https://models.dev',
-  url: MODELS_DEV_URL,
+  urls: [MODELS_DEV_URL],
   repo: 'anomalyco/models.dev',
   licence: 'MIT',
   parse: parseModelsDev,
   minRows: 2000,
+  history: {
+    paths: ['providers'],
+    files: (read) => [{ url: MODELS_DEV_URL, path: 'providers', text: treeToApiJson(read.tree('providers', (p) => p.endsWith('.toml'))) }],
+  },
 };
 
 export default catalog;

@@ -29,16 +29,28 @@ export const CatalogParse = z
   .strict();
 export type CatalogParse = z.infer<typeof CatalogParse>;
 
+/** Reads one commit of a catalog's repository (src/catalog/git.ts does the I/O). */
+export interface GitReader {
+  show(path: string): string | null;
+  tree(dir: string, filter: (path: string) => boolean): Map<string, string>;
+}
+
 export interface Catalog {
   id: CatalogId;
   name: string;
   homepage: string;
-  /** The published file the live scheduler polls. */
-  url: string;
+  /** The published file(s) the live scheduler polls; each is parsed on its own. */
+  urls: string[];
   /** The public repository whose git history backfills it, and the path(s) read there. */
   repo: string;
   licence: string;
   parse(text: string, ctx: ParseContext): CatalogParse;
+  /** How the catalog's git history is read for backfill: the paths whose commits matter, and the
+   * published file(s) as they stood at one commit (built from the repo's files by `read`). */
+  history: {
+    paths: string[];
+    files(read: GitReader): Array<{ url: string; path: string; text: string }>;
+  };
   /** Fewer observations than this for the whole catalog make the run suspect. */
   minRows: number;
 }

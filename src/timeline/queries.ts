@@ -10,6 +10,7 @@ import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
+import { resolveOrThrow } from '../resolve/index-db.ts';
 
 export interface PriceRow {
   component: string;
@@ -130,7 +131,9 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
   if (alias.length) return { model: alias[0].model, aliasOf: lower };
   const anyAlias = await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`);
   if (anyAlias.length) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
-  throw new NotFoundError(`unknown model: ${id}`, 'model');
+  // A raw name as an API returns it (dated snapshot, Bedrock/Vertex form, …): src/resolve.
+  const r = await resolveOrThrow(db, id, at);
+  return { model: r.model, aliasOf: id };
 }
 
 /* ---------------------------------------------------------------- price at an instant */
