@@ -232,6 +232,18 @@ export function resolveName(index: ResolveIndex, raw: string, opts: { provider?:
   const name = raw.trim();
   const lower = name.toLowerCase();
   const provider = opts.provider?.trim().toLowerCase() || undefined;
+  // A bare family name (`claude-…`, `qwen-…`) is the maker's model before any reseller's copy.
+  const home = !provider && !lower.includes('/') ? HOME.find(([re]) => re.test(lower))?.[1] : undefined;
+  if (home && index.models.some((m) => m.startsWith(`${home}/`))) {
+    const r = resolveWith(p, name, lower, home, opts.at);
+    if (r) return r;
+  }
+  return resolveWith(p, name, lower, provider, opts.at) ?? { name, suggestions: suggest(index, name, provider) };
+}
+
+function resolveWith(p: Prepared, name: string, lower: string, provider: string | undefined, at: number): Resolved | null {
+  const index = p.index;
+  const opts = { at };
   const done = (model: string, rule: ResolveRule, extra: Partial<Resolved> = {}): Resolved => ({ name, model, provider: providerOf(model), rule, ...extra });
 
   // exact: a full id, or a local name under the asked / home provider.
@@ -268,7 +280,7 @@ export function resolveName(index: ResolveIndex, raw: string, opts: { provider?:
       if (found) return done(found, rule, t.detail ? { detail: t.detail } : {});
     }
   }
-  return { name, suggestions: suggest(index, name, provider) };
+  return null;
 }
 
 function candidatesUnderProviders(p: Prepared, lower: string): string[] {

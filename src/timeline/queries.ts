@@ -11,6 +11,7 @@ import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type 
 import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 import { resolveOrThrow } from '../resolve/index-db.ts';
+import { agreeingSources } from '../catalog/disagreements.ts';
 
 export interface PriceRow {
   component: string;
@@ -27,6 +28,8 @@ export interface PriceRow {
   free?: boolean;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
+  /** Other sources (`provider`, or catalog ids) stating the same amount for the line at `at`. */
+  alsoReportedBy?: string[];
 }
 
 export interface PriceSheet {
@@ -173,7 +176,7 @@ export async function effectiveRows(db: Db, modelIds: string[] | null, at: numbe
   return unpackFactRows(r.rows as unknown as Array<{ packed: string }>);
 }
 
-function sheetFromRows(rows: FactRow[]): PriceRow[] {
+function sheetFromRows(rows: FactRow[], everySource?: FactRow[]): PriceRow[] {
   const byLine = new Map<string, { list?: FactRow; promo?: FactRow }>();
   for (const r of rows) {
     const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
@@ -200,6 +203,8 @@ function sheetFromRows(rows: FactRow[]): PriceRow[] {
     };
     if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
     if (eff.free) row.free = true;
+    const agree = everySource ? agreeingSources(everySource, eff) : [];
+    if (agree.length) row.alsoReportedBy = agree;
     out.push(row);
   }
   return out.sort(
@@ -233,7 +238,8 @@ export async function priceSheet(db: Db, q: { model: string; at: number; asOf: n
   const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf);
   await checkCurrency(db, q.currency, model);
   const rows = await effectiveRows(db, [model], q.at, q.asOf, q.currency);
-  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows) };
+  const every = await effectiveRows(db, [model], q.at, q.asOf, q.currency, false, true);
+  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows, every) };
   if (aliasOf) {
     sheet.aliasOf = model;
     sheet.requested = aliasOf;
@@ -255,11 +261,13 @@ export async function providerSheets(
   const rows = await effectiveRows(db, models, q.at, q.asOf, q.currency);
   const byModel = new Map<string, FactRow[]>();
   for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
+  const everyByModel = new Map<string, FactRow[]>();
+  for (const r of await effectiveRows(db, models, q.at, q.asOf, q.currency, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
   return {
     provider: q.provider,
     at: toIso(q.at),
     asOf: toIso(q.asOf),
-    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!) })),
+    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!, everyByModel.get(m)) })),
   };
 }
 
