@@ -13,6 +13,8 @@ export interface BackfillOptions {
   since?: number;
   /** Only the last n commits of the walk. */
   last?: number;
+  /** Sample: the last commit of each window of this many days (detectedBetween widens to match). */
+  everyDays?: number;
   /** Walk these commits instead of the log (tests replay a slice in any order). */
   commits?: CommitInfo[];
   officialProviders?: ReadonlySet<string>;
@@ -31,6 +33,11 @@ export interface BackfillResult {
 export async function backfillCatalog(database: Database, catalog: Catalog, gitDir: string, o: BackfillOptions = {}): Promise<BackfillResult> {
   let commits = o.commits ?? commitsTouching(gitDir, catalog.history.paths);
   if (o.since !== undefined) commits = commits.filter((c) => c.at >= o.since!);
+  if (o.everyDays !== undefined) {
+    if (!(o.everyDays > 0)) throw new BadInputError('--every-days must be a positive number', { field: 'everyDays' });
+    const w = o.everyDays * 86_400_000;
+    commits = commits.filter((c, i) => i === commits.length - 1 || Math.floor(commits[i + 1].at / w) !== Math.floor(c.at / w));
+  }
   if (o.last !== undefined) {
     if (!Number.isInteger(o.last) || o.last < 1) throw new BadInputError('--last must be a positive integer', { field: 'last' });
     commits = commits.slice(-o.last);
