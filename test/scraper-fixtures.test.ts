@@ -9,13 +9,16 @@ import { Instant, ParseResult } from '../src/model.ts';
 import { normaliseDecimal, parseMoney, perTokenToPerMillion } from '../src/scrape/amounts.ts';
 import { SCRAPERS_DIR, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
 import { getScraper, scrapers } from '../scrapers/registry.ts';
+import { catalogs } from '../scrapers/catalogs.ts';
+import { catalogFolder } from '../src/catalog/fixtures.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 import { modelIdFor } from '../scrapers/anthropic/index.ts';
 
 describe('registry', () => {
   it('lists every scrapers/<id>/ folder that has an index.ts', () => {
     const folders = readdirSync(SCRAPERS_DIR).filter((name) => statSync(join(SCRAPERS_DIR, name)).isDirectory() && existsSync(join(SCRAPERS_DIR, name, 'index.ts')));
-    const registered = scrapers.map((s) => s.id);
+    // Catalog scrapers (kind catalog) register in scrapers/catalogs.ts.
+    const registered = [...scrapers.map((s) => s.id), ...catalogs.map(catalogFolder)];
     const missing = folders.filter((f) => !registered.includes(f));
     expect(missing, `scraper folders not in scrapers/registry.ts: ${missing.join(', ')}`).toEqual([]);
   });

@@ -9,7 +9,7 @@ import type { Conditions, Observation, ObservedModel, ParseResult, Provider } fr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, exactInt, parseJsonExact, parseToml } from '../../src/catalog/exact.ts';
+import { ExactNumber, exactAmount, exactInt, parseJsonExact, parseToml, stringifyJsonExact } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { modelsDevProvider } from './mapping.ts';
 
@@ -137,7 +137,7 @@ export function treeToApiJson(files: Map<string, string>): string {
     else (p.models as Obj)[m[3]] = { ...parsed, id: m[3] };
   }
   for (const [pid, p] of Object.entries(out)) if (!('name' in (p as Obj))) delete out[pid]; // a models folder without provider.toml is not a provider yet
-  return JSON.stringify(out, (_k, v) => (v instanceof ExactNumber ? `\u0000n:${v.text}` : v)).replace(/"\\u0000n:([^"]+)"/g, '$1');
+  return stringifyJsonExact(out);
 }
 
 const catalog: Catalog = {

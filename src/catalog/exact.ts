@@ -19,6 +19,11 @@ export function parseJsonExact(text: string): unknown {
   return JSON.parse(wrapped, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && NUM_KEY in v ? new ExactNumber(v[NUM_KEY]) : v));
 }
 
+/** JSON.stringify that writes ExactNumbers back as their literal text. */
+export function stringifyJsonExact(value: unknown, indent?: number): string {
+  return JSON.stringify(value, (_k, v) => (v instanceof ExactNumber ? `\u0000n:${v.text}` : v), indent).replace(/"\\u0000n:([^"]+)"/g, '$1');
+}
+
 /** An exact decimal amount from a catalog value (an ExactNumber or a decimal string), normalised. */
 export function exactAmount(v: unknown, where: string): string {
   const text = v instanceof ExactNumber ? v.text : typeof v === 'string' ? v.trim() : null;
