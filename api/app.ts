@@ -16,6 +16,7 @@ import { docsRoutes, OPENAPI_INFO } from './openapi.ts';
 import { notFoundHandler, onError, problemError, validationHook } from './problem.ts';
 import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
 import { acceptsGzip } from './representation.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps) {
     .route('/', changesRoutes(ctx))
     .route('/', quoteRoutes(ctx))
     .route('/', plansRoutes(ctx))
+    .route('/', catalogRoutes(ctx))
     .route('/', datasetRoutes(ctx))
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));

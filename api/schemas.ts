@@ -59,6 +59,7 @@ export const PriceRowSchema = z
     free: z.boolean().optional(),
     sources: z.array(SourceSchema),
     confidence: Confidence,
+    alsoReportedBy: z.array(z.string()).optional().openapi({ description: 'Other sources (`provider` or a catalog id) stating the same amount for this line at `at`.' }),
   })
   .openapi('PriceRow');
 

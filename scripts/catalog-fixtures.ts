@@ -4,7 +4,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCRAPERS_DIR } from '../src/scrape/fixtures.ts';
-import { headCommit, showFile, treeFiles } from '../src/catalog/git.ts';
+import { commitsTouching, headCommit, showFile, treeFiles } from '../src/catalog/git.ts';
 import { parseJsonExact, stringifyJsonExact } from '../src/catalog/exact.ts';
 import { catalogFixtureOutcome, catalogFixtures, formatCatalogExpected } from '../src/catalog/fixtures.ts';
 import { catalogs } from '../scrapers/catalogs.ts';
@@ -73,7 +73,24 @@ function cut(mirrors: string) {
   }
 }
 
-if (process.argv[2] === 'cut') cut(process.argv[3] ?? '/work/.mirror');
+/** A real slice of llm-prices history (every commit touching two vendor files), for the backfill-order test. */
+function cutHistory(mirrors: string) {
+  const git = join(mirrors, 'simonw+llm-prices/repo');
+  const paths = ['data/anthropic.json', 'data/deepseek.json'];
+  const commits = commitsTouching(git, paths).map((c) => ({
+    sha: c.sha,
+    committedAt: new Date(c.at).toISOString(),
+    files: Object.fromEntries(paths.map((p) => [p, showFile(git, c.sha, p)]).filter(([, t]) => t !== null)),
+  }));
+  const dir = join(SCRAPERS_DIR, 'llm-prices', 'history');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'vendors-anthropic-deepseek.json'), JSON.stringify({ repo: 'simonw/llm-prices', origin: 'git mirror of github.com/simonw/llm-prices', fidelity: 'verbatim file versions at every first-parent commit that touched them', paths, commits }, null, 2) + '\n');
+}
+
+if (process.argv[2] === 'cut') {
+  cut(process.argv[3] ?? '/work/.mirror');
+  cutHistory(process.argv[3] ?? '/work/.mirror');
+}
 for (const catalog of catalogs) {
   for (const f of catalogFixtures(catalog)) {
     writeFileSync(f.expectedFile, formatCatalogExpected(catalogFixtureOutcome(catalog, f)));

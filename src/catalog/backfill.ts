@@ -31,7 +31,9 @@ export interface BackfillResult {
 }
 
 export async function backfillCatalog(database: Database, catalog: Catalog, gitDir: string, o: BackfillOptions = {}): Promise<BackfillResult> {
-  let commits = o.commits ?? commitsTouching(gitDir, catalog.history.paths);
+  // Observations are replayed in commit order whatever order they are given in, so a set of
+  // commits always yields one timeline (each change detected between its neighbours).
+  let commits = [...(o.commits ?? commitsTouching(gitDir, catalog.history.paths))].sort((a, b) => a.at - b.at || a.sha.localeCompare(b.sha));
   if (o.since !== undefined) commits = commits.filter((c) => c.at >= o.since!);
   if (o.everyDays !== undefined) {
     if (!(o.everyDays > 0)) throw new BadInputError('--every-days must be a positive number', { field: 'everyDays' });
