@@ -1,22 +1,47 @@
-import { openDatabase } from '/work/wt/cat/src/db/client.ts';
-import { importDataset } from '/work/wt/cat/src/dataset/import.ts';
-import { exportDataset } from '/work/wt/cat/src/dataset/export.ts';
-import { backfillCatalog } from '/work/wt/cat/src/catalog/backfill.ts';
-import { getCatalog } from '/work/wt/cat/scrapers/catalogs.ts';
-import { scrapers } from '/work/wt/cat/scrapers/registry.ts';
-import { rmSync, mkdirSync } from 'node:fs';
-const [out, gpLast, mdLast, llLast] = process.argv.slice(2);
-rmSync('/tmp/build.db', { force: true });
-const d = await openDatabase({ url: 'file:/tmp/build.db' });
-await importDataset(d, '/work/wt/cat/data');
+// Rebuilds data/ with the catalogs: imports data/ as it is (the providers' own pages and curated
+// facts), backfills each catalog from a local git mirror of its repository, and exports data/
+// again (deterministic files). Usage:
+//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]
+// where <mirrors dir>/<owner>+<name>/repo are git directories (e.g. from `git clone --mirror`).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { openDatabase, PACKAGE_ROOT } from '../src/db/client.ts';
+import { importDataset } from '../src/dataset/import.ts';
+import { exportDataset } from '../src/dataset/export.ts';
+import { backfillCatalog } from '../src/catalog/backfill.ts';
+import { getCatalog } from '../scrapers/catalogs.ts';
+import { scrapers } from '../scrapers/registry.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const mirrors = args[0];
+if (!mirrors || mirrors.startsWith('--')) {
+  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]\n');
+  process.exit(2);
+}
+const out = resolve(flag('--out') ?? join(PACKAGE_ROOT, 'data'));
+const everyDays = Number(flag('--models-dev-every-days') ?? 7);
+const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
+rmSync(dbFile, { force: true });
+const d = await openDatabase({ url: `file:${dbFile}` });
+await importDataset(d, join(PACKAGE_ROOT, 'data'));
 const official = new Set(scrapers.map((s) => s.id));
-const M = '/work/.mirror/';
-for (const [id, dir, last] of [['llm-prices', 'simonw+llm-prices', llLast], ['genai-prices', 'pydantic+genai-prices', gpLast], ['models.dev', 'anomalyco+models.dev', mdLast]] as const) {
+const plan = [
+  { id: 'llm-prices', repo: 'simonw+llm-prices' },
+  { id: 'genai-prices', repo: 'pydantic+genai-prices' },
+  { id: 'models.dev', repo: 'anomalyco+models.dev', everyDays },
+];
+for (const p of plan) {
   const t = Date.now();
-  const r = await backfillCatalog(d, getCatalog(id), M + dir + '/repo', { last: Number(last) || undefined, officialProviders: official });
-  console.log(JSON.stringify(r), Date.now() - t, 'ms');
+  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays });
+  process.stdout.write(`${JSON.stringify(r)} ${Date.now() - t} ms\n`);
 }
 mkdirSync(out, { recursive: true });
 const e = await exportDataset(d.db, out);
-console.log('files', e.files.length);
+process.stdout.write(`exported ${e.files.length} files to ${out} (${e.written.length} written)\n`);
 d.close();
+rmSync(dbFile, { force: true });

@@ -87,9 +87,47 @@ function cutHistory(mirrors: string) {
   writeFileSync(join(dir, 'vendors-anthropic-deepseek.json'), JSON.stringify({ repo: 'simonw/llm-prices', origin: 'git mirror of github.com/simonw/llm-prices', fidelity: 'verbatim file versions at every first-parent commit that touched them', paths, commits }, null, 2) + '\n');
 }
 
+/**
+ * Real model names for the resolver test: genai-prices' match rules (equals / starts_with values,
+ * with each model's whole rule, so the test can tell which priced model a name stands for) and
+ * models.dev's hosted models with the upstream model they name (base_model).
+ */
+function cutNames(mirrors: string) {
+  {
+    const git = join(mirrors, 'pydantic+genai-prices/repo');
+    const h = headCommit(git);
+    const all = JSON.parse(showFile(git, h.sha, 'prices/data.json')!) as Array<{ id: string; models: Array<{ id: string; match: unknown }> }>;
+    const values = (m: unknown, key: string): string[] => {
+      if (!m || typeof m !== 'object') return [];
+      const o = m as Record<string, unknown>;
+      return [...(typeof o[key] === 'string' ? [o[key] as string] : []), ...(['or', 'and'] as const).flatMap((k) => (Array.isArray(o[k]) ? (o[k] as unknown[]).flatMap((x) => values(x, key)) : []))];
+    };
+    const providers = all
+      .filter((p) => !p.id.startsWith('huggingface_') && p.id !== 'openrouter')
+      .map((p) => ({ id: p.id, models: p.models.map((m) => ({ id: m.id, match: m.match, equals: values(m.match, 'equals'), startsWith: values(m.match, 'starts_with') })) }));
+    const dir = join(SCRAPERS_DIR, 'genai-prices', 'names');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `match-rules-${h.sha.slice(0, 10)}.json`), JSON.stringify({ repo: 'pydantic/genai-prices', commit: h.sha, path: 'prices/data.json', origin: 'git mirror of github.com/pydantic/genai-prices', fidelity: 'model ids and match rules as written (Hugging Face router and OpenRouter providers left out)', providers }, null, 2) + '\n');
+  }
+  {
+    const git = join(mirrors, 'anomalyco+models.dev/repo');
+    const h = headCommit(git);
+    const hosts = ['amazon-bedrock', 'google-vertex', 'google-vertex-anthropic', 'azure'];
+    const files = treeFiles(git, h.sha, 'providers', (p) => hosts.some((x) => p.startsWith(`providers/${x}/models/`)));
+    const names = [...files]
+      .map(([p, text]) => ({ provider: p.split('/')[1], name: p.replace(/^providers\/[^/]+\/models\//, '').replace(/\.toml$/, ''), baseModel: /^base_model = "([^"]+)"/m.exec(text)?.[1] ?? null }))
+      .filter((n) => n.baseModel !== null)
+      .sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
+    const dir = join(SCRAPERS_DIR, 'models-dev', 'names');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `hosted-${h.sha.slice(0, 10)}.json`), JSON.stringify({ repo: 'anomalyco/models.dev', commit: h.sha, paths: hosts.map((x) => `providers/${x}/models/`), origin: 'git mirror of github.com/anomalyco/models.dev', fidelity: 'file names (the hosts\' model ids) and their base_model line, as written', names }, null, 2) + '\n');
+  }
+}
+
 if (process.argv[2] === 'cut') {
   cut(process.argv[3] ?? '/work/.mirror');
   cutHistory(process.argv[3] ?? '/work/.mirror');
+  cutNames(process.argv[3] ?? '/work/.mirror');
 }
 for (const catalog of catalogs) {
   for (const f of catalogFixtures(catalog)) {

@@ -11,7 +11,7 @@ import type { Conditions, Observation, ObservedModel, ParseResult, Provider } fr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, exactInt, parseJsonExact } from '../../src/catalog/exact.ts';
+import { ExactNumber, exactAmount, exactInt, isNegative, parseJsonExact } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { genaiPricesProvider } from './mapping.ts';
 
@@ -108,6 +108,10 @@ export function parseGenaiPrices(text: string, _ctx?: ParseContext): CatalogPars
           }
           const rows: Array<{ amount: string; conditions: Conditions }> = [];
           if (isObj(v)) {
+            if (isNegative(v.base)) {
+              notes.push(`${at}.${k}.base is negative (variable), not read`);
+              continue;
+            }
             rows.push({ amount: exactAmount(v.base, `${at}.${k}.base`), conditions: { ...extra } });
             for (const [ti, t] of ((Array.isArray(v.tiers) ? v.tiers : []) as unknown[]).entries()) {
               if (!isObj(t)) throw new LayoutChangedError(`${at}.${k}.tiers[${ti}] is not an object`);
@@ -115,6 +119,8 @@ export function parseGenaiPrices(text: string, _ctx?: ParseContext): CatalogPars
               if (!start) throw new LayoutChangedError(`${at}.${k}.tiers[${ti}] has no start`);
               rows.push({ amount: exactAmount(t.price, `${at}.${k}.tiers[${ti}].price`), conditions: { ...extra, contextAbove: start } });
             }
+          } else if (isNegative(v)) {
+            notes.push(`${at}.${k}: ${(v as ExactNumber).text} is not a price (variable), not read`);
           } else rows.push({ amount: exactAmount(v, `${at}.${k}`), conditions: { ...extra } });
           for (const r of rows) {
             if (isZero(r.amount)) {

@@ -9,7 +9,7 @@ import type { Conditions, Observation, ObservedModel, ParseResult, Provider } fr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, exactInt, parseJsonExact, parseToml, stringifyJsonExact } from '../../src/catalog/exact.ts';
+import { ExactNumber, exactAmount, exactInt, isNegative, parseJsonExact, parseToml, stringifyJsonExact } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { modelsDevProvider } from './mapping.ts';
 
@@ -74,6 +74,10 @@ export function parseModelsDev(text: string, _ctx?: ParseContext): CatalogParse 
           const component = COST_KEYS[k];
           if (!component) {
             unknownKeys.set(k, (unknownKeys.get(k) ?? 0) + 1);
+            continue;
+          }
+          if (isNegative(v)) {
+            notes.push(`${at}.${k} is negative, not read`);
             continue;
           }
           const amount = exactAmount(v, `${at}.${k}`);

@@ -24,6 +24,11 @@ export function stringifyJsonExact(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_k, v) => (v instanceof ExactNumber ? `\u0000n:${v.text}` : v), indent).replace(/"\\u0000n:([^"]+)"/g, '$1');
 }
 
+/** A negative number: catalogs use it for "decided per request" (OpenRouter's auto router), not a price. */
+export function isNegative(v: unknown): boolean {
+  return (v instanceof ExactNumber && v.text.startsWith('-')) || (typeof v === 'string' && v.trim().startsWith('-'));
+}
+
 /** An exact decimal amount from a catalog value (an ExactNumber or a decimal string), normalised. */
 export function exactAmount(v: unknown, where: string): string {
   const text = v instanceof ExactNumber ? v.text : typeof v === 'string' ? v.trim() : null;
