@@ -12,7 +12,7 @@ const ResolveResponse = z
     name: z.string(),
     model: z.string(),
     provider: z.string(),
-    rule: z.enum(['exact', 'alias', 'wrapper', 'normalised', 'snapshot', 'prefix']),
+    rule: z.enum(['exact', 'alias', 'wrapper', 'normalised', 'snapshot', 'qualified', 'prefix', 'completion']),
     alias: z.string().optional(),
     detail: z.string().optional(),
   })

@@ -8,8 +8,10 @@
 //   normalised     case and separators (`Claude_3.5 Sonnet` → `claude-3-5-sonnet`)
 //   snapshot       a dated or `-latest` name → its undated model (`gpt-4o-2024-08-06` → `gpt-4o`
 //                  when no dated model is listed)
+//   qualified      with provider=: a host's id that qualifies the name (`anthropic.claude-fable-5`)
 //   prefix         the longest known model the name starts with at a `-` boundary (genai-prices'
 //                  starts_with rules)
+//   completion     with provider=: the shortest known id the name is the start of
 // An unknown name gets up to five suggestions by token overlap and edit distance.
 
 export interface ResolveIndex {
@@ -22,7 +24,7 @@ export interface ResolveIndex {
   official?: ReadonlySet<string>;
 }
 
-export type ResolveRule = 'exact' | 'alias' | 'wrapper' | 'normalised' | 'snapshot' | 'prefix';
+export type ResolveRule = 'exact' | 'alias' | 'wrapper' | 'normalised' | 'snapshot' | 'qualified' | 'prefix' | 'completion';
 
 export interface Resolved {
   name: string;
@@ -194,6 +196,12 @@ function wrappers(raw: string, provider: string | undefined): Array<{ local: str
     s = s.slice(7);
     out.push({ local: s, provider, detail: 'models/ prefix' });
   }
+  // `cerebras:gpt-oss-120b`, `groq:llama-…` (a provider named before a colon).
+  const colon = /^([a-z0-9_-]+):(.+)$/.exec(s);
+  if (colon && !/^(ft|\d)/.test(colon[1])) {
+    const mapped = VENDOR_PREFIXES[colon[1]] ?? colon[1];
+    out.push({ local: colon[2], provider: provider ?? mapped, detail: `${colon[1]}: prefix` });
+  }
   const slash = s.indexOf('/');
   if (slash > 0) {
     const vendor = s.slice(0, slash);
@@ -211,8 +219,7 @@ function wrappers(raw: string, provider: string | undefined): Array<{ local: str
     const vendor = BEDROCK_VENDOR.exec(br)?.[1];
     const bare = bv.replace(/-v\d+(:\d+)?$/, '').replace(/:\d+$/, '');
     if (provider) out.push({ local: br, provider, detail: 'bedrock region prefix' });
-    out.push({ local: bare, provider: vendor ? (VENDOR_PREFIXES[vendor] ?? vendor) : undefined, detail: 'bedrock region/vendor prefix, version suffix' });
-    out.push({ local: bare, provider, detail: 'bedrock region/vendor prefix, version suffix' });
+    out.push({ local: bare, provider: provider ?? (vendor ? (VENDOR_PREFIXES[vendor] ?? vendor) : undefined), detail: 'bedrock region/vendor prefix, version suffix' });
   }
   const at = /^(.+?)@(\d{8}|latest|\d{3}|default)$/.exec(s);
   if (at) {
@@ -224,6 +231,13 @@ function wrappers(raw: string, provider: string | undefined): Array<{ local: str
   }
   // Azure names GPT-3.5 without the dot.
   if (/^gpt-35/.test(s)) out.push({ local: s.replace(/^gpt-35/, 'gpt-3.5'), provider, detail: 'azure gpt-35 spelling' });
+  // Claude's two orders: version first up to 3.x (`claude-3-5-sonnet`), family first since 4
+  // (`claude-sonnet-4-5`); names in the other order (`claude-4-sonnet`, `claude-4.5-opus`) exist.
+  const claude = /^claude-(\d+(?:[.-]\d+)?)-(opus|sonnet|haiku)(.*)$/.exec(s) ?? null;
+  if (claude) out.push({ local: `claude-${claude[2]}-${claude[1].replace(/\.0$/, '')}${claude[3]}`, provider, detail: 'claude version/family order' });
+  const claude2 = /^claude-(opus|sonnet|haiku)-(\d+(?:[.-]\d+)?)(.*)$/.exec(s) ?? null;
+  if (claude2) out.push({ local: `claude-${claude2[2]}-${claude2[1]}${claude2[3]}`, provider, detail: 'claude version/family order' });
+  if (/[@:-]$/.test(s)) out.push({ local: s.replace(/[@:-]+$/, ''), provider, detail: 'trailing separator' });
   return out;
 }
 
@@ -256,7 +270,7 @@ function resolveWith(p: Prepared, name: string, lower: string, provider: string 
     if (m && (!provider || providerOf(m) === provider)) return done(m, 'alias', { alias: a });
   }
   const attempts: Array<{ local: string; provider?: string; detail?: string }> = [{ local: lower, provider }, ...wrappers(lower, provider)];
-  for (const rule of ['wrapper', 'normalised', 'snapshot', 'prefix'] as const) {
+  for (const rule of ['wrapper', 'normalised', 'snapshot', 'qualified', 'prefix', 'completion'] as const) {
     for (const t of attempts) {
       let found: string | null = null;
       if (rule === 'wrapper') {
@@ -273,6 +287,22 @@ function resolveWith(p: Prepared, name: string, lower: string, provider: string 
           found = pick(p, p.byKey.get(nameKey(u)) ?? [], t.provider, u);
           if (found) break;
         }
+      } else if (rule === 'qualified') {
+        // A host's id qualifies the maker's name: `anthropic.claude-fable-5`, `…-v1:0`.
+        if (!t.provider) continue;
+        const k = nameKey(t.local);
+        const hits = index.models.filter((m) => {
+          if (providerOf(m) !== t.provider) return false;
+          const l = nameKey(localOf(m)).replace(/-v\d+(:\d+)?$/, '');
+          return l === k || l.endsWith(`-${k}`) || l.endsWith(`/${k}`);
+        });
+        found = hits.sort((a, b) => a.split('.').length - b.split('.').length || a.length - b.length || a.localeCompare(b))[0] ?? null;
+      } else if (rule === 'completion') {
+        // A name cut short (genai-prices' starts_with values): the shortest known id it begins.
+        if (!t.provider) continue;
+        const k = nameKey(t.local);
+        const hits = index.models.filter((m) => providerOf(m) === t.provider && nameKey(localOf(m)).startsWith(`${k}-`));
+        found = hits.sort((a, b) => a.length - b.length || a.localeCompare(b))[0] ?? null;
       } else {
         const k = nameKey(t.local).split('-');
         for (let n = k.length - 1; n >= 1 && !found; n--) found = pick(p, p.byKey.get(k.slice(0, n).join('-')) ?? [], t.provider, k.slice(0, n).join('-'));
