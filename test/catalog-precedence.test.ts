@@ -1,7 +1,7 @@
 // A model on both the provider's own page and a catalog, with different prices: one effective
 // price (the page's, confidence high) and one disagreement; where they agree the line says so.
 // Real data: data/deepseek.json (DeepSeek's pages) and llm-prices' data/deepseek.json at a commit.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset } from '../src/dataset/import.ts';
@@ -23,7 +23,10 @@ beforeAll(async () => {
   d = await freshDatabase();
   const dir = join(tempDir(), 'data');
   mkdirSync(dir);
-  copyFileSync(join(DATA_DIR, 'deepseek.json'), join(dir, 'deepseek.json'));
+  // DeepSeek's own facts only (data/ also holds the catalogs' series, which this test adds itself).
+  const own = JSON.parse(readFileSync(join(DATA_DIR, 'deepseek.json'), 'utf8'));
+  own.facts = own.facts.filter((f: { origin?: string }) => !f.origin);
+  writeFileSync(join(dir, 'deepseek.json'), JSON.stringify(own));
   await importDataset(d, dir);
   const run = await ingestCatalog(d, llm, readFileSync(fixture.inputFile, 'utf8'), {
     url: fixture.meta.url,

@@ -11,7 +11,7 @@ import type { Conditions, Observation, ObservedModel, ParseResult, Provider } fr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, exactInt, isNegative, parseJsonExact } from '../../src/catalog/exact.ts';
+import { ExactNumber, exactAmount, exactInt, isNegative, parseCatalogJson, isObj, catalogDay, type CatalogObject } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { genaiPricesProvider } from './mapping.ts';
 
@@ -28,8 +28,7 @@ const PRICE_KEYS: Record<string, { component: string; unit: string }> = {
   requests_kcount: { component: 'request', unit: '1K requests' },
 };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
+type Obj = CatalogObject;
 
 /** `equals` values anywhere in a match rule: names the model answers for exactly. */
 export function equalsNames(match: unknown): string[] {
@@ -46,18 +45,8 @@ function hhmm(t: unknown, where: string): string {
   return `${m[1]}:${m[2]}`;
 }
 
-function startOfDate(d: unknown, where: string): string {
-  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new LayoutChangedError(`${where}: start_date ${JSON.stringify(d)} is not YYYY-MM-DD`);
-  return `${d}T00:00:00Z`;
-}
-
 export function parseGenaiPrices(text: string, _ctx?: ParseContext): CatalogParse {
-  let body: unknown;
-  try {
-    body = parseJsonExact(text);
-  } catch (e) {
-    throw new LayoutChangedError(`genai-prices: not valid JSON (cut off?): ${(e as Error).message}`);
-  }
+  const body = parseCatalogJson(text, 'genai-prices');
   if (!Array.isArray(body)) throw new LayoutChangedError('genai-prices: expected an array of providers');
   const notes: string[] = [];
   let zeros = 0;
@@ -95,7 +84,7 @@ export function parseGenaiPrices(text: string, _ctx?: ParseContext): CatalogPars
       // before any) to the next dated set's start.
       const dated = sets
         .filter((s) => s.constraint && s.constraint.start_date !== undefined)
-        .map((s) => ({ ...s, from: startOfDate(s.constraint!.start_date, where) }))
+        .map((s) => ({ ...s, from: catalogDay(s.constraint!.start_date, `${where} start_date`) ?? '' }))
         .sort((a, b) => a.from.localeCompare(b.from));
       const firstDated = dated[0]?.from;
       const emit = (prices: Obj, extra: Conditions, validFrom: string | undefined, validTo: string | undefined, at: string) => {

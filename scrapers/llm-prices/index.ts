@@ -7,7 +7,7 @@ import type { Observation, ObservedModel, ParseResult, Provider } from '../../sr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, parseJsonExact } from '../../src/catalog/exact.ts';
+import { exactAmount, parseCatalogJson, isObj, catalogDay, type CatalogObject } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { llmPricesProvider } from './mapping.ts';
 
@@ -16,22 +16,10 @@ export const llmPricesUrl = (vendor: string) => `https://raw.githubusercontent.c
 
 const KEYS: Record<string, string> = { input: 'input', output: 'output', input_cached: 'cache_read' };
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
-
-function day(d: unknown, where: string): string | undefined {
-  if (d === null || d === undefined) return undefined;
-  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new LayoutChangedError(`${where}: date ${JSON.stringify(d)} is not YYYY-MM-DD`);
-  return `${d}T00:00:00Z`;
-}
+type Obj = CatalogObject;
 
 export function parseLlmPrices(text: string, _ctx?: ParseContext): CatalogParse {
-  let body: unknown;
-  try {
-    body = parseJsonExact(text);
-  } catch (e) {
-    throw new LayoutChangedError(`llm-prices: not valid JSON (cut off?): ${(e as Error).message}`);
-  }
+  const body = parseCatalogJson(text, 'llm-prices');
   const files = Array.isArray(body) ? body : [body];
   const out = new Map<string, CatalogProviderResult>();
   const notes: string[] = [];
@@ -51,8 +39,8 @@ export function parseLlmPrices(text: string, _ctx?: ParseContext): CatalogParse 
       for (const [hi, h] of (m.price_history as unknown[]).entries()) {
         const where = `${f.vendor}/${m.id} price_history[${hi}]`;
         if (!isObj(h)) throw new LayoutChangedError(`${where} is not an object`);
-        const from = day(h.from_date, `${where}.from_date`);
-        const to = day(h.to_date, `${where}.to_date`);
+        const from = catalogDay(h.from_date, `${where}.from_date`);
+        const to = catalogDay(h.to_date, `${where}.to_date`);
         if (from && to && to <= from) throw new LayoutChangedError(`${where}: to_date before from_date`);
         for (const [k, component] of Object.entries(KEYS)) {
           if (h[k] === null || h[k] === undefined) continue;

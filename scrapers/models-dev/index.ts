@@ -9,7 +9,7 @@ import type { Conditions, Observation, ObservedModel, ParseResult, Provider } fr
 import { ModelId } from '../../src/model.ts';
 import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
-import { ExactNumber, exactAmount, exactInt, isNegative, parseJsonExact, parseToml, stringifyJsonExact } from '../../src/catalog/exact.ts';
+import { exactAmount, exactInt, isNegative, parseCatalogJson, isObj, type CatalogObject, parseToml, stringifyJsonExact } from '../../src/catalog/exact.ts';
 import { isZero } from '../../src/scrape/amounts.ts';
 import { modelsDevProvider } from './mapping.ts';
 
@@ -28,16 +28,10 @@ const COST_KEYS: Record<string, string> = {
 /** Keys of a cost block that are structure, not prices. */
 const COST_STRUCTURE = new Set(['tiers', 'context_over_200k', 'tier']);
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
+type Obj = CatalogObject;
 
 export function parseModelsDev(text: string, _ctx?: ParseContext): CatalogParse {
-  let body: unknown;
-  try {
-    body = parseJsonExact(text);
-  } catch (e) {
-    throw new LayoutChangedError(`models.dev: not valid JSON (cut off?): ${(e as Error).message}`);
-  }
+  const body = parseCatalogJson(text, 'models.dev');
   if (!isObj(body)) throw new LayoutChangedError('models.dev: expected an object of providers');
   const notes: string[] = [];
   const byProvider = new Map<string, CatalogProviderResult>();

@@ -19,6 +19,26 @@ export function parseJsonExact(text: string): unknown {
   return JSON.parse(wrapped, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) && NUM_KEY in v ? new ExactNumber(v[NUM_KEY]) : v));
 }
 
+/** A catalog file as JSON with exact numbers; a file that is not JSON (cut off?) is a layout change. */
+export function parseCatalogJson(text: string, catalog: string): unknown {
+  try {
+    return parseJsonExact(text);
+  } catch (e) {
+    throw new LayoutChangedError(`${catalog}: not valid JSON (cut off?): ${(e as Error).message}`);
+  }
+}
+
+export type CatalogObject = Record<string, unknown>;
+/** A JSON/TOML table (not an array, not a number). */
+export const isObj = (v: unknown): v is CatalogObject => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof ExactNumber);
+
+/** A catalog's `YYYY-MM-DD` as the start of that UTC day; null/absent = not stated. */
+export function catalogDay(d: unknown, where: string): string | undefined {
+  if (d === null || d === undefined) return undefined;
+  if (typeof d !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new LayoutChangedError(`${where}: date ${JSON.stringify(d)} is not YYYY-MM-DD`);
+  return `${d}T00:00:00Z`;
+}
+
 /** JSON.stringify that writes ExactNumbers back as their literal text. */
 export function stringifyJsonExact(value: unknown, indent?: number): string {
   return JSON.stringify(value, (_k, v) => (v instanceof ExactNumber ? `\u0000n:${v.text}` : v), indent).replace(/"\\u0000n:([^"]+)"/g, '$1');

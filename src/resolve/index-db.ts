@@ -25,10 +25,10 @@ export async function resolveIndex(db: Db): Promise<ResolveIndex> {
 }
 
 /** A model name → the id, or a 404 naming up to five suggestions. */
-export async function resolveOrThrow(db: Db, name: string, at: number, provider?: string): Promise<Resolved> {
-  if (!name.trim()) throw new BadInputError('name: give a model name', { field: 'name' });
-  if (name.length > 300) throw new BadInputError('name: longer than 300 characters', { field: 'name' });
+export async function resolveOrThrow(db: Db, name: string, at: number, provider?: string, field = 'name'): Promise<Resolved> {
+  if (!name.trim()) throw new BadInputError(`${field}: give a model name`, { field });
+  if (name.length > 300) throw new BadInputError(`${field}: longer than 300 characters`, { field });
   const r = resolveName(await resolveIndex(db), name, { provider, at });
   if ('model' in r) return r;
-  throw new NotFoundError(`unknown model: ${name}${provider ? ` (provider ${provider})` : ''}${r.suggestions.length ? `; did you mean ${r.suggestions.join(', ')}?` : ''}`, 'name', { suggestions: r.suggestions });
+  throw new NotFoundError(`unknown model: ${name}${provider ? ` (provider ${provider})` : ''}${r.suggestions.length ? `; did you mean ${r.suggestions.join(', ')}?` : ''}`, field, { suggestions: r.suggestions });
 }

@@ -322,32 +322,55 @@ function candidatesUnderProviders(p: Prepared, lower: string): string[] {
 
 const tokens = (s: string) => new Set(nameKey(s).split(/[-/:]+/).filter(Boolean));
 
+let rowA = new Uint16Array(64);
+let rowB = new Uint16Array(64);
+
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (rowA.length <= b.length) {
+    rowA = new Uint16Array(b.length + 1);
+    rowB = new Uint16Array(b.length + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    cur[0] = i;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = 1; j <= b.length; j++) {
+      const sub = prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j] + 1;
+      const ins = cur[j - 1] + 1;
+      cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
+    }
+    const t = prev;
     prev = cur;
+    cur = t;
   }
   return prev[b.length];
 }
 
+/** Per model: its local name key and tokens, computed once per index. */
+const suggestCache = new WeakMap<ResolveIndex, Array<{ id: string; provider: string; key: string; tokens: Set<string> }>>();
+
 /** Up to five known ids nearest the name: token overlap first, then edit distance of the local names. */
 export function suggest(index: ResolveIndex, name: string, provider?: string, limit = 5): string[] {
+  let all = suggestCache.get(index);
+  if (!all) {
+    all = index.models.map((id) => ({ id, provider: providerOf(id), key: nameKey(localOf(id)), tokens: tokens(localOf(id)) }));
+    suggestCache.set(index, all);
+  }
   const want = tokens(name);
   const key = nameKey(name.replace(/^.*\//, ''));
-  const pool = provider ? index.models.filter((m) => providerOf(m) === provider) : index.models;
-  const scored = pool.map((id) => {
-    const have = tokens(localOf(id));
+  const scored: Array<{ id: string; score: number }> = [];
+  for (const m of all) {
+    if (provider && m.provider !== provider) continue;
     let common = 0;
-    for (const t of want) if (have.has(t)) common++;
-    const overlap = common / Math.max(1, new Set([...want, ...have]).size);
-    const local = nameKey(localOf(id));
-    const dist = editDistance(key, local) / Math.max(key.length, local.length, 1);
-    const official = index.official?.has(providerOf(id)) ? 0.05 : 0;
-    return { id, score: overlap + (1 - dist) + official };
-  });
+    for (const t of want) if (m.tokens.has(t)) common++;
+    const overlap = common / Math.max(1, want.size + m.tokens.size - common);
+    const dist = editDistance(key, m.key) / Math.max(key.length, m.key.length, 1);
+    scored.push({ id: m.id, score: overlap + (1 - dist) + (index.official?.has(m.provider) ? 0.05 : 0) });
+  }
   scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
   return scored.slice(0, limit).map((s) => s.id);
 }

@@ -135,7 +135,7 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
   const anyAlias = await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`);
   if (anyAlias.length) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
   // A raw name as an API returns it (dated snapshot, Bedrock/Vertex form, …): src/resolve.
-  const r = await resolveOrThrow(db, id, at);
+  const r = await resolveOrThrow(db, id, at, undefined, 'model');
   return { model: r.model, aliasOf: id };
 }
 
