@@ -39,6 +39,9 @@ export async function scrapeCatalog(database: Database, catalog: Catalog, opts: 
       const state = await first<{ etag: string | null; last_modified: string | null }>(database.db, sql`SELECT etag, last_modified FROM page_state WHERE url = ${page.url}`);
       const r = await fetchStatic(opts.fetchUrl?.(page) ?? page.url, { ...opts.staticOptions, etag: state?.etag ?? undefined, lastModified: state?.last_modified ?? undefined, accept: 'application/json' });
       if (r.status === 'not-modified') {
+        // An observation of every slice too: a later change is detected from here on.
+        const at = now();
+        await database.db.run(sql`UPDATE page_state SET last_observed_at = max(coalesce(last_observed_at, 0), ${at}) WHERE url LIKE ${`${page.url}#%`} AND pending_snapshot IS NULL`);
         out.push(await catalogRun(database, self, page.url, startedAt, 'unchanged', 'not modified (304)'));
         continue;
       }
@@ -48,7 +51,10 @@ export async function scrapeCatalog(database: Database, catalog: Catalog, opts: 
         out.push(...run.runs);
         continue;
       }
-      await database.db.run(sql`INSERT INTO page_state (url, provider, etag, last_modified, last_observed_at) VALUES (${page.url}, ${self.id}, ${r.etag ?? null}, ${r.lastModified ?? null}, ${observedAt})
+      // A suspect or failed slice must be read again next time (a second observation confirms it),
+      // so the validators are kept only when every slice was taken.
+      const settled = run.runs.every((x) => x.outcome === 'ok' || x.outcome === 'unchanged');
+      await database.db.run(sql`INSERT INTO page_state (url, provider, etag, last_modified, last_observed_at) VALUES (${page.url}, ${self.id}, ${settled ? (r.etag ?? null) : null}, ${settled ? (r.lastModified ?? null) : null}, ${observedAt})
         ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, last_modified = excluded.last_modified, last_observed_at = excluded.last_observed_at`);
       out.push(await catalogRun(database, self, page.url, startedAt, 'ok', `${run.runs.length} providers read`), ...run.runs);
     } catch (e) {
