@@ -17,6 +17,7 @@ import { docsRoutes, OPENAPI_INFO } from './openapi.ts';
 import { notFoundHandler, onError, problemError, validationHook } from './problem.ts';
 import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
 import { acceptsGzip } from './representation.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
 import { disagreementsRoutes } from './routes/disagreements.ts';
@@ -115,6 +116,7 @@ export function createApp(deps: AppDeps) {
     .route('/', quoteRoutes(ctx))
     .route('/', plansRoutes(ctx))
     .route('/', disagreementsRoutes(ctx))
+    .route('/', catalogRoutes(ctx))
     .route('/', datasetRoutes(ctx))
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));

@@ -17,6 +17,7 @@ import { conditionsLabel, pct, table } from './format.ts';
 import { registerScrapeCommands } from './scrape-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerQuoteCommand } from './quote-command.ts';
+import { registerCatalogCommands } from '../catalog/cli.ts';
 
 export const DEFAULT_DATA_DIR = resolve(PACKAGE_ROOT, 'data');
 
@@ -216,6 +217,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerScrapeCommands(program);
   registerQuoteCommand(program);
+  registerCatalogCommands(program);
   return program;
 }
 

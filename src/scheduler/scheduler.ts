@@ -14,6 +14,8 @@ import type { RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider, type ScrapeOptions } from '../scrape/run.ts';
 import { toIso } from '../time.ts';
 import { scrapers as registry } from '../../scrapers/registry.ts';
+import { catalogs } from '../../scrapers/catalogs.ts';
+import { catalogScraper, scrapeCatalog } from '../catalog/run.ts';
 import { scraperFailedEvent, scraperRecoveredEvent } from '../webhooks/events.ts';
 import { writeEvents, type EventType, type OutboxEvent } from '../webhooks/outbox.ts';
 import { providerHealth } from './health.ts';
@@ -104,7 +106,8 @@ export class Scheduler {
 
   constructor(o: SchedulerOptions) {
     this.database = o.database;
-    this.scrapers = new Map((o.scrapers ?? registry).map((s) => [s.id, s]));
+    // Catalogs are polled like pages, each under its own id (src/catalog/run.ts).
+    this.scrapers = new Map((o.scrapers ?? [...registry, ...catalogs.map(catalogScraper)]).map((s) => [s.id, s]));
     this.slots = providerSchedules([...this.scrapers.keys()], { base: o.schedule, overrides: o.overrides, env: o.env });
     this.instanceId = o.instanceId ?? defaultSchedulerId();
     this.now = o.now ?? Date.now;
@@ -191,7 +194,10 @@ export class Scheduler {
     this.heldLeases.add(lease);
     try {
       const before = await providerHealth(db, scraper);
-      const runs = await scrapeProvider(this.database, scraper, { ...this.scrapeOptions, emitEvents: true });
+      const catalog = scraper.origin ? catalogs.find((c) => c.id === scraper.origin) : undefined;
+      const runs = catalog
+        ? await scrapeCatalog(this.database, catalog, { ...this.scrapeOptions, emitEvents: true, officialProviders: new Set(registry.map((r) => r.id)) })
+        : await scrapeProvider(this.database, scraper, { ...this.scrapeOptions, emitEvents: true });
       const failed = runs.some((r) => r.outcome === 'failed');
       const after = await providerHealth(db, scraper);
       const done = this.now();
