@@ -8,7 +8,7 @@ import { ApiProblem, getJson, postJson } from './api.js';
 import { h, setUrlParams, showProblem } from './dom.js';
 import { componentLabel, conditionsShort, formatInstant, formatMoney, isoDate, modelHref, problemText } from './format.js';
 import { matchesQuery } from './price-table.js';
-import { chartEnd, drawStepChart, PALETTE } from './step-chart.js';
+import { chartCsv, chartEnd, downloadLink, drawStepChart, PALETTE } from './step-chart.js';
 import { dayGroups, localModelFor, parseProfile, parseUsageLog, slotCounts, slotWeights } from './workload.js';
 
 const MAX_MODELS = 8;
@@ -419,6 +419,7 @@ class Calculator {
       { class: 'chart', id: 'cost-chart', dataset: { points: String(points.xs.length), currency } },
       h('figcaption', {}, currency ? `Daily cost in ${currency}` : `Daily cost, each model in its own currency`),
       chartBox,
+      h('p', { class: 'chart-foot' }, downloadLink(chartCsv(xs, series, currency ? `${currency} per day` : 'per day, own currency'), 'daily-cost.csv', 'Download this chart’s data (CSV)')),
       dataTable(points, currency),
     );
     box.append(figure);

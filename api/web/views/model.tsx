@@ -8,6 +8,9 @@ import { renderPage } from '../layout.tsx';
 import { compareComponents, componentLabel, conditionsKey, formatAmount, formatTokens, modelHref } from '../assets/format.js';
 import { dateInputValue, instantParam, type PageResult } from './page.ts';
 
+/** The chart currency value that draws every currency, each on its own axis. */
+const ALL_CURRENCIES = 'ALL';
+
 export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: number): Promise<PageResult> {
   const at = instantParam(url, 'at');
   const asOf = instantParam(url, 'asOf');
@@ -43,7 +46,8 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
 
   const currencies = facts.ok ? [...new Set(facts.data.facts.map((f) => f.currency))].sort() : [];
   const wanted = url.searchParams.get('currency')?.toUpperCase();
-  const chartCurrency = wanted && currencies.includes(wanted) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
+  const chartCurrency =
+    wanted && (currencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
   // The chart dashes what is announced but not in effect at the knowledge time of the page.
   const chartNow = facts.ok ? facts.data.asOf : new Date(now).toISOString();
 
@@ -85,6 +89,11 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
                   {c}
                 </option>
               ))}
+              {currencies.length > 1 ? (
+                <option value={ALL_CURRENCIES} selected={chartCurrency === ALL_CURRENCIES}>
+                  {currencies.join(' and ')} (an axis each)
+                </option>
+              ) : null}
             </select>
           </div>
           <div class="field check">
@@ -104,8 +113,9 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Over time</h2>
           <p class="muted small">
-            Effective price per component (a promotion over the list price where one ran). <span class="legend-promo">Shaded</span>: promotion.{' '}
-            <span class="legend-dash">Dashed</span>: announced, not yet in effect.
+            Effective price per component over the model’s priced life (a promotion over the list price where one ran).{' '}
+            <span class="legend-promo">Shaded</span>: promotion, with the list price dashed beneath. <span class="legend-dash">Dashed</span> after now: announced,
+            not yet in effect.
           </p>
           <div id="charts" class="charts" data-model={modelId} data-as-of={asOf ?? ''} data-now={chartNow} data-currency={chartCurrency} aria-live="polite">
             <noscript>
