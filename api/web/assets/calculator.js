@@ -606,6 +606,8 @@ async function priceLog(rows, calcForm, progress) {
 
 /** GET /v1/models/resolve when that route answers with a model; null otherwise (local matching). */
 async function resolveName(name) {
+  // Only when the server saw the route (no 404 noise before the resolver lands).
+  if ($('calc')?.dataset.resolver !== 'on') return null;
   try {
     const body = await getJson(`/v1/models/resolve?name=${encodeURIComponent(name)}`);
     const id = body?.model ?? body?.id ?? body?.data?.[0]?.model ?? body?.data?.[0]?.id ?? null;
@@ -635,9 +637,11 @@ function renderLog(box, result, errors) {
       'tbody',
       {},
       models.map((m) => {
-        const id = idFor.get(m);
         const row = cells.get(m);
-        const cur = [...(row?.values() ?? [])].find((q) => q && !(q instanceof ApiProblem))?.currency;
+        const priced = [...(row?.values() ?? [])].find((q) => q && !(q instanceof ApiProblem));
+        const cur = priced?.currency;
+        // The model the quotes answered for (an alias resolves to its model at each instant).
+        const id = priced?.model ?? idFor.get(m);
         return h(
           'tr',
           { dataset: { model: m, resolved: id ?? '' } },

@@ -1,7 +1,7 @@
 // Compare / calculator (/compare?models=a,b&input=&hit=&output=&rpd=&at=&currency=): the form,
 // filled from the URL. The figures are all POST /v1/quote answers, fetched by the browser
 // (assets/calculator.js): the cost per model at a date, and the same workload over time.
-import { getJson, type ApiFetch, type Models } from '../api-client.ts';
+import { askResolver, getJson, type ApiFetch, type Models } from '../api-client.ts';
 import { ProblemMessage } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { isoDate, modelHref } from '../assets/format.js';
@@ -80,7 +80,7 @@ export function workloadFromUrl(url: URL, now: number): Workload {
 
 export async function comparePage(api: ApiFetch, url: URL, now: number): Promise<PageResult> {
   const w = workloadFromUrl(url, now);
-  const [models, disagreements] = await Promise.all([getJson<Models>(api, '/v1/models'), api('/v1/disagreements')]);
+  const [models, disagreements, resolver] = await Promise.all([getJson<Models>(api, '/v1/models'), api('/v1/disagreements'), askResolver(api, '')]);
   const disputed = disagreements.ok ? [...modelIdsIn(await disagreements.json().catch(() => null))] : [];
   const hitPct = Math.round(w.hit * 100);
 
@@ -107,7 +107,7 @@ export async function comparePage(api: ApiFetch, url: URL, now: number): Promise
           <div id="quote-results"></div>
         </section>
 
-        <form id="calc" class="calc" method="get" action="/compare" aria-label="Workload" data-disputed={disputed.join(' ')}>
+        <form id="calc" class="calc" method="get" action="/compare" aria-label="Workload" data-disputed={disputed.join(' ')} data-resolver={resolver.available ? 'on' : 'off'}>
           <fieldset class="models">
             <legend>Models</legend>
             <ul id="chosen-models" class="chips">
@@ -261,7 +261,7 @@ export async function comparePage(api: ApiFetch, url: URL, now: number): Promise
         <section aria-labelledby="over-time-h">
           <h2 id="over-time-h">The same workload over time</h2>
           <p class="muted small">
-            Daily cost, quoted at every instant a price of these models changed. Where prices depend on the time of day, each point is priced at its instant.
+            The same day’s requests, priced on every day a price of these models changed (and the day after), each request at its quarter hour.
           </p>
           <div id="over-time"></div>
         </section>

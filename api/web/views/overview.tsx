@@ -5,7 +5,7 @@
 import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Overview, OverviewRow } from '../../routes/overview.ts';
-import { apiPath, getJson, type ApiFetch, type Change, type Changes, type Providers } from '../api-client.ts';
+import { apiPath, askResolver, getJson, type ApiFetch, type Change, type Changes, type Providers } from '../api-client.ts';
 import { Badge, ChangesTable, ProblemMessage, safeHref, TableWrap, Time, UpcomingBadge } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { formatPct } from '../assets/format.js';
@@ -35,10 +35,8 @@ const FEATURE_LABELS: Record<string, string> = {
  * `null` when it gave none, and whether the route exists at all (so the browser only calls it then).
  */
 async function resolveQuery(api: ApiFetch, q: string): Promise<{ available: boolean; ids: Set<string> | null }> {
-  const res = await api(apiPath('/v1/models/resolve', { name: q || 'a' }));
-  const body = (await res.json().catch(() => null)) as { type?: string } | null;
-  const available = !(res.status === 404 && typeof body?.type === 'string' && body.type.endsWith('no-route')) && res.status !== 405;
-  if (!q || !res.ok) return { available, ids: null };
+  const { available, body } = await askResolver(api, q);
+  if (!q || !body) return { available, ids: null };
   const ids = modelIdsIn(body);
   return { available, ids: ids.size ? ids : null };
 }
