@@ -204,31 +204,64 @@ export function buildOverview(input: {
   return out;
 }
 
-/** Every change effective by `at`, walking the feed's pages (the derived list is memoised). */
-async function changesUntil(ctx: ApiContext, at: number, asOf: number): Promise<ChangeRecord[]> {
+/** Every change in the feed (past and announced), walking its pages (the derived list is memoised). */
+async function allChanges(ctx: ApiContext, asOf: number): Promise<ChangeRecord[]> {
   const all: ChangeRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await changes(ctx.db, { asOf, until: at + 1, limit: 1000, cursor }, { memo: ctx.memo.changes });
+    const page = await changes(ctx.db, { asOf, limit: 1000, cursor }, { memo: ctx.memo.changes });
     all.push(...page.data);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return all;
 }
 
+/** The table at `at`, and the first instant after `at` at which it could read differently. */
+async function computeOverview(ctx: ApiContext, at: number, asOf: number): Promise<{ data: OverviewRow[]; until: number }> {
+  const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), allChanges(ctx, asOf)]);
+  const sheets = new Map<string, PriceRow[]>();
+  for (const p of providers) {
+    const s = await providerSheets(ctx.db, { provider: p.id, at, asOf });
+    for (const m of s.data) sheets.set(m.model, m.prices);
+  }
+  const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);
+  const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce });
+  // Prices change only where a change takes effect (promotions ending included); a status where a
+  // model is deprecated or retired.
+  const later = [
+    ...feed.map((c) => Date.parse(c.effectiveAt)),
+    ...models.flatMap((m) => [m.deprecatedAt, m.retiredAt].filter((v): v is string => Boolean(v)).map((v) => Date.parse(v))),
+  ].filter((t) => t > at);
+  return { data, until: later.length ? Math.min(...later) : Infinity };
+}
+
 export function overviewRoutes(ctx: ApiContext) {
+  // "Now" moves every request, the table only at the next change: the table at now is kept per
+  // data version until then (the response cache alone would keep it for one second).
+  let current: { version: string; until: number; data: Promise<{ data: OverviewRow[]; until: number }>; json?: string } | null = null;
   return new OpenAPIHono().openapi({ ...overviewRoute, middleware: [ctx.cached({ timeParams: ['at', 'asOf'] })] }, async (c) => {
     const q = c.req.valid('query');
     const now = ctx.now();
     const at = instantOr(q.at, 'at', now);
     const asOf = instantOr(q.asOf, 'asOf', now);
-    const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), changesUntil(ctx, at, asOf)]);
-    const sheets = new Map<string, PriceRow[]>();
-    for (const p of providers) {
-      const s = await providerSheets(ctx.db, { provider: p.id, at, asOf });
-      for (const m of s.data) sheets.set(m.model, m.prices);
-    }
-    const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: feed });
-    return c.json({ at: toIso(at), asOf: toIso(asOf), unit: TOKEN_UNIT, data }, 200);
+    let table: { data: OverviewRow[]; until: number };
+    if (q.at === undefined && q.asOf === undefined && ctx.cache !== null) {
+      const version = await ctx.versions.current();
+      if (!current || current.version !== version || now >= current.until) {
+        const data = computeOverview(ctx, at, asOf);
+        current = { version, until: Infinity, data };
+        data.then(
+          (t) => current?.data === data && (current.until = t.until),
+          () => current?.data === data && (current = null),
+        );
+      }
+      const kept = current;
+      table = await kept.data;
+      // Thousands of rows: serialised once per table, not per request.
+      kept.json ??= JSON.stringify(table.data);
+      const body = `{"at":${JSON.stringify(toIso(at))},"asOf":${JSON.stringify(toIso(asOf))},"unit":${JSON.stringify(TOKEN_UNIT)},"data":${kept.json}}`;
+      return c.body(body, 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<Overview, 200>>;
+    } else table = await computeOverview(ctx, at, asOf);
+    return c.json({ at: toIso(at), asOf: toIso(asOf), unit: TOKEN_UNIT, data: table.data }, 200);
   });
 }

@@ -18,6 +18,12 @@ const NEWS_TYPES = 'price_cut,price_increase,price_added,price_removed,tier_remo
 /** Changes read to find the latest events (a provider's changes on one day are one event). */
 const LATEST_LIMIT = 400;
 const LATEST_EVENTS = 8;
+/** Lines an event lists on the overview (the diff of that day has them all). */
+const EVENT_LINES = 12;
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
 
 /** Features the filter offers, in this order, with their labels. */
 const FEATURE_LABELS: Record<string, string> = {
@@ -376,7 +382,15 @@ const ChangeEvents: FC<{ id: string; events: ChangeEvent[]; names: Map<string, s
                 <li>{changeWords(c)}</li>
               ))}
             </ul>
-            <ChangesTable caption={`${names.get(e.provider) ?? e.provider}, ${e.day}: ${e.changes.length} price lines`} rows={e.changes} />
+            <ChangesTable
+              caption={`${names.get(e.provider) ?? e.provider}, ${e.day}: ${e.changes.length} price lines${e.changes.length > EVENT_LINES ? ` (the first ${EVENT_LINES})` : ''}`}
+              rows={e.changes.slice(0, EVENT_LINES)}
+            />
+            {e.changes.length > EVENT_LINES ? (
+              <p class="small">
+                <a href={apiPath('/diff', { from: e.day, to: nextDay(e.day), provider: e.provider })}>All {e.changes.length} lines of this event</a>
+              </p>
+            ) : null}
           </details>
         </li>
       );
