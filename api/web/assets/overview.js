@@ -5,7 +5,7 @@
 // route, and matches locally meanwhile and otherwise.
 import { getJson, withQuery } from './api.js';
 import { setUrlParams, showProblem } from './dom.js';
-import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToDom, stateFromParams } from './price-table.js';
+import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToDom, stateFromParams, stateParams } from './price-table.js';
 
 export async function init() {
   const root = document.getElementById('overview');
@@ -48,15 +48,7 @@ export async function init() {
     clearTimeout(countTimer);
     countTimer = setTimeout(() => (count.textContent = text), 200);
     count.dataset.shown = String(chosen.length);
-    setUrlParams({
-      q: state.q,
-      provider: state.provider,
-      currency: state.currency,
-      feature: state.feature,
-      sort: state.sort === 'provider' ? '' : state.sort,
-      dir: state.dir === 'asc' ? '' : state.dir,
-      page: state.page > 1 ? state.page : '',
-    });
+    setUrlParams(stateParams(state));
 
   };
 

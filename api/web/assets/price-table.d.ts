@@ -24,3 +24,4 @@ export declare function sparkPath(points: Array<[string, number | null]>, nowMs:
 export declare function rowSpec(row: OverviewRow, nowMs: number, disputed?: boolean): Spec;
 export declare function specToHtml(spec: Spec): string;
 export declare function modelIdsIn(body: unknown): Set<string>;
+export declare function stateParams(s: TableState): Record<string, string>;

@@ -115,6 +115,19 @@ export function stateFromParams(params) {
   };
 }
 
+/** The query parameters of a table state, defaults left out (URLs stay short). */
+export function stateParams(s) {
+  return {
+    q: s.q,
+    provider: s.provider,
+    currency: s.currency,
+    feature: s.feature,
+    sort: s.sort === 'provider' ? '' : s.sort,
+    dir: s.dir === 'asc' ? '' : s.dir,
+    page: s.page > 1 ? String(s.page) : '',
+  };
+}
+
 /**
  * The sparkline's path over `w`×`h`: horizontal runs joined by vertical steps (a price holds until
  * it changes). Log scale, so a −98% cut reads as a drop, not a flat line at 0. Empty for < 1 point.

@@ -6,6 +6,7 @@ import { ProblemMessage } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { isoDate, modelHref } from '../assets/format.js';
 import { modelIdsIn } from '../assets/price-table.js';
+import { HoursWindow } from '../../../src/model.ts';
 import { dateInputValue, instantParam, type PageResult } from './page.ts';
 
 export const DEFAULT_MODELS = ['deepseek/deepseek-v4-pro', 'xiaomi/mimo-v2.5-pro'];
@@ -37,14 +38,8 @@ const TTLS = ['5m', '1h'];
 const ZONES = ['UTC', 'Asia/Shanghai', 'Asia/Tokyo', 'Asia/Kolkata', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Australia/Sydney'];
 const DEFAULT_PROFILE = '1,1,1,1,1,1,2,4,6,8,8,8,6,8,8,8,6,4,3,2,2,2,1,1';
 
-function isZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The price model's own zone rule (HoursWindow.tz). */
+const isZone = (tz: string): boolean => HoursWindow.shape.tz.safeParse(tz).success;
 
 function intParam(url: URL, name: string, fallback: number): number {
   const n = Number(url.searchParams.get(name));

@@ -9,7 +9,7 @@ import { apiPath, askResolver, getJson, type ApiFetch, type Change, type Changes
 import { Badge, ChangesTable, ProblemMessage, safeHref, TableWrap, Time, UpcomingBadge } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { formatPct } from '../assets/format.js';
-import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToHtml, stateFromParams, type TableState } from '../assets/price-table.js';
+import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
 import { changeWords } from '../../../src/phrasing.ts';
 import type { PageResult } from './page.ts';
 
@@ -125,16 +125,7 @@ export async function overviewPage(api: ApiFetch, url: URL, now: number): Promis
 
 /** `?…` of the table state with one change, defaults left out (links for the page without JS). */
 function stateHref(state: TableState, patch: Partial<TableState>): string {
-  const s = { ...state, ...patch };
-  return apiPath('/', {
-    q: s.q,
-    provider: s.provider,
-    currency: s.currency,
-    feature: s.feature,
-    sort: s.sort === 'provider' ? undefined : s.sort,
-    dir: s.dir === 'asc' ? undefined : s.dir,
-    page: s.page > 1 ? String(s.page) : undefined,
-  });
+  return apiPath('/', stateParams({ ...state, ...patch }));
 }
 
 const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<string> | null; resolver: boolean; disputed: Set<string>; now: number }> = ({
