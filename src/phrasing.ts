@@ -210,3 +210,10 @@ export function shownPct(c: PhraseChange): { pct: number | null; ofList: boolean
   if (c.type === 'list_changed') return { pct: movePct(num(c.listBefore), num(c.listAfter)), ofList: true };
   return { pct: c.changePct, ofList: false };
 }
+
+/** The percent cell of a text table (CLI): "−75%", "list −75%" for a list_changed row, "-" for none. */
+export function pctLabel(c: PhraseChange): string {
+  const { pct, ofList } = shownPct(c);
+  if (pct === null) return '-';
+  return ofList ? `list ${pctWords(pct)}` : pctWords(pct);
+}

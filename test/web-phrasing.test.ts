@@ -136,3 +136,11 @@ describe('calculator workloads', () => {
     expect(localModelFor('gpt-9', models)).toBeNull();
   });
 });
+
+describe('CLI tables', () => {
+  it('label a list_changed row by its list move', async () => {
+    const { pctLabel } = await import('../src/phrasing.ts');
+    expect(pctLabel({ ...promo('input', 0.435, 0.435), type: 'list_changed', listBefore: 1.74, listAfter: 0.435, changePct: 0 })).toBe('list −75%');
+    expect(pctLabel(promo('input', 1.74, 0.435))).toBe('−75%');
+  });
+});
