@@ -58,7 +58,7 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
     children: (
       <>
         <p class="crumbs">
-          <a href="/">Overview</a> › <a href={`/?q=${encodeURIComponent(provider + '/')}`}>{provider}</a>
+          <a href="/">Overview</a> › <a href={`/?provider=${encodeURIComponent(provider)}`}>{provider}</a>
         </p>
         <h1>
           {meta?.name ?? modelId} <code class="model-id">{modelId}</code>
@@ -69,6 +69,13 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
             Cost a workload on this model
           </a>
         </p>
+
+        <section aria-labelledby="sheet-h">
+          <h2 id="sheet-h">
+            Price sheet {sheet.ok ? <>at <Time iso={sheet.data.at} /></> : null}
+          </h2>
+          {sheet.ok ? <SheetTable sheet={sheet.data} /> : <ProblemMessage problem={sheet.problem} />}
+        </section>
 
         <form method="get" class="controls" aria-label="View options">
           <div class="field">
@@ -103,12 +110,6 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
           <button type="submit">Update</button>
         </form>
 
-        <section aria-labelledby="sheet-h">
-          <h2 id="sheet-h">
-            Price sheet {sheet.ok ? <>at <Time iso={sheet.data.at} /></> : null}
-          </h2>
-          {sheet.ok ? <SheetTable sheet={sheet.data} /> : <ProblemMessage problem={sheet.problem} />}
-        </section>
 
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Over time</h2>
