@@ -477,6 +477,11 @@ describe('errors', () => {
     await w.page.locator('button[data-remove="nope/nothing"]').click();
     await expect.poll(() => w.page.locator('#quote-table > tbody > tr').count()).toBe(2);
     expect(new URL(w.page.url()).searchParams.get('models')).toBe('deepseek/deepseek-v4-pro,anthropic/claude-sonnet-4-6');
+    // Words instead of an id: "opus 4.6" becomes the one direct model it names, priced.
+    await w.page.locator('#add-model').fill('opus 4.6');
+    await w.page.locator('#add-model').press('Enter');
+    await w.page.locator('#quote-table tr[data-model="anthropic/claude-opus-4-6"] td.quote-total').waitFor();
+    expect(await w.page.locator('#quote-table tr[data-error="true"]').count()).toBe(0);
     expectClean(w, EXPECTED_4XX);
     await w.context.close();
   });
