@@ -36,7 +36,7 @@ export function init() {
  * (helper "fx") will convert here; until then a total is never converted.
  */
 function shown(q) {
-  return q;
+  return q; // (an ApiProblem or no answer passes through as well)
 }
 
 class Calculator {
@@ -355,7 +355,7 @@ class Calculator {
     const extras = [w.write ? `${formatMoney(w.write, '')} written to the cache` : '', w.tier ? `${w.tier} tier` : '', w.ttl ? `cache TTL ${w.ttl}` : ''].filter(Boolean).join(', ');
     const caption = `Cost on ${w.at} (UTC) ${currency ? `in ${currency}` : 'in each model’s own currency'}: ${formatMoney(w.input, '')} input tokens per request (${Math.round(w.hit * 100)}% = ${formatMoney(cached, '')} from the cache${extras ? `; ${extras}` : ''}), ${formatMoney(w.output, '')} output tokens, ${formatMoney(w.rpd, '')} requests a day ${spread}`;
     const rows = this.models.map((m) => {
-      const q = quotes.get(m);
+      const q = shown(quotes.get(m));
       const name = h('th', { scope: 'row' }, h('a', { href: modelHref(m) }, m), disputedBadge(m));
       if (!q || q instanceof ApiProblem) {
         return h('tr', { dataset: { model: m, error: 'true' } }, name, h('td', { colspan: '4', class: 'row-error' }, problemText(q?.problem ?? 'no answer')));
