@@ -22,6 +22,7 @@ import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
 import { disagreementsRoutes } from './routes/disagreements.ts';
 import { healthRoutes } from './routes/health.ts';
+import { overviewRoutes } from './routes/overview.ts';
 import { plansRoutes } from './routes/plans.ts';
 import { pricesRoutes } from './routes/prices.ts';
 import { providersRoutes } from './routes/providers.ts';
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
     .route('/', healthRoutes(ctx))
     .route('/', providersRoutes(ctx))
     .route('/', pricesRoutes(ctx))
+    .route('/', overviewRoutes(ctx))
     .route('/', timelineRoutes(ctx))
     .route('/', changesRoutes(ctx))
     .route('/', quoteRoutes(ctx))
