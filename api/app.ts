@@ -17,10 +17,12 @@ import { docsRoutes, OPENAPI_INFO } from './openapi.ts';
 import { notFoundHandler, onError, problemError, validationHook } from './problem.ts';
 import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
 import { acceptsGzip } from './representation.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
 import { disagreementsRoutes } from './routes/disagreements.ts';
 import { healthRoutes } from './routes/health.ts';
+import { overviewRoutes } from './routes/overview.ts';
 import { plansRoutes } from './routes/plans.ts';
 import { pricesRoutes } from './routes/prices.ts';
 import { providersRoutes } from './routes/providers.ts';
@@ -110,11 +112,13 @@ export function createApp(deps: AppDeps) {
     .route('/', healthRoutes(ctx))
     .route('/', providersRoutes(ctx))
     .route('/', pricesRoutes(ctx))
+    .route('/', overviewRoutes(ctx))
     .route('/', timelineRoutes(ctx))
     .route('/', changesRoutes(ctx))
     .route('/', quoteRoutes(ctx))
     .route('/', plansRoutes(ctx))
     .route('/', disagreementsRoutes(ctx))
+    .route('/', catalogRoutes(ctx))
     .route('/', datasetRoutes(ctx))
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));

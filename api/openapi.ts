@@ -4,6 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { problemError, problemResponses } from './problem.ts';
 import { makeRepresentation, sendRepresentation, type Representation } from './representation.ts';
 
@@ -118,8 +119,12 @@ const ASSETS = {
   'favicon-32x32.png': 'image/png',
   'favicon-16x16.png': 'image/png',
   'init.js': 'text/javascript; charset=utf-8',
+  'tokentrail.css': 'text/css; charset=utf-8',
+  'a11y.js': 'text/javascript; charset=utf-8',
 } as const;
 type AssetName = keyof typeof ASSETS;
+/** The site's theme and accessibility mends over Swagger UI (api/web/assets/). */
+const OWN_DOCS_FILES = { 'tokentrail.css': 'swagger-theme.css', 'a11y.js': 'swagger-a11y.js' } as const;
 
 export const docsAssetRoute = createRoute({
   method: 'get',
@@ -138,17 +143,20 @@ const DOCS_HTML = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tokentrail API reference</title>
 <link rel="stylesheet" href="docs/assets/swagger-ui.css">
+<link rel="stylesheet" href="docs/assets/tokentrail.css">
 <link rel="icon" type="image/png" href="docs/assets/favicon-32x32.png" sizes="32x32">
 </head>
 <body>
-<div id="swagger-ui"></div>
+<header class="tt-docs-header"><a class="brand" href="./">tokentrail</a><a href="./">← Back to the prices</a><a href="openapi.json">openapi.json</a></header>
+<main id="swagger-ui"></main>
 <script src="docs/assets/swagger-ui-bundle.js"></script>
 <script src="docs/assets/init.js"></script>
+<script src="docs/assets/a11y.js"></script>
 </body>
 </html>
 `;
 
-const INIT_JS = `window.ui = SwaggerUIBundle({ url: 'openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: true });\n`;
+const INIT_JS = `window.ui = SwaggerUIBundle({ url: 'openapi.json', dom_id: '#swagger-ui', deepLinking: false, tryItOutEnabled: true });\n`;
 
 const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -163,7 +171,12 @@ export function docsRoutes(getDocument: () => object) {
   const asset = (name: AssetName): Representation => {
     let r = assets.get(name);
     if (!r) {
-      const body = name === 'init.js' ? Buffer.from(INIT_JS) : readFileSync(join(swaggerDir(), name));
+      const body =
+        name === 'init.js'
+          ? Buffer.from(INIT_JS)
+          : name in OWN_DOCS_FILES
+            ? readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'web', 'assets', OWN_DOCS_FILES[name as keyof typeof OWN_DOCS_FILES]))
+            : readFileSync(join(swaggerDir(), name));
       r = makeRepresentation(body, ASSETS[name], 'public, max-age=86400');
       assets.set(name, r);
     }

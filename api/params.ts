@@ -33,7 +33,7 @@ export const modelParam = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]*$/, 'expected a model id such as deepseek/deepseek-v4-pro')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@\/-]*$/, 'expected a model id such as deepseek/deepseek-v4-pro')
   .openapi({ param: { description: 'Model id `provider/model` (an alias resolves to its model at `at`).' }, example: 'deepseek/deepseek-v4-pro' });
 
 export const providerParam = z

@@ -124,7 +124,7 @@ export function toProblem(err: unknown, path: string): { problem: Problem; heade
   if (err instanceof ProblemError) return { problem: { ...err.problem, instance: err.problem.instance ?? path }, headers: err.headers, unexpected: false };
   if (err instanceof BadInputError) {
     return {
-      problem: makeProblem(err.status, err.message, { instance: path, ...(err.field ? { field: err.field, errors: [{ field: err.field, message: err.message }] } : {}) }),
+      problem: { ...makeProblem(err.status, err.message, { instance: path, ...(err.field ? { field: err.field, errors: [{ field: err.field, message: err.message }] } : {}) }), ...err.extensions },
       headers: {},
       unexpected: false,
     };

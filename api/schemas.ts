@@ -64,6 +64,7 @@ export const PriceRowSchema = z
     ...FxLineSchemaFields,
     flags: z.array(z.literal('suspect-stale')).optional(),
     suspectStale: SuspectStaleSchema.optional(),
+    alsoReportedBy: z.array(z.string()).optional().openapi({ description: 'Other sources (`provider` or a catalog id) stating the same amount for this line at `at`.' }),
   })
   .openapi('PriceRow');
 

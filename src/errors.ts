@@ -5,17 +5,20 @@ export class BadInputError extends Error {
   readonly status: 400 | 404 | 422;
   /** JSON path or parameter name of the offending field, when there is one. */
   readonly field?: string;
-  constructor(message: string, opts: { status?: 400 | 404 | 422; field?: string } = {}) {
+  /** Extra problem members (e.g. `suggestions` for an unknown model name). */
+  readonly extensions?: Record<string, unknown>;
+  constructor(message: string, opts: { status?: 400 | 404 | 422; field?: string; extensions?: Record<string, unknown> } = {}) {
     super(message);
     this.name = 'BadInputError';
     this.status = opts.status ?? 400;
     this.field = opts.field;
+    if (opts.extensions) this.extensions = opts.extensions;
   }
 }
 
 export class NotFoundError extends BadInputError {
-  constructor(message: string, field?: string) {
-    super(message, { status: 404, field });
+  constructor(message: string, field?: string, extensions?: Record<string, unknown>) {
+    super(message, { status: 404, field, extensions });
     this.name = 'NotFoundError';
   }
 }

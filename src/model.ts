@@ -101,6 +101,10 @@ export type Conditions = z.infer<typeof Conditions>;
 export const PriceKind = z.enum(['list', 'promo']);
 export type PriceKind = z.infer<typeof PriceKind>;
 
+/** A public catalog read as a secondary source (DESIGN §4, kind `catalog`). */
+export const CatalogId = z.enum(['genai-prices', 'models.dev', 'llm-prices', 'litellm']);
+export type CatalogId = z.infer<typeof CatalogId>;
+
 /** One number with its scope and its valid and knowledge time (DESIGN §3). */
 export const PriceFact = z
   .object({
@@ -124,6 +128,9 @@ export const PriceFact = z
     free: z.boolean().optional(),
     /** A scraped change with no stated date: [last observation of the old value, first of the new]. */
     detectedBetween: z.tuple([Instant, Instant]).optional(),
+    /** The catalog that states this fact (`models.dev`, `genai-prices`, …), as its own series beside the
+     * provider's; absent = the provider's own page or a curated fact (docs/decisions.md, precedence). */
+    origin: CatalogId.optional(),
     sources: Sources,
     confidence: Confidence,
   })
@@ -160,6 +167,8 @@ export const Model = z
     deprecatedAt: Instant.optional(),
     retiredAt: Instant.optional(),
     renamedFrom: ModelId.optional(),
+    /** A hosted or regional model (Bedrock, Vertex, Azure, a reseller): the upstream model it serves. */
+    upstream: ModelId.optional(),
     aliases: z.array(ModelAlias).optional(),
     note: z.string().optional(),
     sources: Sources.optional(),

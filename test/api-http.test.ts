@@ -224,7 +224,7 @@ describe('OpenAPI document and /docs', () => {
 });
 
 describe('Atom feed', () => {
-  it('is XML with one entry per change, stable ids and links to the sources', async () => {
+  it('is XML with one entry per model and event (its changes at one instant), titled in words, stable ids and links to the sources', async () => {
     const q = 'provider=xiaomi&asOf=2026-11-01T00:00:00Z&limit=1000';
     const json = (await get(`/v1/changes?${q}`)).body;
     const r = await get(`/v1/changes.atom?${q}`);
@@ -238,14 +238,17 @@ describe('Atom feed', () => {
     expect(Number.isNaN(Date.parse(feed.updated))).toBe(false);
     expect(feed.author.name).toBe('tokentrail');
     expect(feed.link.find((l: any) => l['@rel'] === 'self')['@href']).toContain('/v1/changes.atom');
-    expect(feed.entry).toHaveLength(json.data.length);
+    const events = [...new Set(json.data.map((c: any) => `${c.model} ${c.effectiveAt}`))];
+    expect(feed.entry).toHaveLength(events.length);
     const ids = feed.entry.map((e: any) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     feed.entry.forEach((e: any, i: number) => {
-      const change = json.data[i];
-      expect(e.title).toContain(change.model);
+      const [model, at] = (events[i] as string).split(' ');
+      const first = json.data.find((c: any) => c.model === model && c.effectiveAt === at);
+      expect(e.title).not.toContain('{');
+      expect(e.title).toContain(`from ${at.slice(0, 10)} ${at.slice(11, 16)} UTC`);
       expect(Number.isNaN(Date.parse(e.updated))).toBe(false);
-      expect(e.link[0]['@href']).toBe(change.sources[0].url);
+      expect(e.link[0]['@href']).toBe(first.sources[0].url);
       expect(e.link[0]['@rel']).toBe('alternate');
     });
     // Same changes, another request (another knowledge time, so not from the cache): same ids.

@@ -61,8 +61,9 @@ describe('GET /v1/prices', () => {
     const r = await get('/v1/prices?provider=xiaomi&at=2026-06-01T00:00:00Z&asOf=2026-11-01T00:00:00Z');
     expect(r.status).toBe(200);
     expect(r.body.provider).toBe('xiaomi');
-    expect(r.body.data.map((d: any) => d.model)).toEqual(['xiaomi/mimo-v2.5', 'xiaomi/mimo-v2.5-pro']);
-    expect(line(r.body.data[1].prices, 'cache_read', 'USD').amount).toBe(0.0036);
+    // Catalogs add models of their own to data/ (docs/decisions.md 16); Xiaomi's page lists these two.
+    expect(r.body.data.map((d: any) => d.model)).toEqual(expect.arrayContaining(['xiaomi/mimo-v2.5', 'xiaomi/mimo-v2.5-pro']));
+    expect(line(r.body.data.find((d: any) => d.model === 'xiaomi/mimo-v2.5-pro').prices, 'cache_read', 'USD').amount).toBe(0.0036);
   });
 
   it('serves a repeated pinned query from the cache, byte for byte, with an ETag and 304', async () => {
@@ -226,7 +227,7 @@ describe('GET /v1/history, /v1/plans, /v1/models, /v1/providers', () => {
     const r = await get('/v1/providers');
     expect(r.status).toBe(200);
     const xiaomi = r.body.data.find((p: any) => p.id === 'xiaomi');
-    expect(xiaomi.modelCount).toBe(2);
+    expect(xiaomi.modelCount).toBeGreaterThanOrEqual(2); // its page's two, and what catalogs list
     expect(xiaomi.scraper).toMatchObject({
       lastSuccessAt: new Date(t0 + 1000).toISOString(),
       lastFailureAt: new Date(t0 + 7201_000).toISOString(),

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli, tempDb, tempDir } from './helpers/cli.ts';
 import { buildProgram } from '../src/cli/main.ts';
 import { getScraper, scrapers } from '../scrapers/registry.ts';
+import { catalogs, getCatalog } from '../scrapers/catalogs.ts';
 
 const run = promisify(execFile);
 const db = tempDb();
@@ -79,7 +80,7 @@ describe('pipes', () => {
 describe('every command', () => {
   it('describes every flag in --help and takes --json', () => {
     // The real program definition, in process (spawning 17 CLIs to read their help takes a minute).
-    const program = buildProgram({ scrapers, getScraper, serve: () => Promise.reject(new Error('not in this test')) });
+    const program = buildProgram({ scrapers, getScraper, catalogs, getCatalog, serve: () => Promise.reject(new Error('not in this test')) });
     const commands = program.commands.map((c) => c.name());
     expect(commands).toEqual(expect.arrayContaining(['migrate', 'import', 'export', 'price', 'history', 'diff', 'changes', 'providers', 'models', 'plans', 'serve', 'scrape', 'parse', 'ingest', 'reparse', 'quote']));
     for (const c of program.commands) {

@@ -10,13 +10,16 @@ import { normalizeAmount as normaliseDecimal } from '../src/decimal.ts';
 import { parseMoney, perTokenToPerMillion } from '../scrapers/_kit/money.ts';
 import { SCRAPERS_DIR, fixtureObservedAt, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
 import { fxSources, getScraper, scrapers } from '../scrapers/registry.ts';
+import { catalogs } from '../scrapers/catalogs.ts';
+import { catalogFolder } from '../src/catalog/fixtures.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 import { modelIdFor } from '../scrapers/anthropic/index.ts';
 
 describe('registry', () => {
   it('lists every scrapers/<id>/ folder that has an index.ts', () => {
     const folders = readdirSync(SCRAPERS_DIR).filter((name) => statSync(join(SCRAPERS_DIR, name)).isDirectory() && existsSync(join(SCRAPERS_DIR, name, 'index.ts')));
-    const registered = [...scrapers, ...fxSources].map((s) => s.id);
+    // Catalog scrapers (kind catalog) register in scrapers/catalogs.ts; fx sources in fxSources.
+    const registered = [...scrapers.map((s) => s.id), ...fxSources.map((s) => s.id), ...catalogs.map(catalogFolder)];
     const missing = folders.filter((f) => !registered.includes(f));
     expect(missing, `scraper folders not in scrapers/registry.ts: ${missing.join(', ')}`).toEqual([]);
   });

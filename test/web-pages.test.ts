@@ -3,13 +3,13 @@
 // promotion shaded and Sonnet 5's announced rise dashed; the calculator shows exactly what
 // POST /v1/quote answers and follows the cache-hit slider; API errors become messages; no console
 // error, and no request leaves the server. Screenshots go to test/artifacts/ (gitignored).
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './helpers/cli.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describe } from './helpers/chromium.ts';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
+import { ARTIFACTS_DIR, launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
 let s: SeededServer;
@@ -56,60 +56,113 @@ function expectClean(w: WatchedPage, allow?: RegExp): void {
 const EXPECTED_4XX = /Failed to load resource: the server responded with a status of 4\d\d/;
 
 describe('overview', () => {
-  it('lists the providers with scraper health, the latest changes with badges, and filters models as you type', async () => {
+  it('opens on the current price table: sorts by any column, filters by provider, currency and feature, and finds typos and raw ids', async () => {
     const w = await visit('/');
     expect(w.status).toBe(200);
     const { page } = w;
+    await page.locator('#overview[data-ready="true"]').waitFor();
+    const api = (await request(s.url, '/v1/overview')).body;
+    expect(api.data.length).toBeGreaterThan(300);
+    const rows = page.locator('#price-table tbody tr');
+    // One page at a time in the DOM (thousands of rows stay fast), the count says how many match.
+    expect(await rows.count()).toBe(50);
+    expect(await page.locator('#row-count').innerText()).toContain(`${api.data.length} price rows`);
 
-    const providers = page.locator('#providers tbody tr');
-    // One row per provider file in data/.
-    const providerFiles = readdirSync(join(ROOT, 'data')).filter((f) => f.endsWith('.json')).length;
-    await expect.poll(() => providers.count()).toBe(providerFiles);
-    expect(await page.locator('#providers').innerText()).toMatch(/DeepSeek[\s\S]*Xiaomi/);
-    expect(await page.locator('#providers tr[data-provider="openrouter"] td.num').innerText()).toMatch(/^\d{3}$/);
-    expect(await page.locator('#providers tr[data-provider="deepseek"]').innerText()).toMatch(/healthy[\s\S]*2026-11-27 06:00/);
-    expect(await page.locator('#providers tr[data-provider="xiaomi"]').innerText()).toMatch(/failing ×2[\s\S]*layout changed: no price table found/);
-    expect(await page.locator('#providers tr[data-provider="anthropic"]').innerText()).toContain('not run here yet');
+    // DeepSeek V4-Pro in USD: today's list prices, per 1M tokens, in the line's own currency.
+    const v4 = page.locator('#price-table tr[data-model="deepseek/deepseek-v4-pro"][data-currency="USD"]');
+    await page.selectOption('#provider', 'deepseek');
+    await expect.poll(() => v4.count()).toBe(1);
+    expect(await v4.locator('td.price[data-label="Input"]').getAttribute('data-amount')).toBe('0.435');
+    expect(await v4.locator('td.price[data-label="Output"]').getAttribute('data-amount')).toBe('0.87');
+    expect(await v4.locator('td[data-label="Context"]').innerText()).toBe('1M');
+    // Freshness is not recorded yet: unknown, never a made-up date.
+    expect(await v4.locator('td[data-label="Confirmed"]').innerText()).toBe('unknown');
+    expect(await v4.locator('td[data-label="Last change"]').innerText()).toMatch(/^2026-0\d-\d\d/);
+    // The CNY row of the same model: peak/off-peak only, so the cheapest is shown as "from".
+    const v4cny = page.locator('#price-table tr[data-model="deepseek/deepseek-v4-pro"][data-currency="CNY"]');
+    expect(await v4cny.locator('td.price[data-label="Input"]').innerText()).toMatch(/^from 4\.5/);
+    expect(new URL(page.url()).searchParams.get('provider')).toBe('deepseek');
 
-    // Xiaomi's 2026-05-26 cut is one event: cut badges, the deepest cut, and its lines on opening.
-    const mimo = page.locator('#latest-changes li[data-provider="xiaomi"][data-day="2026-05-26"]');
-    await expect.poll(() => mimo.count()).toBe(1);
-    expect(await mimo.locator('summary').innerText()).toMatch(/cut[\s\S]*tier removed|tier removed[\s\S]*cut/);
-    expect(await mimo.locator('summary').innerText()).toContain('−99.1%');
-    await mimo.locator('summary').click();
-    const line = mimo.locator('tr[data-type="price_cut"][data-model="xiaomi/mimo-v2.5-pro"]').filter({ hasText: 'Cache read' });
-    expect(await line.innerText()).toMatch(/0\.2\s+0\.0036\s+−98\.2%/);
-    expect(await page.locator('#latest-changes li[data-provider="deepseek"][data-day="2026-04-25"] .badge-promo').count()).toBeGreaterThan(0);
+    // Sort by output price, cheapest first; click again for the most expensive first.
+    await page.selectOption('#provider', '');
+    await page.selectOption('#currency', 'USD');
+    await page.locator('#price-table thead a[data-sort="output"]').click();
+    const outputs = () => rows.locator('td.price[data-label="Output"]').evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.amount ?? null));
+    let seen = (await outputs()).filter((v) => v !== null).map(Number);
+    expect(seen.length).toBeGreaterThan(40);
+    expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    expect(await page.locator('#price-table thead th[aria-sort="ascending"]').innerText()).toContain('Output');
+    await page.locator('#price-table thead a[data-sort="output"]').click();
+    seen = (await outputs()).filter((v) => v !== null).map(Number);
+    expect(seen).toEqual([...seen].sort((x, y) => y - x));
+    const top = Math.max(...api.data.filter((r: any) => r.currency === 'USD' && r.output).map((r: any) => r.output.amount));
+    expect(seen[0]).toBe(top);
+    expect(await rows.evaluateAll((trs) => trs.every((tr) => (tr as HTMLElement).dataset.currency === 'USD'))).toBe(true);
 
-    // Filter as you type; the URL follows.
-    const total = await page.locator('#model-list li').count();
-    expect(total).toBeGreaterThan(300);
-    await page.locator('#q').pressSequentially('v4-pro');
-    const visible = page.locator('#model-list li:not([hidden])');
-    await expect.poll(() => visible.count()).toBeLessThan(10);
-    const texts = await visible.allInnerTexts();
-    expect(texts.length).toBeGreaterThan(0);
-    expect(texts.every((t) => t.toLowerCase().includes('v4-pro'))).toBe(true);
-    expect(texts.some((t) => t.includes('deepseek/deepseek-v4-pro'))).toBe(true);
-    expect(new URL(page.url()).searchParams.get('q')).toBe('v4-pro');
-    await expect.poll(() => page.locator('#model-count').innerText()).toMatch(new RegExp(`^${texts.length} of ${total} models match$`));
+    // A pricing feature: only models with time-of-day prices.
+    await page.selectOption('#currency', '');
+    await page.selectOption('#feature', 'hours');
+    await expect.poll(() => rows.evaluateAll((trs) => [...new Set(trs.map((tr) => (tr as HTMLElement).dataset.provider))])).toEqual(['deepseek']);
+    await page.selectOption('#feature', '');
 
+    // Search: a typo and a dotted id find their models (local matching until the resolver lands).
+    for (const [q, want] of [
+      ['sonet', 'anthropic/claude-sonnet-4-6'],
+      ['claude-opus-4.6', 'anthropic/claude-opus-4-6'],
+      ['opus 4.5', 'openrouter/anthropic/claude-opus-4.5'],
+    ]) {
+      await page.locator('#q').fill(q);
+      await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.model))).toContain(want);
+    }
+    expect(new URL(page.url()).searchParams.get('q')).toBe('opus 4.5');
     await page.locator('#q').fill('');
+    await page.locator('#price-table thead a[data-sort="provider"]').click();
     await screenshot(page, 'web-overview');
     expectClean(w);
     await w.context.close();
   });
 
-  it('filters on the server for ?q= (the form without JavaScript)', async () => {
-    const r = await request(s.url, '/?q=mimo');
+  it('renders any table view on the server (sorted, filtered, paged) for the page without JavaScript', async () => {
+    const r = await request(s.url, '/?provider=xiaomi&sort=input&dir=desc');
     expect(r.status).toBe(200);
-    const shown = [...r.text.matchAll(/<li data-search="([^"]*)"(?! hidden)>/g)].map((m) => m[1]);
-    const hidden = [...r.text.matchAll(/<li data-search="([^"]*)" hidden="">/g)].map((m) => m[1]);
-    expect(shown.length).toBeGreaterThanOrEqual(2);
-    expect(shown.every((t) => t.includes('mimo'))).toBe(true);
-    expect(hidden.length).toBeGreaterThan(300);
-    expect(r.text).toContain(`${shown.length} of ${shown.length + hidden.length} models match`);
+    const models = [...r.text.matchAll(/<tr data-model="([^"]+)" data-currency="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(models.length).toBeGreaterThanOrEqual(2);
+    expect(models.every((m) => m.startsWith('xiaomi/'))).toBe(true);
+    const inputs = [...r.text.matchAll(/data-label="Input" data-amount="([^"]+)"/g)].map((m) => Number(m[1]));
+    expect(inputs).toEqual([...inputs].sort((a, b) => b - a));
+    expect(r.text).toContain('aria-sort="descending"');
+    const page2 = await request(s.url, '/?page=2');
+    expect(page2.text).toContain('Page 2 of');
     expect(r.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('is usable at 375 px: filters and the first prices on the first screen, nothing wider than the phone', async () => {
+    const w = await visit('/', { width: 375 });
+    const { page } = w;
+    await page.locator('#overview[data-ready="true"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    const firstPrice = await page.locator('#price-table tbody tr td.price').first().boundingBox();
+    expect(firstPrice!.y).toBeLessThan(900);
+    await screenshot(page, 'web-overview-375px');
+    expectClean(w);
+    await w.context.close();
+  });
+
+  it('still lists the providers with scraper health and the latest change events, in words', async () => {
+    const w = await visit('/');
+    const { page } = w;
+    const providers = page.locator('#providers tbody tr');
+    const providerFiles = readdirSync(join(ROOT, 'data')).filter((f) => f.endsWith('.json')).length;
+    await expect.poll(() => providers.count()).toBe(providerFiles);
+    expect(await page.locator('#providers tr[data-provider="deepseek"]').innerText()).toMatch(/healthy[\s\S]*2026-11-27 06:00/);
+    expect(await page.locator('#providers tr[data-provider="xiaomi"]').innerText()).toMatch(/failing ×2[\s\S]*layout changed: no price table found/);
+    expect(await page.locator('#providers tr[data-provider="anthropic"]').innerText()).toContain('not run here yet');
+    const events = page.locator('#latest-changes li.event');
+    expect(await events.count()).toBeGreaterThan(0);
+    await events.first().locator('summary').click();
+    expect(await events.first().locator('.change-words li').first().innerText()).toMatch(/: .+ from \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    expectClean(w);
+    await w.context.close();
   });
 });
 
@@ -173,6 +226,31 @@ describe('model page', () => {
     await chart.locator('canvas').first().waitFor();
     expect(new URL(page.url()).searchParams.get('currency')).toBe('CNY');
     await screenshot(page, 'web-model-deepseek-v4-pro');
+
+    // USD and CNY together: one axis each, the list price dashed under both promotions.
+    await page.selectOption('#currency', 'ALL');
+    await expect.poll(() => chart.getAttribute('data-axes')).toBe('2');
+    expect(await chart.getAttribute('data-list-lines')).toBe('2');
+    await chart.locator('canvas').first().waitFor();
+    // The legend names lines a reader can find: no "—" value placeholders, no empty entries.
+    const legend = (await chart.locator('.u-legend .u-series:not([hidden])').allInnerTexts()).map((t) => t.trim());
+    expect(legend).toEqual(['standard · USD', 'off-peak · CNY', 'peak · CNY', 'standard · CNY']);
+    await chart.screenshot({ path: join(ARTIFACTS_DIR, 'web-chart-input-usd-cny.png') });
+    // Log scale: kept in the URL, redrawn in place.
+    await page.locator('#log-scale').check();
+    await expect.poll(() => page.locator('#charts').getAttribute('data-scale')).toBe('log');
+    expect(new URL(page.url()).searchParams.get('scale')).toBe('log');
+    await chart.locator('canvas').first().waitFor();
+    await page.locator('figure.chart[data-component="cache_read"] canvas').first().waitFor();
+    await page.locator('figure.chart[data-component="cache_read"]').screenshot({ path: join(ARTIFACTS_DIR, 'web-chart-cache-read-log.png') });
+    // The chart's data as CSV: every step of every line, the promotion and the list beneath it.
+    const [download] = await Promise.all([page.waitForEvent('download'), chart.locator('a.download').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toBe('from,until,line,USD/CNY per 1M tokens');
+    expect(csv).toContain('2026-04-25T16:00:00.000Z,2026-05-31T16:00:00.000Z,standard · USD,0.435');
+    expect(csv).toContain('2026-04-25T16:00:00.000Z,2026-05-31T16:00:00.000Z,standard · USD: list price,1.74');
+    await page.locator('#log-scale').uncheck();
+    await page.selectOption('#currency', 'CNY');
 
     // Facts with sources and knowledge times; the superseded ones on request.
     const facts = page.locator('#facts tbody tr');
@@ -241,7 +319,7 @@ describe('compare / calculator', () => {
     const expected = await quote('2026-06-01T00:00:00Z', 80_000);
     expect(expected.map((q) => q.total)).toEqual([1.82, 1.82]);
     expect(await totals(page)).toEqual(expected.map((q) => ({ total: String(q.total), text: 'CNY 1.82' })));
-    expect(await page.locator('#quote-table tr[data-model="deepseek/deepseek-v4-pro"]').innerText()).toContain('CNY 54.60');
+    expect(await page.locator('#quote-table tr[data-model="deepseek/deepseek-v4-pro"]').innerText()).toContain('CNY 54.6');
 
     // The chart over time: quoted at each change of these prices; a point equals the API's answer.
     const chart = page.locator('#cost-chart');
@@ -253,7 +331,7 @@ describe('compare / calculator', () => {
     const row = page.locator('#over-time-table tbody tr').filter({ hasText: '2026-04-24' });
     // (textContent: the table sits in a closed <details>.)
     const cells = await row.locator('td').allTextContents();
-    expect(cells.map((c) => c.trim())).toEqual(['CNY 8.00', '—']);
+    expect(cells.map((c) => c.trim())).toEqual(['CNY 8', '—']);
     await screenshot(page, 'web-compare');
 
     // Keyboard: Home takes the slider to 0% cache hits; the figures follow, still the API's.
@@ -280,6 +358,73 @@ describe('compare / calculator', () => {
   });
 });
 
+describe('calculator: the hours of the day and usage logs', () => {
+  const SLOT = 15 * 60_000;
+  const usage = { inputTokens: 100_000, cacheReadTokens: 80_000, outputTokens: 20_000 };
+
+  it('prices 1,440 requests spread over the day at their own quarter hours: the total equals POST /v1/quote of that log, peak and off-peak lines both counted', async () => {
+    const w = await visit('/compare?models=deepseek/deepseek-v4-pro&input=100000&hit=0.8&output=20000&rpd=1440&at=2026-08-20&currency=CNY');
+    const { page } = w;
+    const cell = page.locator('#quote-table tr[data-model="deepseek/deepseek-v4-pro"] td.quote-total');
+    await cell.waitFor();
+    // The same day as an explicit usage log: 15 requests in each quarter hour, at its middle.
+    const day = Date.parse('2026-08-20T00:00:00Z');
+    const log = Array.from({ length: 1440 }, (_, i) => ({ ...usage, at: new Date(day + Math.floor(i / 15) * SLOT + SLOT / 2).toISOString() }));
+    const r = await request(s.url, '/v1/quote', { json: { models: ['deepseek/deepseek-v4-pro'], currency: 'CNY', usage: log } });
+    expect(r.status).toBe(200);
+    const [q] = r.body.quotes;
+    const labels = new Set(q.lines.map((l: any) => l.conditions?.hours?.label).filter(Boolean));
+    expect([...labels].sort()).toEqual(['off-peak', 'peak']);
+    expect(await cell.getAttribute('data-total')).toBe(String(q.total));
+    expect(await cell.innerText()).toBe(`CNY ${q.total.toLocaleString('en-US', { maximumFractionDigits: 12 })}`);
+    // Priced all at midnight (off-peak) it would be cheaper: the hours count.
+    const midnight = await request(s.url, '/v1/quote', { json: { models: ['deepseek/deepseek-v4-pro'], currency: 'CNY', at: '2026-08-20T00:00:00Z', requests: 1440, usage } });
+    expect(midnight.body.quotes[0].total).toBeLessThan(q.total);
+
+    // Business hours in Shanghai (09–17 local = 01–09 UTC): another total, kept in the URL.
+    await page.selectOption('#spread', 'business');
+    await page.locator('#tz').fill('Asia/Shanghai');
+    await expect.poll(() => cell.getAttribute('data-total')).not.toBe(String(q.total));
+    expect(new URL(page.url()).searchParams.get('spread')).toBe('business');
+    expect(new URL(page.url()).searchParams.get('tz')).toBe('Asia/Shanghai');
+    await screenshot(page, 'web-compare-spread');
+    expectClean(w);
+    await w.context.close();
+  });
+
+  it('prices an uploaded usage log (CSV, raw API model names) per model and day, as POST /v1/quote does', async () => {
+    // 1,200 requests over three days, at every hour, named as DeepSeek's API answers ("deepseek-chat").
+    const rows: Array<{ at: string; model: string; input: number; cached: number; output: number }> = [];
+    for (let i = 0; i < 1200; i++) {
+      const at = new Date(Date.parse('2026-05-01T00:00:00Z') + i * 216_000).toISOString(); // every 3.6 min
+      rows.push({ at, model: i % 3 === 0 ? 'deepseek-reasoner' : 'deepseek-chat', input: 2000 + (i % 7) * 100, cached: 1000, output: 300 + (i % 5) * 10 });
+    }
+    const csv = 'timestamp,model,prompt_tokens,cached_tokens,completion_tokens\n' + rows.map((r) => `${r.at.replace('T', ' ').slice(0, 19)},${r.model},${r.input},${r.cached},${r.output}`).join('\n') + '\n';
+    const w = await visit('/compare?models=deepseek/deepseek-v4-pro');
+    const { page } = w;
+    await page.locator('#log-file').setInputFiles({ name: 'usage.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const table = page.locator('#log-table');
+    await table.waitFor();
+    expect(await page.locator('#log-status').innerText()).toContain('Priced 1200 requests on 3 days and 2 models');
+    for (const name of ['deepseek-chat', 'deepseek-reasoner']) {
+      const row = table.locator(`tr[data-model="${name}"]`);
+      // The raw name resolved through its alias to the model it named then.
+      expect(await row.getAttribute('data-resolved')).toBe('deepseek/deepseek-v4-flash');
+      for (const day of ['2026-05-01', '2026-05-02', '2026-05-03']) {
+        const log = rows
+          .filter((r) => r.model === name && r.at.startsWith(day))
+          .map((r) => ({ at: r.at, inputTokens: r.input, cacheReadTokens: r.cached, cacheWriteTokens: 0, outputTokens: r.output }));
+        const api = await request(s.url, '/v1/quote', { json: { models: [`deepseek/${name}`], usage: log } });
+        expect(api.status).toBe(200);
+        expect(await row.locator(`td[data-label="${day}"]`).getAttribute('data-total')).toBe(String(api.body.quotes[0].total));
+      }
+    }
+    await screenshot(page, 'web-compare-usage-log');
+    expectClean(w);
+    await w.context.close();
+  });
+});
+
 describe('diff', () => {
   it('lists the differences between two dates with percentages and types, filtered by provider', async () => {
     const api = await request(s.url, '/v1/diff?from=2026-05-01&to=2026-06-15&provider=xiaomi');
@@ -287,7 +432,11 @@ describe('diff', () => {
     const { page } = w;
     expect(w.status).toBe(200);
     const rows = page.locator('#diff-table tbody tr');
-    expect(await rows.count()).toBe(api.body.changes.length);
+    // New lines (first known, added) are folded into a count; the rest are listed, cuts first.
+    const folded = api.body.changes.filter((c: any) => c.type === 'first_known' || c.type === 'price_added').length;
+    expect(await rows.count()).toBe(api.body.changes.length - folded);
+    if (folded) expect(await page.locator('#diff-folded summary').innerText()).toContain(`${folded} new price`);
+    expect(await rows.first().getAttribute('data-type')).toBe('price_cut');
     const text = await page.locator('#diff-table').innerText();
     expect(text).toContain('−98.2%');
     expect(text).toContain('tier removed');
@@ -329,6 +478,11 @@ describe('errors', () => {
     await w.page.locator('button[data-remove="nope/nothing"]').click();
     await expect.poll(() => w.page.locator('#quote-table > tbody > tr').count()).toBe(2);
     expect(new URL(w.page.url()).searchParams.get('models')).toBe('deepseek/deepseek-v4-pro,anthropic/claude-sonnet-4-6');
+    // Words instead of an id: "opus 4.6" becomes the one direct model it names, priced.
+    await w.page.locator('#add-model').fill('opus 4.6');
+    await w.page.locator('#add-model').press('Enter');
+    await w.page.locator('#quote-table tr[data-model="anthropic/claude-opus-4-6"] td.quote-total').waitFor();
+    expect(await w.page.locator('#quote-table tr[data-error="true"]').count()).toBe(0);
     expectClean(w, EXPECTED_4XX);
     await w.context.close();
   });

@@ -1,7 +1,7 @@
 // GET /v1/changes (JSON, cursor-paginated, newest first) and GET /v1/changes.atom (the same feed).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ChangeType } from '../../src/model.ts';
-import { changes, type ChangesQuery } from '../../src/timeline/queries.ts';
+import { changes, listModels, type ChangesQuery } from '../../src/timeline/queries.ts';
 import { renderAtom } from '../atom.ts';
 import { normalizedQuery } from '../cache.ts';
 import type { ApiContext } from '../context.ts';
@@ -85,7 +85,7 @@ export function changesRoutes(ctx: ApiContext) {
     })
     .openapi({ ...changesAtomRoute, middleware: [ctx.cached({ timeParams: ['asOf'] })] }, async (c) => {
       const q = c.req.valid('query');
-      const page = await changes(ctx.db, toQuery(q, ctx.now(), 50), { memo: ctx.memo.changes });
+      const [page, models] = await Promise.all([changes(ctx.db, toQuery(q, ctx.now(), 50), { memo: ctx.memo.changes }), listModels(ctx.db)]);
       // The same filters in any order name the same feed.
       const { text, params } = normalizedQuery(c.req.url);
       const described = [...params.entries()].map(([k, v]) => `${k}=${v}`).sort().join(', ');
@@ -95,6 +95,7 @@ export function changesRoutes(ctx: ApiContext) {
         // Relative (RFC 4287 allows IRI references): the cached feed must not carry one client's Host.
         selfUrl: `${c.req.path}${text ? `?${text}` : ''}`,
         changes: page.data,
+        names: new Map(models.map((m) => [m.id, m.name])),
       });
       return c.body(body, 200, { 'Content-Type': 'application/atom+xml; charset=utf-8' });
     });

@@ -53,3 +53,14 @@ export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult
 function isProblem(v: unknown): v is Problem {
   return typeof v === 'object' && v !== null && typeof (v as Problem).title === 'string' && typeof (v as Problem).status === 'number';
 }
+
+/**
+ * GET /v1/models/resolve (the catalogue work's resolver) for a name: whether the route exists at
+ * all (so the browser only calls it then, instead of logging 404s) and its answer when it matched.
+ */
+export async function askResolver(api: ApiFetch, name: string): Promise<{ available: boolean; body: unknown | null }> {
+  const res = await api(apiPath('/v1/models/resolve', { name: name || 'a' }));
+  const body = (await res.json().catch(() => null)) as { type?: string } | null;
+  const available = !(res.status === 404 && typeof body?.type === 'string' && body.type.endsWith('no-route')) && res.status !== 405;
+  return { available, body: res.ok ? body : null };
+}

@@ -13,6 +13,7 @@ const LONG_CACHE = 'public, max-age=31536000, immutable';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
 };
@@ -42,6 +43,9 @@ function loadAssets(): AssetTable {
   const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot'));
   files.set('uPlot.iife.min.js', readFileSync(join(uplotDir, 'uPlot.iife.min.js')));
   files.set('uPlot.min.css', readFileSync(join(uplotDir, 'uPlot.min.css')));
+  // Exact decimal sums in the calculator (the same library the server prices with).
+  const decimalDir = dirname(createRequire(import.meta.url).resolve('decimal.js/package.json'));
+  files.set('decimal.mjs', readFileSync(join(decimalDir, 'decimal.mjs')));
 
   const hash = createHash('sha256');
   for (const [name, body] of files) hash.update(name).update('\0').update(body);

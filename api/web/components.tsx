@@ -3,6 +3,7 @@
 import type { Child, FC } from 'hono/jsx';
 import type { Problem } from '../problem.ts';
 import type { Conditions as ConditionsT, Source } from '../../src/model.ts';
+import { shownPct } from '../../src/phrasing.ts';
 import { changeBadge, componentLabel, conditionParts, formatAmount, formatInstant, formatPct, modelHref, problemText } from './assets/format.js';
 
 export const Time: FC<{ iso: string | null | undefined }> = ({ iso }) => (iso ? <time datetime={iso}>{formatInstant(iso)}</time> : <span class="muted">—</span>);
@@ -95,6 +96,17 @@ export interface ChangeRowData {
 const ListNote: FC<{ effective: number | null; list: number | null | undefined }> = ({ effective, list }) =>
   list !== undefined && list !== null && list !== effective ? <span class="muted small list-note"> (list {formatAmount(list)})</span> : null;
 
+/** The change's percent: the effective move, or a list_changed row's list move (labelled). */
+const ChangePctCell: FC<{ row: ChangeRowData }> = ({ row }) => {
+  const { pct, ofList } = shownPct(row);
+  return (
+    <td data-label="Change" class={`num pct ${pct === null ? '' : pct < 0 ? 'down' : pct > 0 ? 'up' : ''}`}>
+      {formatPct(pct)}
+      {ofList && pct !== null ? <span class="small"> list</span> : null}
+    </td>
+  );
+};
+
 export const ChangesTable: FC<{ caption: string; rows: ChangeRowData[]; id?: string }> = ({ caption, rows, id }) => (
   <TableWrap label={caption}>
     <table class="changes stack" id={id}>
@@ -142,7 +154,7 @@ export const ChangesTable: FC<{ caption: string; rows: ChangeRowData[]; id?: str
               {formatAmount(r.after)}
               <ListNote effective={r.after} list={r.listAfter} />
             </td>
-            <td data-label="Change" class={`num pct ${r.changePct === null ? '' : r.changePct < 0 ? 'down' : r.changePct > 0 ? 'up' : ''}`}>{formatPct(r.changePct)}</td>
+            <ChangePctCell row={r} />
             <td data-label="Type">
               <Badge type={r.type} />
               {r.upcoming ? (

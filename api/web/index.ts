@@ -48,7 +48,7 @@ export function webRoutes(deps: WebDeps) {
   };
 
   return new Hono()
-    .get('/', (c) => page(c, (url) => overviewPage(deps.api, url)))
+    .get('/', (c) => page(c, (url) => overviewPage(deps.api, url, now())))
     .get('/compare', (c) => page(c, (url) => comparePage(deps.api, url, now())))
     .get('/diff', (c) => page(c, (url) => diffPage(deps.api, url, now())))
     .get('/models/*', (c) =>

@@ -13,6 +13,13 @@ export interface LayoutProps {
   children?: Child;
 }
 
+/** Browser modules each page imports, fetched in parallel instead of one import after another. */
+const PRELOAD: Partial<Record<PageName, string[]>> = {
+  overview: ['overview.js', 'price-table.js', 'format.js', 'api.js', 'dom.js'],
+  model: ['model-page.js', 'step-chart.js', 'format.js', 'api.js', 'dom.js'],
+  compare: ['calculator.js', 'workload.js', 'decimal.mjs', 'price-table.js', 'step-chart.js', 'format.js', 'api.js', 'dom.js'],
+};
+
 const NAV: Array<{ href: string; label: string; page: PageName }> = [
   { href: '/', label: 'Overview', page: 'overview' },
   { href: '/compare', label: 'Compare & calculate', page: 'compare' },
@@ -34,6 +41,9 @@ export const Layout: FC<LayoutProps> = ({ title, page, charts, children }) => {
         <link rel="stylesheet" href={assets.url('app.css')} />
         {charts ? <script defer src={assets.url('uPlot.iife.min.js')}></script> : null}
         <script type="module" src={assets.url('app.js')}></script>
+        {(PRELOAD[page] ?? []).map((f) => (
+          <link rel="modulepreload" href={assets.url(f)} />
+        ))}
       </head>
       <body data-page={page}>
         <a class="skip" href="#main">

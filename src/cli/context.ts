@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, PACKAGE_ROOT, type Database } from '../db/client.ts';
 import { seedFromDataset } from '../dataset/seed.ts';
 import { BadInputError } from '../errors.ts';
+import type { Catalog } from '../catalog/contract.ts';
 import type { Scraper } from '../scrape/contract.ts';
 import type { RunSummary } from '../scrape/pipeline.ts';
 import { first } from '../timeline/write.ts';
@@ -29,6 +30,9 @@ export interface CliDeps {
   scrapers: readonly Scraper[];
   /** The scraper of a provider id; an unknown id is bad input naming the known ones. */
   getScraper(id: string): Scraper;
+  /** The catalogs (models.dev, genai-prices, llm-prices) and one by id. */
+  catalogs: readonly Catalog[];
+  getCatalog(id: string): Catalog;
   serve(o: ServeOptions): Promise<ServeHandle>;
 }
 

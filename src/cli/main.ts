@@ -22,6 +22,7 @@ import { closeDatabase, currencyOption, database, DEFAULT_DATA_DIR, JSON_HELP, o
 import { registerScrapeCommands } from './scrape-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerQuoteCommand } from './quote-command.ts';
+import { registerCatalogCommands } from '../catalog/cli.ts';
 
 export type { CliDeps } from './context.ts';
 
@@ -240,6 +241,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerServeCommand(program, deps);
   registerScrapeCommands(program, deps);
   registerQuoteCommand(program);
+  registerCatalogCommands(program, deps);
   return program;
 }
 

@@ -49,6 +49,7 @@ export async function buildProviderDataset(db: Db, providerId: string): Promise<
       a.currency.localeCompare(b.currency) ||
       a.conditions.localeCompare(b.conditions) ||
       a.kind.localeCompare(b.kind) ||
+      a.origin.localeCompare(b.origin) ||
       Number(a.valid_from) - Number(b.valid_from) ||
       Number(a.recorded_at) - Number(b.recorded_at) ||
       a.amount.localeCompare(b.amount),

@@ -97,7 +97,7 @@ function checkConsistency(d: ProviderDataset, name: string): void {
 function checkNoOverlap(facts: PriceFact[], name: string): void {
   const bySeries = new Map<string, number[]>();
   facts.forEach((f, i) => {
-    const k = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${conditionsKey(f.conditions)}\u0000${f.kind}`;
+    const k = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${conditionsKey(f.conditions)}\u0000${f.kind}\u0000${f.origin ?? ''}`;
     const arr = bySeries.get(k);
     if (arr) arr.push(i);
     else bySeries.set(k, [i]);
@@ -142,6 +142,7 @@ export function toNewFact(f: PriceFact): NewFact {
     free: f.free ?? false,
     detectedBetween: f.detectedBetween ? [parseInstant(f.detectedBetween[0]), parseInstant(f.detectedBetween[1])] : null,
     lastConfirmedAt: f.lastConfirmedAt ? parseInstant(f.lastConfirmedAt) : null,
+    ...(f.origin ? { origin: f.origin } : {}),
     sources: f.sources,
     confidence: f.confidence,
   };

@@ -49,9 +49,15 @@ export const series = sqliteTable(
     /** Canonical JSON of the conditions (sorted keys); `{}` for none. */
     conditions: text('conditions').notNull(),
     kind: text('kind', { enum: ['list', 'promo'] }).notNull(),
+    /** Who states this series: '' = the provider's own page or curated facts; else a catalog id
+     * (`models.dev`, `genai-prices`, …). One line can have a series per source (docs/decisions.md). */
+    origin: text('origin').notNull().default(''),
+    /** Precedence of the origin: 0 for the provider's own; catalogs after, in their fixed order. */
+    originRank: integer('origin_rank').notNull().default(0),
   },
   (t) => [
-    uniqueIndex('series_identity').on(t.model, t.component, t.currency, t.unit, t.conditions, t.kind),
+    uniqueIndex('series_identity').on(t.model, t.component, t.currency, t.unit, t.conditions, t.kind, t.origin),
+    index('series_line').on(t.model, t.component, t.currency, t.unit, t.conditions, t.originRank),
   ],
 );
 

@@ -13,6 +13,8 @@ import type { Scraper } from '../scrape/contract.ts';
 import type { RunSummary } from '../scrape/pipeline.ts';
 import { scrapeProvider, type ScrapeOptions } from '../scrape/run.ts';
 import { toIso } from '../time.ts';
+import type { Catalog } from '../catalog/contract.ts';
+import { catalogScraper, scrapeCatalog } from '../catalog/run.ts';
 import { scraperFailedEvent, scraperRecoveredEvent } from '../webhooks/events.ts';
 import { writeEvents, type EventType, type OutboxEvent } from '../webhooks/outbox.ts';
 import { providerHealth } from './health.ts';
@@ -28,6 +30,8 @@ export interface SchedulerOptions {
   database: Database;
   /** The scrapers to schedule (the composition root hands in the registry). */
   scrapers: readonly Scraper[];
+  /** Catalogs polled like pages (the composition root hands in scrapers/catalogs.ts); default none. */
+  catalogs?: readonly Catalog[];
   /** Cron pattern or `off`; default TOKENTRAIL_SCHEDULE, else every 6 hours. */
   schedule?: string;
   /** Per provider; default TOKENTRAIL_SCHEDULE_<PROVIDER>. */
@@ -84,6 +88,8 @@ export class Scheduler {
   readonly instanceId: string;
   private readonly database: Database;
   private readonly scrapers: Map<string, Scraper>;
+  private readonly catalogs: readonly Catalog[];
+  private readonly officialProviders: ReadonlySet<string>;
   private readonly slots: Map<string, Slots | null>;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -103,7 +109,10 @@ export class Scheduler {
 
   constructor(o: SchedulerOptions) {
     this.database = o.database;
-    this.scrapers = new Map(o.scrapers.map((s) => [s.id, s]));
+    // Catalogs are polled like pages, each under its own id (src/catalog/run.ts).
+    this.catalogs = o.catalogs ?? [];
+    this.officialProviders = new Set(o.scrapers.map((s) => s.id));
+    this.scrapers = new Map([...o.scrapers, ...this.catalogs.map(catalogScraper)].map((s) => [s.id, s]));
     this.slots = providerSchedules([...this.scrapers.keys()], { base: o.schedule, overrides: o.overrides, env: o.env });
     this.instanceId = o.instanceId ?? defaultSchedulerId();
     this.now = o.now ?? Date.now;
@@ -190,7 +199,10 @@ export class Scheduler {
     this.heldLeases.add(lease);
     try {
       const before = await providerHealth(db, scraper);
-      const runs = await scrapeProvider(this.database, scraper, { ...this.scrapeOptions, emitEvents: true });
+      const catalog = scraper.origin ? this.catalogs.find((c) => c.id === scraper.origin) : undefined;
+      const runs = catalog
+        ? await scrapeCatalog(this.database, catalog, { ...this.scrapeOptions, emitEvents: true, officialProviders: this.officialProviders })
+        : await scrapeProvider(this.database, scraper, { ...this.scrapeOptions, emitEvents: true });
       const failed = runs.some((r) => r.outcome === 'failed');
       const after = await providerHealth(db, scraper);
       const done = this.now();

@@ -20,12 +20,16 @@ import { pastNowKnown, reconcileLine, type ExistingFact } from './reconcile.ts';
 
 export type ScopeFact = LiveFact & ExistingFact & { seriesId: number };
 
-/** Live facts (latest knowledge) of the provider's models in the given currencies (null = all). */
-export async function scopeFacts(tx: Tx, provider: string, currencies: string[] | null): Promise<ScopeFact[]> {
+/**
+ * Live facts (latest knowledge) of the provider's models in the given currencies (null = all), of
+ * one origin: a source reconciles only its own series — a catalog never closes the provider's
+ * facts, nor they its ('' = the provider's own pages).
+ */
+export async function scopeFacts(tx: Tx, provider: string, currencies: string[] | null, origin = ''): Promise<ScopeFact[]> {
   if (currencies && currencies.length === 0) return [];
   const inCurrencies = currencies ? sql`AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})` : sql``;
   const rows = await tx.all<FactRow & { series_id: number }>(sql`SELECT ${sql.raw(FACT_COLUMNS)}, f.series_id FROM facts f JOIN series s ON s.id = f.series_id
-    WHERE s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies} AND f.superseded_at IS NULL`);
+    WHERE s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies} AND f.superseded_at IS NULL`);
   return rows.map((r) => ({ ...rowToLiveFact(r), id: Number(r.id), seriesId: Number(r.series_id), confidence: r.confidence, free: Boolean(r.free) }));
 }
 
@@ -45,9 +49,9 @@ interface OnRecord {
   pageLater: number[];
 }
 
-async function onRecord(tx: Tx, provider: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<OnRecord> {
+async function onRecord(tx: Tx, provider: string, origin: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<OnRecord> {
   const inCurrencies = currencies ? sql`AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})` : sql``;
-  const scope = sql`s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies}`;
+  const scope = sql`s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies}`;
   type K = { model: string; component: string; currency: string; unit: string; conditions: string; kind: 'list' | 'promo' };
   const key = (r: K) => lineKey({ ...r, conditionsKey: r.conditions });
   const writes = await tx.all<K & { t: number; later: number | null }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind,
@@ -126,10 +130,10 @@ function foreignWindow(existing: ExistingFact[], claimed: Segment[], effectiveFr
 
 export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
   const currencies = scopeCurrencies(p.scope);
-  const existing = await scopeFacts(tx, p.scraper.id, currencies);
+  const existing = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin);
   const starts = [...p.starts.values()];
   const from = Math.min(p.observedAt, ...starts);
-  const record = await onRecord(tx, p.scraper.id, currencies, p.url, from, p.observedAt, p.knownAt);
+  const record = await onRecord(tx, p.scraper.id, p.scraper.origin ?? '', currencies, p.url, from, p.observedAt, p.knownAt);
   // Where facts were written after the page's knowledge time, its correction is learned now.
   const learnedNow = Math.max(Date.now(), p.knownAt + 1, ...[...record.lastWrite.values()].map((t) => t + 1));
   const byLine = new Map<LineKey, ScopeFact[]>();
@@ -164,6 +168,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
       previousObservation: record.previous.get(k) ?? record.pagePrevious,
       firstObservation: record.pagePrevious === null,
       sources: [p.source],
+      confidence: p.scraper.confidence,
     });
     if (plan.divergesAt === null && !claimed && next !== undefined) plan = pastNowKnown(ex, next) ?? plan;
     if (plan.divergesAt === null) continue;
@@ -173,10 +178,10 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
       superseded++;
     }
     for (const d of plan.insert)
-      inserts.push({ ...l, conditions: parseConditionsKey(l.conditionsKey), ...d, recordedAt: knownAt, supersededAt: null, runId: p.runId });
+      inserts.push({ ...l, conditions: parseConditionsKey(l.conditionsKey), ...d, recordedAt: knownAt, supersededAt: null, runId: p.runId, ...(p.scraper.origin ? { origin: p.scraper.origin } : {}) });
   }
   const added = await insertFacts(tx, cache, inserts);
-  const after = await scopeFacts(tx, p.scraper.id, currencies);
+  const after = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin);
   const beforeIds = new Set(deriveChanges(existing).map(changeIdentity));
   const records = deriveChanges(after)
     .filter((c) => !beforeIds.has(changeIdentity(c)))
@@ -238,13 +243,13 @@ function decodeSegments(json: string): Segment[] {
 }
 
 /** Records what the run observed of each series, and refreshes lastConfirmedAt of their facts. */
-export async function recordObservations(tx: Tx, runId: number, url: string, snapshot: string | null, knownAt: number, observed: Applied['observed']): Promise<void> {
+export async function recordObservations(tx: Tx, runId: number, url: string, snapshot: string | null, knownAt: number, observed: Applied['observed'], origin?: Scraper['origin']): Promise<void> {
   if (observed.length === 0) return;
   const cache = new SeriesCache();
   const rows = [];
   for (const o of observed) {
     const l = parseLineKey(o.key);
-    const seriesId = await cache.id(tx, { ...l, conditions: parseConditionsKey(l.conditionsKey) });
+    const seriesId = await cache.id(tx, { ...l, conditions: parseConditionsKey(l.conditionsKey), origin });
     rows.push(sql`(${seriesId}, ${runId}, ${url}, ${snapshot}, ${o.at}, ${knownAt}, ${segmentAt(o.segments, o.at)?.amount ?? null}, ${encodeSegments(o.segments)})`);
   }
   for (let i = 0; i < rows.length; i += 500)

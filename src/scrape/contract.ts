@@ -1,6 +1,6 @@
 // The contract every provider scraper implements. Parsing is a pure function of the page text
 // (and the context below): no network, no clock, so saved pages test it exactly.
-import type { ParseResult, ProviderId } from '../model.ts';
+import type { CatalogId, Confidence, ParseResult, ProviderId } from '../model.ts';
 
 export interface ParseContext {
   /** The URL the text came from (a scraper may serve several pages, e.g. English and Chinese). */
@@ -50,4 +50,8 @@ export interface Scraper {
   module?: string;
   /** Largest page body accepted from a fetch, decoded (default 20 MB, src/scrape/fetch-static.ts). */
   maxBodyBytes?: number;
+  /** A catalog's view of this provider (src/catalog/ingest.ts): its facts form the catalog's own series. */
+  origin?: CatalogId;
+  /** Confidence of what this scraper writes (default `high`: the provider's own page). */
+  confidence?: Confidence;
 }

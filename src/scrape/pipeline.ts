@@ -96,7 +96,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
   const page = await readPage(o);
   if ('failed' in page) return recordStop(database, run, 'failed', page.failed, page.observations);
   const scope = pageScope(page.parsed.coverage, page.currencies);
-  const live = (await scopeFacts(database.db, o.scraper.id, scopeCurrencies(scope))).filter((f) => mayChange(scope, f));
+  const live = (await scopeFacts(database.db, o.scraper.id, scopeCurrencies(scope), o.scraper.origin)).filter((f) => mayChange(scope, f));
   const unreadRows = (page.parsed.coverage?.unread ?? []).reduce((n, u) => n + (u.scope?.length ?? 0), 0);
   const verdict = guardPage(o.scraper, page.parsed.observations, page.claims, live, o.observedAt, unreadRows);
   if (verdict.fail) return recordStop(database, run, 'failed', verdict.fail, page.parsed.observations.length);
@@ -222,7 +222,7 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
     const a = await applyPage(tx, { runId, scraper, url, snapshot: hash, scope, claims, observedAt, starts, untouched, partial, knownAt, source, emitEvents: !!o.emitEvents, createdModels, horizon: true });
     await notePage(tx, run, d.held.length ? d.pending : {});
     await finishRunRow(tx, runId, { outcome, reason, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records.length });
-    await recordObservations(tx, runId, url, hash, knownAt, a.observed);
+    await recordObservations(tx, runId, url, hash, knownAt, a.observed, o.scraper.origin);
     if (a.added || a.superseded || a.observed.length) await bumpDataVersion(tx);
     if (partial && o.emitEvents) await writeDegradedEvent(tx, { provider: scraper.id, url, runId, sections: scope.sections });
     summary = { runId, ...base, outcome, reason, observations: obsCount, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records };

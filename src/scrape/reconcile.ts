@@ -47,6 +47,8 @@ export interface ReconcileContext {
   /** First time this page is observed: prices it shows had an unknown past. */
   firstObservation: boolean;
   sources: Source[];
+  /** What the source is worth (default high: the provider's own page). */
+  confidence?: 'high' | 'medium' | 'low';
 }
 
 // Claimed segments do not overlap; as timed facts they are all "known" at once.
@@ -112,7 +114,7 @@ export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx:
       free: s.free,
       detectedBetween: undated && ctx.previousObservation !== null && hadBefore ? [ctx.previousObservation, s.from] : null,
       sources: ctx.sources,
-      confidence: 'high',
+      confidence: ctx.confidence ?? 'high',
     };
     insert.push(draft);
   }

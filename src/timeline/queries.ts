@@ -9,6 +9,9 @@ import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
+import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
+import { resolveOrThrow } from '../resolve/index-db.ts';
+import { agreeingSources } from '../catalog/disagreements.ts';
 
 export interface PriceRow {
   component: string;
@@ -27,6 +30,8 @@ export interface PriceRow {
   free?: boolean;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
+  /** Other sources (`provider`, or catalog ids) stating the same amount for the line at `at`. */
+  alsoReportedBy?: string[];
 }
 
 export interface PriceSheet {
@@ -131,7 +136,9 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
   if (alias.length) return { model: alias[0].model, aliasOf: lower };
   const anyAlias = await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`);
   if (anyAlias.length) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
-  throw new NotFoundError(`unknown model: ${id}`, 'model');
+  // A raw name as an API returns it (dated snapshot, Bedrock/Vertex form, …): src/resolve.
+  const r = await resolveOrThrow(db, id, at, undefined, 'model');
+  return { model: r.model, aliasOf: id };
 }
 
 /* ---------------------------------------------------------------- price at an instant */
@@ -140,12 +147,13 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
  * The facts in force at `at` as known at `asOf`, one per series: an index seek on
  * (series_id, valid_from) per series, so history length does not slow it down.
  */
-async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true): Promise<FactRow[]> {
+export async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true, everySource = false): Promise<FactRow[]> {
   if (modelIds && modelIds.length === 0) return [];
   const args: Array<string | number> = [at, asOf, asOf];
-  let where = '1 = 1';
+  // A line answers from its best source (src/catalog/precedence.ts); everySource: each source's own.
+  let where = everySource ? '1 = 1' : OWNS_LINE_SQL('s');
   if (modelIds) {
-    where = `s.model IN (${modelIds.map(() => '?').join(', ')})`;
+    where += ` AND s.model IN (${modelIds.map(() => '?').join(', ')})`;
     args.push(...modelIds);
   }
   if (currency) {
@@ -170,7 +178,7 @@ async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf
   return unpackFactRows(r.rows as unknown as Array<{ packed: string }>);
 }
 
-function sheetFromRows(rows: FactRow[]): PriceRow[] {
+function sheetFromRows(rows: FactRow[], everySource?: FactRow[]): PriceRow[] {
   const byLine = new Map<string, { list?: FactRow; promo?: FactRow }>();
   for (const r of rows) {
     const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
@@ -198,6 +206,8 @@ function sheetFromRows(rows: FactRow[]): PriceRow[] {
     if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
     if (eff.last_confirmed_at !== null && eff.last_confirmed_at !== undefined) row.lastConfirmedAt = toIso(Number(eff.last_confirmed_at));
     if (eff.free) row.free = true;
+    const agree = everySource ? agreeingSources(everySource, eff) : [];
+    if (agree.length) row.alsoReportedBy = agree;
     out.push(row);
   }
   return out.sort(
@@ -231,7 +241,8 @@ export async function priceSheet(db: Db, q: { model: string; at: number; asOf: n
   const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf);
   await checkCurrency(db, q.currency, model);
   const rows = await effectiveRows(db, [model], q.at, q.asOf, q.currency);
-  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows) };
+  const every = await effectiveRows(db, [model], q.at, q.asOf, q.currency, false, true);
+  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows, every) };
   if (aliasOf) {
     sheet.aliasOf = model;
     sheet.requested = aliasOf;
@@ -253,11 +264,13 @@ export async function providerSheets(
   const rows = await effectiveRows(db, models, q.at, q.asOf, q.currency);
   const byModel = new Map<string, FactRow[]>();
   for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
+  const everyByModel = new Map<string, FactRow[]>();
+  for (const r of await effectiveRows(db, models, q.at, q.asOf, q.currency, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
   return {
     provider: q.provider,
     at: toIso(q.at),
     asOf: toIso(q.asOf),
-    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!) })),
+    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!, everyByModel.get(m)) })),
   };
 }
 
@@ -288,7 +301,7 @@ async function scopedModels(db: Db, scope: Scope): Promise<string[] | null> {
 export async function liveFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
   const models = await scopedModels(db, scope);
   if (models && models.length === 0) return [];
-  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`];
+  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`, sql.raw(OWNS_LINE_SQL('s'))];
   if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
   if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
   const rows = await db.all<{ packed: string }>(
@@ -306,7 +319,7 @@ export async function history(
   if (q.from !== undefined && q.to !== undefined && q.from > q.to)
     throw new BadInputError('from must not be after to', { field: 'from' });
   await checkCurrency(db, q.currency, model.id);
-  const where: SQL[] = [sql`s.model = ${model.id}`, sql`f.recorded_at <= ${q.asOf}`];
+  const where: SQL[] = [sql`s.model = ${model.id}`, sql`f.recorded_at <= ${q.asOf}`, sql.raw(OWNS_LINE_SQL('s'))];
   if (!q.includeSuperseded) where.push(sql`(f.superseded_at IS NULL OR f.superseded_at > ${q.asOf})`);
   if (q.currency) where.push(sql`s.currency = ${q.currency}`);
   if (q.to !== undefined) where.push(sql`f.valid_from < ${q.to}`);

@@ -26,13 +26,15 @@ export interface FactRow {
   sources: string;
   confidence: 'high' | 'medium' | 'low';
   last_confirmed_at: number | null;
+  /** '' = the provider's own series; else the catalog that states it. */
+  origin: string;
 }
 
 export const FACT_COLUMNS = `f.id, s.model, s.component, s.currency, s.unit, s.conditions, s.kind, f.amount,
   f.valid_from, f.valid_to, f.announced_at, f.recorded_at, f.superseded_at, f.prior_unknown, f.free,
-  f.detected_between, f.sources, f.confidence, f.last_confirmed_at`;
+  f.detected_between, f.sources, f.confidence, f.last_confirmed_at, s.origin`;
 
-const FACT_FIELDS = ['id', 'model', 'component', 'currency', 'unit', 'conditions', 'kind', 'amount', 'valid_from', 'valid_to', 'announced_at', 'recorded_at', 'superseded_at', 'prior_unknown', 'free', 'detected_between', 'sources', 'confidence', 'last_confirmed_at'] as const;
+const FACT_FIELDS = ['id', 'model', 'component', 'currency', 'unit', 'conditions', 'kind', 'amount', 'valid_from', 'valid_to', 'announced_at', 'recorded_at', 'superseded_at', 'prior_unknown', 'free', 'detected_between', 'sources', 'confidence', 'last_confirmed_at', 'origin'] as const;
 
 /**
  * The same columns packed into one JSON array per row: the libsql client builds JS rows column
@@ -95,6 +97,7 @@ export function rowToPriceFact(r: FactRow): PriceFact {
   if (r.prior_unknown) ordered.priorUnknown = true;
   if (r.free) ordered.free = true;
   if (r.detected_between) ordered.detectedBetween = (JSON.parse(r.detected_between) as number[]).map(toDatasetInstant);
+  if (r.origin) ordered.origin = r.origin;
   ordered.sources = f.sources;
   ordered.confidence = f.confidence;
   return ordered as PriceFact;
@@ -112,10 +115,13 @@ export function factKey(parts: {
   validFrom: number;
   validTo: number | null;
   recordedAt: number;
+  origin?: string;
 }): string {
   return createHash('sha256')
     .update(
       JSON.stringify([
+        // A catalog's series is another fact than the provider's; the provider's keys stay as they were.
+        ...(parts.origin ? [parts.origin] : []),
         parts.model,
         parts.component,
         parts.currency,

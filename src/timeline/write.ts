@@ -1,7 +1,8 @@
 // Writes to the timeline. Facts are only ever added or marked superseded; nothing is deleted.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import type { Conditions, Source } from '../model.ts';
+import type { CatalogId, Conditions, Source } from '../model.ts';
+import { originRank } from '../catalog/precedence.ts';
 import { conditionsKey } from '../conditions.ts';
 import { normalizeAmount } from '../decimal.ts';
 import { factKey } from './rows.ts';
@@ -32,6 +33,8 @@ export interface NewFact {
   detectedBetween: [number, number] | null;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
+  /** A catalog's own series (absent: the provider's). */
+  origin?: CatalogId;
   runId?: number | null;
   /** Carried over by import; scraped facts get it from their observations. */
   lastConfirmedAt?: number | null;
@@ -41,15 +44,16 @@ export interface NewFact {
 export class SeriesCache {
   private ids = new Map<string, number>();
 
-  async id(tx: Tx, f: Pick<NewFact, 'model' | 'component' | 'currency' | 'unit' | 'conditions' | 'kind'>): Promise<number> {
+  async id(tx: Tx, f: Pick<NewFact, 'model' | 'component' | 'currency' | 'unit' | 'conditions' | 'kind' | 'origin'>): Promise<number> {
     const ck = conditionsKey(f.conditions);
-    const key = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${ck}\u0000${f.kind}`;
+    const origin = f.origin ?? '';
+    const key = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${ck}\u0000${f.kind}\u0000${origin}`;
     const hit = this.ids.get(key);
     if (hit !== undefined) return hit;
     // One round trip whether the series is new or not (the no-op update makes RETURNING answer).
-    const row = await first<{ id: number }>(tx, sql`INSERT INTO series (model, component, currency, unit, conditions, kind)
-      VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind})
-      ON CONFLICT (model, component, currency, unit, conditions, kind) DO UPDATE SET model = excluded.model RETURNING id`);
+    const row = await first<{ id: number }>(tx, sql`INSERT INTO series (model, component, currency, unit, conditions, kind, origin, origin_rank)
+      VALUES (${f.model}, ${f.component}, ${f.currency}, ${f.unit}, ${ck}, ${f.kind}, ${origin}, ${originRank(f.origin)})
+      ON CONFLICT (model, component, currency, unit, conditions, kind, origin) DO UPDATE SET model = excluded.model RETURNING id`);
     const id = Number(row!.id);
     this.ids.set(key, id);
     return id;
@@ -68,6 +72,7 @@ export function keyOfFact(f: NewFact): string {
     validFrom: f.validFrom,
     validTo: f.validTo,
     recordedAt: f.recordedAt,
+    origin: f.origin,
   });
 }
 

@@ -1,6 +1,7 @@
 // A change as a readable Slack incoming-webhook message (`{text}`, mrkdwn). Slack subscribers
 // get this instead of the Standard Webhooks envelope.
 import type { ChangeType, Conditions } from '../model.ts';
+import { changeWords } from '../phrasing.ts';
 
 /**
  * A derived price change (DESIGN §3). Accepts both the API's ChangeRecord (numbers, ISO instants)
@@ -94,8 +95,9 @@ export function formatChangeText(change: WebhookChange): string {
   const pct = formatPct(change.changePct);
   const conditions = formatConditions(change.conditions);
 
-  const head = `${meta.emoji} *${escapeSlack(change.model)}* ${escapeSlack(change.component)}${conditions ? ` (${escapeSlack(conditions)})` : ''}: ${meta.label}`;
-  let move = `${formatAmount(change.before)} → ${formatAmount(change.after)} ${escapeSlack(unit)}`;
+  // The headline in the words the feed and the page use (src/phrasing.ts); the details follow.
+  const head = `${meta.emoji} *${escapeSlack(changeWords(change))}* · ${meta.label}`;
+  let move = `${escapeSlack(change.component)}${conditions ? ` (${escapeSlack(conditions)})` : ''}: ${formatAmount(change.before)} → ${formatAmount(change.after)} ${escapeSlack(unit)}`;
   if (pct) move += ` (${pct})`;
   // Show the list price when it differs from the effective one (promotions, list-only moves).
   const listDiffers =

@@ -3,7 +3,7 @@
 import { showProblem } from './dom.js';
 
 const MODULES = {
-  overview: () => import('./search.js'),
+  overview: () => import('./overview.js'),
   model: () => import('./model-page.js'),
   compare: () => import('./calculator.js'),
 };

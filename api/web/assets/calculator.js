@@ -1,17 +1,25 @@
-// Compare / calculator: a workload (input tokens per request, cache-hit rate, output tokens,
-// requests per day) priced on several models. Every figure is a POST /v1/quote answer: one quote
-// at the chosen date for the table, and one per instant a price of these models changed for the
-// chart (all models in one body per instant). The form's state lives in the URL.
+// Compare / calculator: a workload (input tokens per request, cache-hit rate, cache writes, output
+// tokens, requests per day spread over the day, service tier, cache TTL) priced on several models,
+// and an uploaded usage log priced row by row. Every figure is a sum of POST /v1/quote answers for
+// timed requests (workload.js builds them), added up exactly (decimal.js): the table at the chosen
+// day, the chart at every day a price of these models changed. The form's state lives in the URL.
+import Decimal from './decimal.mjs';
 import { ApiProblem, getJson, postJson } from './api.js';
 import { h, setUrlParams, showProblem } from './dom.js';
-import { componentLabel, conditionsShort, formatInstant, formatMoney, modelHref, problemText } from './format.js';
-import { chartEnd, drawStepChart, PALETTE } from './step-chart.js';
+import { componentLabel, conditionsShort, formatInstant, formatMoney, isoDate, modelHref, problemText } from './format.js';
+import { matchesQuery } from './price-table.js';
+import { chartCsv, chartEnd, downloadLink, drawStepChart, PALETTE } from './step-chart.js';
+import { dayGroups, localModelFor, parseProfile, parseUsageLog, slotCounts, slotWeights } from './workload.js';
 
 const MAX_MODELS = 8;
 /** At most this many instants on the chart (each is one quote request). */
 const MAX_POINTS = 40;
+/** Quote requests the chart may make for one drawing (points × request-count groups). */
+const CHART_BUDGET = 160;
 const CONCURRENCY = 4;
 const DAYS_PER_MONTH = 30;
+/** Logged requests per quote body (the API takes up to 10,000 model × request pairs). */
+const LOG_CHUNK = 5000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,6 +28,15 @@ export function init() {
   if (!form) return;
   const calc = new Calculator(form);
   calc.run();
+  wireUsageLog(form);
+}
+
+/**
+ * The conversion seam: quotes are shown in the currency they were priced in. Dated exchange rates
+ * (helper "fx") will convert here; until then a total is never converted.
+ */
+function shown(q) {
+  return q; // (an ApiProblem or no answer passes through as well)
 }
 
 class Calculator {
@@ -38,7 +55,8 @@ class Calculator {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.run(), 250);
     };
-    for (const id of ['input', 'output', 'rpd', 'at']) $(id).addEventListener('input', soon);
+    for (const id of ['input', 'write', 'output', 'rpd', 'at', 'tz', 'profile']) $(id).addEventListener('input', soon);
+    for (const id of ['spread', 'tier', 'ttl']) $(id).addEventListener('change', () => this.run());
     $('hit').addEventListener('input', () => {
       $('hit-out').textContent = `${$('hit').value}%`;
       soon();
@@ -57,7 +75,9 @@ class Calculator {
       this.run();
     });
     const add = () => {
-      const id = $('add-model').value.trim().toLowerCase();
+      const typed = $('add-model').value.trim();
+      if (!typed) return;
+      const id = this.modelFor(typed);
       if (!id) return;
       if (!this.models.includes(id)) {
         if (this.models.length >= MAX_MODELS) {
@@ -77,6 +97,21 @@ class Calculator {
         add();
       }
     });
+  }
+
+  /** A typed name as a model id: an id or alias, a raw API name, or the one model the words match. */
+  modelFor(typed) {
+    const models = [...$('all-models').options].map((o) => ({ id: o.value, name: o.textContent ?? o.value, provider: o.value.split('/')[0] }));
+    const exact = localModelFor(typed, models);
+    if (exact) return exact;
+    const found = models.filter((m) => matchesQuery({ model: m.id, name: m.name, providerName: m.provider }, typed));
+    // Direct providers before aggregators: the shortest ids first.
+    const best = found.filter((m) => m.id.split('/').length === Math.min(...found.map((f) => f.id.split('/').length)));
+    if (best.length === 1) return best[0].id;
+    $('calc-status').textContent = found.length
+      ? `${found.length} models match “${typed}”: ${found.slice(0, 5).map((m) => m.id).join(', ')}${found.length > 5 ? '…' : ''}; pick one from the list.`
+      : `No model matches “${typed}”.`;
+    return null;
   }
 
   renderChips() {
@@ -100,15 +135,33 @@ class Calculator {
       return $(id).value !== '' && Number.isInteger(v) && v >= min ? v : null;
     };
     const input = whole('input', 0);
+    const write = $('write').value === '' ? 0 : whole('write', 0);
     const output = whole('output', 0);
     const rpd = whole('rpd', 1);
     const hitPct = Number($('hit').value);
     const at = $('at').value;
+    const spread = $('spread').value;
+    const tz = $('tz').value.trim() || 'UTC';
     if (input === null) return { error: 'Enter the input tokens per request (a whole number).' };
+    if (write === null) return { error: 'Enter the cache-write tokens per request (a whole number).' };
     if (output === null) return { error: 'Enter the output tokens per request (a whole number).' };
     if (rpd === null) return { error: 'Enter the requests per day (a whole number, at least 1).' };
     if (!/^\d{4}-\d{2}-\d{2}$/.test(at)) return { error: 'Pick a date.' };
-    return { input, output, rpd, hit: hitPct / 100, at };
+    const cached = Math.round(input * (hitPct / 100));
+    if (cached + write > input) return { error: 'Cache reads and writes are part of the input: together they cannot exceed it.' };
+    let weights;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+    } catch {
+      return { error: `Unknown time zone “${tz}” (an IANA name such as Asia/Shanghai).` };
+    }
+    try {
+      weights = (date) => slotWeights(date, spread, tz, parseProfile($('profile').value));
+      weights(at);
+    } catch (err) {
+      return { error: `The hourly profile: ${err.message}.` };
+    }
+    return { input, write, output, rpd, hit: hitPct / 100, at, spread, tz, profile: $('profile').value.trim(), tier: $('tier').value, ttl: $('ttl').value, weights };
   }
 
   history(model) {
@@ -141,7 +194,22 @@ class Calculator {
       return;
     }
     const currencySelect = $('currency');
-    setUrlParams({ models: this.models.join(','), input: w.input, hit: w.hit, output: w.output, rpd: w.rpd, at: w.at, currency: currencySelect.value });
+    $('profile-field').hidden = w.spread !== 'profile';
+    setUrlParams({
+      models: this.models.join(','),
+      input: w.input,
+      hit: w.hit,
+      write: w.write || '',
+      output: w.output,
+      rpd: w.rpd,
+      at: w.at,
+      currency: currencySelect.value,
+      spread: w.spread === 'uniform' ? '' : w.spread,
+      tz: w.tz === 'UTC' ? '' : w.tz,
+      profile: w.spread === 'profile' ? w.profile : '',
+      tier: w.tier,
+      ttl: w.ttl,
+    });
     status.textContent = 'Asking the quote API…';
 
     try {
@@ -152,19 +220,23 @@ class Calculator {
       this.models.forEach((m, i) => (histories[i] instanceof ApiProblem ? unknown.set(m, histories[i]) : known.set(m, histories[i])));
       const currency = this.pickCurrency(known, currencySelect);
       const usage = { inputTokens: w.input, cacheReadTokens: Math.round(w.input * w.hit), outputTokens: w.output };
-      const body = (models, at) => ({ models, at, currency, requests: w.rpd, usage });
+      if (w.write) usage.cacheWriteTokens = w.write;
+      const options = { ...(currency ? { currency } : {}), ...(w.tier ? { serviceTier: w.tier } : {}), ...(w.ttl ? { cacheTtl: w.ttl } : {}) };
+      // One day's requests as timed quote bodies: a log of slot instants per request count.
+      const day = (models, date) => dayGroups(date, slotCounts(w.rpd, w.weights(date)), usage).map((g) => ({ models, ...options, requests: g.count, usage: g.log }));
 
       const atIso = `${w.at}T00:00:00Z`;
-      const quotes = await this.quoteEach([...known.keys()], (models) => body(models, atIso));
+      const quotes = await this.quoteSum([...known.keys()], (models) => day(models, w.at));
       if (stale()) return;
       for (const [m, p] of unknown) quotes.set(m, p);
       this.renderTable(w, currency, atIso, quotes);
-      status.textContent = `Priced ${known.size} model${known.size === 1 ? '' : 's'} at ${formatInstant(atIso)} in ${currency}; drawing the history…`;
+      const where = currency ? `in ${currency}` : 'each in its own currency';
+      status.textContent = `Priced ${known.size} model${known.size === 1 ? '' : 's'} on ${w.at} ${where}; drawing the history…`;
 
-      const points = await this.overTime([...known.entries()], currency, body);
+      const points = await this.overTime([...known.entries()], currency, day);
       if (stale()) return;
       this.renderOverTime(points, currency, Date.parse(atIso));
-      status.textContent = `Priced at ${formatInstant(atIso)} in ${currency}, and at ${points.xs.length} instants over time.`;
+      status.textContent = `Priced on ${w.at} ${where}, and on ${points.xs.length} days over time.`;
     } catch (err) {
       if (stale()) return;
       status.textContent = '';
@@ -177,11 +249,12 @@ class Calculator {
     const sets = [...known.values()].map((h) => new Set(h.facts.map((f) => f.currency)));
     const all = [...new Set(sets.flatMap((s) => [...s]))].sort();
     const shared = all.filter((c) => sets.every((s) => s.has(c)));
-    const auto = shared.includes('USD') ? 'USD' : (shared[0] ?? (all.includes('USD') ? 'USD' : (all[0] ?? 'USD')));
+    // No currency they all publish: each model in its own (never converted).
+    const auto = shared.includes('USD') ? 'USD' : (shared[0] ?? '');
     const chosen = select.value || select.dataset.value || '';
     // Any of these can be asked for: a model that does not publish it is converted at the ECB rate of the day (shown per line).
     const options = [...new Set([...all, ...CONVERTIBLE, ...(chosen ? [chosen] : [])])].sort();
-    select.replaceChildren(h('option', { value: '' }, `Automatic (${auto})`), ...options.map((c) => h('option', { value: c }, c)));
+    select.replaceChildren(h('option', { value: '' }, `Automatic (${auto || 'each its own'})`), ...options.map((c) => h('option', { value: c }, c)));
     select.value = chosen;
     select.dataset.value = '';
     return chosen || auto;
@@ -197,7 +270,7 @@ class Calculator {
     if (models.length === 0) return out;
     try {
       const res = await postJson('/v1/quote', makeBody(models));
-      models.forEach((m, i) => out.set(m, res.quotes.find((q) => (q.requested ?? q.model) === m) ?? res.quotes[i]));
+      models.forEach((m, i) => out.set(m, exact(res.quotes.find((q) => (q.requested ?? q.model) === m) ?? res.quotes[i])));
       return out;
     } catch (err) {
       // Only a refusal about the request itself is worth splitting; the rest is shown as is.
@@ -211,7 +284,7 @@ class Calculator {
     for (const m of models) {
       try {
         const res = await postJson('/v1/quote', makeBody([m]));
-        out.set(m, res.quotes[0]);
+        out.set(m, exact(res.quotes[0]));
       } catch (err) {
         if (!(err instanceof ApiProblem)) throw err;
         out.set(m, err);
@@ -220,23 +293,41 @@ class Calculator {
     return out;
   }
 
-  /** Daily cost of each model at every instant one of their prices changed (in this currency). */
-  async overTime(known, currency, makeBody) {
-    // A model that does not publish this currency is drawn from its own change instants, each
-    // quoted (and so converted) at the ECB rate of that day; instants without a rate stay gaps.
-    const facts = new Map(
-      known.map(([m, h]) => {
-        const own = h.facts.filter((f) => f.currency === currency);
-        return [m, own.length ? own : h.facts];
-      }),
-    );
-    let instants = [...new Set([...facts.values()].flat().flatMap((f) => [Date.parse(f.validFrom), ...(f.validTo ? [Date.parse(f.validTo)] : [])]))].sort((a, b) => a - b);
-    if (instants.length > MAX_POINTS) {
-      const step = (instants.length - 1) / (MAX_POINTS - 1);
-      instants = [...new Set(Array.from({ length: MAX_POINTS }, (_, i) => instants[Math.round(i * step)]))];
+  /**
+   * The sum of several quote bodies (a day's request-count groups, or a log's chunks) per model:
+   * totals and lines added exactly. A model any body refused keeps that refusal.
+   * @returns Map model → quote | ApiProblem
+   */
+  async quoteSum(models, makeBodies) {
+    const out = new Map();
+    for (const body of makeBodies(models)) {
+      const part = await this.quoteEach(body.models, (ms) => ({ ...body, models: ms }));
+      for (const [m, q] of part) {
+        const prev = out.get(m);
+        if (prev instanceof ApiProblem) continue;
+        out.set(m, q instanceof ApiProblem || !prev ? q : addQuotes(prev, q));
+      }
     }
-    // Only the models with a price at an instant are asked about it.
-    const priced = (m, t) => facts.get(m).some((f) => Date.parse(f.validFrom) <= t && (f.validTo === null || t < Date.parse(f.validTo)));
+    return out;
+  }
+
+  /** Daily cost of each model on every day one of their prices changed (in this currency). */
+  async overTime(known, currency, makeDay) {
+    const facts = new Map(known.map(([m, h]) => [m, currency ? h.facts.filter((f) => f.currency === currency) : h.facts]));
+    // Days a price changed, and the day after (a change at 16:00 leaves a mixed day, then a whole one).
+    const DAY = 86_400_000;
+    const changes = [...new Set([...facts.values()].flat().flatMap((f) => [Date.parse(f.validFrom), ...(f.validTo ? [Date.parse(f.validTo)] : [])]))];
+    let instants = [...new Set(changes.flatMap((t) => [Math.floor(t / DAY) * DAY, Math.floor(t / DAY) * DAY + DAY]))].sort((a, b) => a - b);
+    const groups = Math.max(1, makeDay([], isoDate(instants[0] ?? Date.now())).length);
+    const maxPoints = Math.max(6, Math.min(MAX_POINTS, Math.floor(CHART_BUDGET / groups)));
+    if (instants.length > maxPoints) {
+      const step = (instants.length - 1) / (maxPoints - 1);
+      instants = [...new Set(Array.from({ length: maxPoints }, (_, i) => instants[Math.round(i * step)]))];
+    }
+    // Only the models with a price all that day are asked about it.
+    const priced = (m, t) =>
+      facts.get(m).some((f) => Date.parse(f.validFrom) <= t && (f.validTo === null || t < Date.parse(f.validTo))) &&
+      facts.get(m).some((f) => Date.parse(f.validFrom) <= t + DAY - 1 && (f.validTo === null || t + DAY - 1 < Date.parse(f.validTo)));
     const results = new Array(instants.length);
     let next = 0;
     const worker = async () => {
@@ -244,7 +335,7 @@ class Calculator {
         const i = next++;
         const t = instants[i];
         const models = known.map(([m]) => m).filter((m) => priced(m, t));
-        results[i] = await this.quoteEach(models, (ms) => makeBody(ms, new Date(t).toISOString()));
+        results[i] = await this.quoteSum(models, (ms) => makeDay(ms, isoDate(t)));
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, instants.length) }, worker));
@@ -254,16 +345,19 @@ class Calculator {
         const q = results[i].get(m);
         return q && !(q instanceof ApiProblem) ? q.total : null;
       }),
+      currency: [...results].reverse().map((r) => r.get(m)).find((q) => q && !(q instanceof ApiProblem))?.currency ?? currency,
     }));
     return { xs: instants, series };
   }
 
   renderTable(w, currency, atIso, quotes) {
     const cached = Math.round(w.input * w.hit);
-    const caption = `Cost at ${formatInstant(atIso)} in ${currency}: ${w.input.toLocaleString('en-US')} input tokens per request (${Math.round(w.hit * 100)}% = ${cached.toLocaleString('en-US')} from the cache), ${w.output.toLocaleString('en-US')} output tokens, ${w.rpd.toLocaleString('en-US')} requests a day`;
+    const spread = w.spread === 'uniform' ? 'spread evenly over the day' : w.spread === 'business' ? `in business hours (09–17, ${w.tz})` : `by the hourly profile (${w.tz})`;
+    const extras = [w.write ? `${formatMoney(w.write, '')} written to the cache` : '', w.tier ? `${w.tier} tier` : '', w.ttl ? `cache TTL ${w.ttl}` : ''].filter(Boolean).join(', ');
+    const caption = `Cost on ${w.at} (UTC) ${currency ? `in ${currency}` : 'in each model’s own currency'}: ${formatMoney(w.input, '')} input tokens per request (${Math.round(w.hit * 100)}% = ${formatMoney(cached, '')} from the cache${extras ? `; ${extras}` : ''}), ${formatMoney(w.output, '')} output tokens, ${formatMoney(w.rpd, '')} requests a day ${spread}`;
     const rows = this.models.map((m) => {
-      const q = quotes.get(m);
-      const name = h('th', { scope: 'row' }, h('a', { href: modelHref(m) }, m));
+      const q = shown(quotes.get(m));
+      const name = h('th', { scope: 'row' }, h('a', { href: modelHref(m) }, m), disputedBadge(m));
       if (!q || q instanceof ApiProblem) {
         return h('tr', { dataset: { model: m, error: 'true' } }, name, h('td', { colspan: '4', class: 'row-error' }, problemText(q?.problem ?? 'no answer')));
       }
@@ -271,9 +365,9 @@ class Calculator {
         'tr',
         { dataset: { model: m } },
         name,
-        h('td', { class: 'num', 'data-label': 'Per request' }, formatMoney(q.total / w.rpd, q.currency)),
-        h('td', { class: 'num quote-total', 'data-label': 'Per day', dataset: { total: String(q.total), currency: q.currency } }, formatMoney(q.total, q.currency)),
-        h('td', { class: 'num', 'data-label': `Per ${DAYS_PER_MONTH} days` }, formatMoney(q.total * DAYS_PER_MONTH, q.currency)),
+        h('td', { class: 'num', 'data-label': 'Per request' }, formatMoney(new Decimal(q.totalExact).div(w.rpd).toDecimalPlaces(12).toString(), q.currency)),
+        h('td', { class: 'num quote-total', 'data-label': 'Per day', dataset: { total: q.totalExact, currency: q.currency } }, formatMoney(q.totalExact, q.currency)),
+        h('td', { class: 'num', 'data-label': `Per ${DAYS_PER_MONTH} days` }, formatMoney(new Decimal(q.totalExact).times(DAYS_PER_MONTH).toString(), q.currency)),
         h('td', {}, breakdown(q)),
       );
     });
@@ -317,14 +411,16 @@ class Calculator {
     const nowS = Date.now() / 1000;
     const end = chartEnd(points.xs[0] / 1000, points.xs[points.xs.length - 1] / 1000, nowS);
     const xs = [...points.xs.map((t) => t / 1000), end];
-    // The last known cost holds to the end of the chart.
-    const series = drawn.map((s, i) => ({ label: s.model, color: PALETTE[i % PALETTE.length], values: [...s.values, s.values[s.values.length - 1]] }));
+    // The last known cost holds to the end of the chart. (A chart draws one currency: without a
+    // shared one, each model's line is in its own; the legend says which.)
+    const series = drawn.map((s, i) => ({ label: currency ? s.model : `${s.model} (${s.currency})`, color: PALETTE[i % PALETTE.length], values: [...s.values, s.values[s.values.length - 1]] }));
     const chartBox = h('div', { class: 'chart-box' });
     const figure = h(
       'figure',
       { class: 'chart', id: 'cost-chart', dataset: { points: String(points.xs.length), currency } },
-      h('figcaption', {}, `Daily cost in ${currency}`),
+      h('figcaption', {}, currency ? `Daily cost in ${currency}` : `Daily cost, each model in its own currency`),
       chartBox,
+      h('p', { class: 'chart-foot' }, downloadLink(chartCsv(xs, series, currency ? `${currency} per day` : 'per day, own currency'), 'daily-cost.csv', 'Download this chart’s data (CSV)')),
       dataTable(points, currency),
     );
     box.append(figure);
@@ -366,7 +462,7 @@ function breakdown(q) {
               l.note ? h('div', { class: 'muted small' }, l.note) : null,
               l.convertedFrom ? h('div', { class: 'muted small converted' }, convertedText(l, q.currency)) : null,
             ),
-            h('td', { class: 'num' }, l.tokens.toLocaleString('en-US')),
+            h('td', { class: 'num' }, formatMoney(l.tokens, '')),
             h('td', { class: 'num' }, `${formatMoney(l.unitPrice, q.currency)} / ${l.unit}`),
             h('td', { class: 'num' }, formatMoney(l.cost, q.currency)),
           ),
@@ -376,15 +472,14 @@ function breakdown(q) {
   );
 }
 
-/** Currencies offered besides the published ones (converted where a model does not publish them). */
+/** The chart's figures as a table (for screen readers and for copying). */
 const CONVERTIBLE = ['CNY', 'EUR', 'USD'];
 
-/** "converted from 3 CNY at 0.1463665176 (ECB reference rate of 2026-04-13)". */
+/** How a converted quote line was converted, in words. */
 export function convertedText(l, currency) {
   return `converted from ${l.originalAmount} ${l.convertedFrom} at ${l.rate} ${currency}/${l.convertedFrom} (ECB reference rate of ${l.rateDate})`;
 }
 
-/** The chart's figures as a table (for screen readers and for copying). */
 function dataTable(points, currency) {
   return h(
     'details',
@@ -406,11 +501,187 @@ function dataTable(points, currency) {
               'tr',
               {},
               h('th', { scope: 'row' }, formatInstant(new Date(t).toISOString())),
-              points.series.map((s) => h('td', { class: 'num' }, s.values[i] === null ? '—' : formatMoney(s.values[i], currency))),
+              points.series.map((s) => h('td', { class: 'num' }, s.values[i] === null ? '—' : formatMoney(s.values[i], s.currency ?? currency))),
             ),
           ),
         ),
       ),
     ),
   );
+}
+
+/** Two quotes of one model added exactly: totals, and lines of the same price added together. */
+function addQuotes(a, b) {
+  const lines = new Map();
+  for (const l of [...a.lines, ...b.lines]) {
+    const key = JSON.stringify([l.component, l.unitPrice, l.unit, l.conditions ?? null, l.note ?? null]);
+    const cur = lines.get(key);
+    if (cur) lines.set(key, { ...cur, tokens: cur.tokens + l.tokens, costExact: new Decimal(cur.costExact ?? cur.cost).plus(l.costExact ?? l.cost).toString() });
+    else lines.set(key, { ...l, costExact: String(l.costExact ?? l.cost) });
+  }
+  const totalExact = new Decimal(a.totalExact ?? a.total).plus(b.totalExact ?? b.total).toString();
+  return { ...a, total: Number(totalExact), totalExact, lines: [...lines.values()].map((l) => ({ ...l, cost: Number(l.costExact) })) };
+}
+
+/** A quote with its total as an exact decimal string (the API's numbers carry ≤ 12 decimals). */
+function exact(q) {
+  return { ...q, totalExact: q.totalExact ?? new Decimal(q.total).toString() };
+}
+
+function disputedBadge(model) {
+  const disputed = ($('calc')?.dataset.disputed ?? '').split(' ');
+  return disputed.includes(model) ? h('span', { class: 'badge badge-disputed', title: 'Sources disagree on a price of this model' }, ' sources disagree') : null;
+}
+
+/* ---------------------------------------------------------------- the usage log */
+
+function wireUsageLog(calcForm) {
+  const file = $('log-file');
+  if (!file) return;
+  const read = async () => {
+    const f = file.files?.[0];
+    if (!f) return;
+    const status = $('log-status');
+    const box = $('log-results');
+    box.replaceChildren();
+    status.textContent = `Reading ${f.name}…`;
+    const { rows, errors } = parseUsageLog(await f.text(), { inputIncludesCache: $('log-input').value === 'all' });
+    if (rows.length === 0) {
+      status.textContent = '';
+      showProblem(box, new Error(errors[0] ?? 'no usage rows'), 'The log could not be read');
+      return;
+    }
+    try {
+      const result = await priceLog(rows, calcForm, (done, total) => (status.textContent = `Pricing ${rows.length} requests: ${done} of ${total} quotes…`));
+      renderLog(box, result, errors);
+      status.textContent = `Priced ${rows.length} requests on ${result.days.length} days and ${result.models.length} models${errors.length ? `; ${errors.length} lines skipped` : ''}.`;
+    } catch (err) {
+      status.textContent = '';
+      showProblem(box, err, 'The log could not be priced');
+    }
+  };
+  file.addEventListener('change', read);
+  $('log-input').addEventListener('change', read);
+}
+
+/**
+ * Prices a log: per model name and UTC day, its requests as one timed usage log (in chunks the
+ * API accepts); the resolver (when it answers) or the local catalogue maps raw API names.
+ */
+async function priceLog(rows, calcForm, progress) {
+  const models = [...$('all-models').options].map((o) => ({ id: o.value }));
+  const aliases = await getJson('/v1/models').then(
+    (r) => r.data,
+    () => models,
+  );
+  const names = [...new Set(rows.map((r) => r.model))];
+  const idFor = new Map();
+  for (const n of names) idFor.set(n, (await resolveName(n)) ?? localModelFor(n, aliases));
+  const byKey = new Map();
+  for (const r of rows) {
+    const key = `${r.model}\u0000${r.at.slice(0, 10)}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    const { model, ...usage } = r;
+    byKey.get(key).push(usage);
+  }
+  const jobs = [...byKey.entries()];
+  const cells = new Map(); // name → day → quote | ApiProblem
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const [key, log] = jobs[next++];
+      const [name, day] = key.split('\u0000');
+      const id = idFor.get(name);
+      let q;
+      if (!id) q = new ApiProblem({ title: 'Unknown model', status: 404, detail: `no model is known by the name ${name}` });
+      else {
+        for (let i = 0; i < log.length; i += LOG_CHUNK) {
+          try {
+            const res = await postJson('/v1/quote', { models: [id], usage: log.slice(i, i + LOG_CHUNK) });
+            const part = exact(res.quotes[0]);
+            q = q ? addQuotes(q, part) : part;
+          } catch (err) {
+            if (!(err instanceof ApiProblem)) throw err;
+            q = err;
+            break;
+          }
+        }
+      }
+      if (!cells.has(name)) cells.set(name, new Map());
+      cells.get(name).set(day, q);
+      progress(++done, jobs.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, jobs.length) }, worker));
+  const days = [...new Set(rows.map((r) => r.at.slice(0, 10)))].sort();
+  const requests = new Map(names.map((n) => [n, rows.filter((r) => r.model === n).length]));
+  return { days, models: names.sort(), idFor, cells, requests };
+}
+
+/** GET /v1/models/resolve when that route answers with a model; null otherwise (local matching). */
+async function resolveName(name) {
+  // Only when the server saw the route (no 404 noise before the resolver lands).
+  if ($('calc')?.dataset.resolver !== 'on') return null;
+  try {
+    const body = await getJson(`/v1/models/resolve?name=${encodeURIComponent(name)}`);
+    const id = body?.model ?? body?.id ?? body?.data?.[0]?.model ?? body?.data?.[0]?.id ?? null;
+    return typeof id === 'string' ? id.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+function renderLog(box, result, errors) {
+  const { days, models, idFor, cells, requests } = result;
+  // Totals per model and currency, exact.
+  const totals = new Map();
+  for (const m of models)
+    for (const q of cells.get(m)?.values() ?? []) {
+      if (!q || q instanceof ApiProblem) continue;
+      const k = `${m}\u0000${q.currency}`;
+      totals.set(k, new Decimal(totals.get(k) ?? 0).plus(q.totalExact).toString());
+    }
+  const problems = models.flatMap((m) => [...(cells.get(m)?.entries() ?? [])].filter(([, q]) => q instanceof ApiProblem).map(([d, q]) => `${m} on ${d}: ${problemText(q.problem)}`));
+  const table = h(
+    'table',
+    { id: 'log-table', class: 'stack' },
+    h('caption', {}, 'Cost per model and day (UTC), in the currency each model is priced in'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Model (as logged)'), h('th', { scope: 'col', class: 'num' }, 'Requests'), h('th', { scope: 'col', class: 'num' }, 'Total'), days.map((d) => h('th', { scope: 'col', class: 'num' }, d)))),
+    h(
+      'tbody',
+      {},
+      models.map((m) => {
+        const row = cells.get(m);
+        const priced = [...(row?.values() ?? [])].find((q) => q && !(q instanceof ApiProblem));
+        const cur = priced?.currency;
+        // The model the quotes answered for (an alias resolves to its model at each instant).
+        const id = priced?.model ?? idFor.get(m);
+        return h(
+          'tr',
+          { dataset: { model: m, resolved: id ?? '' } },
+          h('th', { scope: 'row' }, m, id && id !== m ? h('span', { class: 'muted small' }, ` → `, h('a', { href: modelHref(id) }, id)) : null, id ? disputedBadge(id) : null, flags(row)),
+          h('td', { class: 'num', 'data-label': 'Requests' }, formatMoney(requests.get(m), '')),
+          h('td', { class: 'num log-total', 'data-label': 'Total', dataset: { total: cur ? totals.get(`${m}\u0000${cur}`) : '', currency: cur ?? '' } }, cur ? formatMoney(totals.get(`${m}\u0000${cur}`), cur) : '—'),
+          days.map((d) => {
+            const q = row?.get(d);
+            if (!q) return h('td', { class: 'num empty', 'data-label': d }, '');
+            if (q instanceof ApiProblem) return h('td', { class: 'num row-error', 'data-label': d, title: problemText(q.problem) }, 'not priced');
+            return h('td', { class: 'num', 'data-label': d, dataset: { total: q.totalExact } }, formatMoney(q.totalExact, q.currency));
+          }),
+        );
+      }),
+    ),
+  );
+  box.replaceChildren(
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Usage log cost', tabindex: '0' }, table),
+    problems.length ? h('div', { class: 'problem', role: 'alert' }, h('h3', {}, 'Not priced'), h('ul', {}, problems.slice(0, 20).map((p) => h('li', {}, p)))) : '',
+    errors.length ? h('details', {}, h('summary', {}, `${errors.length} lines skipped`), h('ul', {}, errors.slice(0, 50).map((e) => h('li', {}, e)))) : '',
+  );
+}
+
+/** Stale lines, once the API marks them (the freshness work); nothing is guessed before that. */
+function flags(row) {
+  const stale = [...(row?.values() ?? [])].some((q) => q && !(q instanceof ApiProblem) && q.lines.some((l) => l.stale === true));
+  return stale ? h('span', { class: 'badge badge-increase', title: 'A price used was stale when priced' }, ' stale price') : null;
 }

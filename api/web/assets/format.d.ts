@@ -8,6 +8,7 @@ export declare function formatTokens(n: number): string;
 export declare function conditionParts(conditions: Conditions | undefined | null): string[];
 export declare function conditionsShort(conditions: Conditions | undefined | null): string;
 export declare function conditionsKey(conditions: Conditions | undefined | null): string;
+export declare function formatDecimal(v: number | string | null | undefined): string;
 export declare function formatAmount(n: number | null | undefined): string;
 export declare function formatMoney(n: number | null | undefined, currency: string): string;
 export declare function formatPct(p: number | null | undefined): string;

@@ -69,20 +69,48 @@ export function conditionsKey(conditions) {
   return JSON.stringify(sort(conditions || {}));
 }
 
-/** A published amount without float noise or padding: 0.003625 stays "0.003625", 12 is "12". */
-export function formatAmount(n) {
-  if (n === null || n === undefined) return '—';
-  return Number(n).toLocaleString('en-US', { maximumFractionDigits: 8, useGrouping: true });
+/**
+ * THE number format of the site: exact as given (no rounding), the integer part grouped, trailing
+ * zeros trimmed. 0.003625 → "0.003625", 1650 → "1,650", 53.2875 → "53.2875", "8.00" → "8".
+ * Takes the API's numbers (their shortest round-trip digits) or decimal strings.
+ */
+export function formatDecimal(v) {
+  if (v === null || v === undefined || v === '') return '—';
+  let s = typeof v === 'string' ? v.trim() : plainDigits(v);
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return String(v);
+  const neg = s.startsWith('-');
+  if (neg) s = s.slice(1);
+  const [intPart, frac = ''] = s.split('.');
+  const int = intPart.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const trimmed = frac.replace(/0+$/, '');
+  const text = trimmed ? `${int}.${trimmed}` : int;
+  return neg && /[1-9]/.test(text) ? `−${text}` : text;
 }
 
-/** Money with its currency code: "CNY 1.82", "USD 0.0005". */
+/** A number's shortest round-trip digits without an exponent (3.625e-7 → "0.0000003625"). */
+function plainDigits(n) {
+  if (!Number.isFinite(n)) return String(n);
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  const [mant, expText] = s.split(/e/i);
+  const neg = mant.startsWith('-');
+  const [i, f = ''] = (neg ? mant.slice(1) : mant).split('.');
+  const digits = i + f;
+  const point = i.length + Number(expText);
+  const out =
+    point <= 0 ? `0.${'0'.repeat(-point)}${digits}` : point >= digits.length ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return neg ? `-${out}` : out;
+}
+
+/** A published amount, in the one number format. */
+export function formatAmount(n) {
+  return formatDecimal(n);
+}
+
+/** Money with its currency code, in the one number format: "CNY 1.82", "USD 0.0005", "CNY 54.6". */
 export function formatMoney(n, currency) {
   if (n === null || n === undefined) return '—';
-  const abs = Math.abs(n);
-  // Large sums read better rounded to cents; small ones keep enough digits to differ.
-  const digits = abs >= 100 ? 2 : abs >= 1 ? 4 : 6;
-  const text = Number(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits });
-  return `${currency} ${text}`;
+  return currency ? `${currency} ${formatDecimal(n)}` : formatDecimal(n);
 }
 
 /** −75.5 → "−75.5%", 50 → "+50%", null → "—". */

@@ -1,13 +1,18 @@
-// Model page: one step chart per component from /v1/history, in the chosen currency. Each price
-// line (one set of conditions) is a series of effective prices (promo over list); promotions are
-// shaded; segments that start after the page's knowledge time (announced, not yet in effect) are
-// dashed. The currency selector redraws in place and keeps the choice in the URL.
+// Model page: one step chart per component from /v1/history over the model's priced life, in the
+// chosen currency (or every currency, each on its own y axis: CNY beside USD, never converted).
+// Each price line (one set of conditions) is a series of effective prices (promo over list), with
+// the list price dashed beneath while a promotion runs; promotions are shaded; segments that start
+// after the page's knowledge time (announced, not yet in effect) are dashed. A log-scale toggle
+// (kept in the URL) lets a 0.003625 cache price read next to a 12 output price, and each chart's
+// data downloads as CSV. The currency selector redraws in place and keeps the choice in the URL.
 import { getJson, withQuery } from './api.js';
 import { h, setUrlParams, showProblem } from './dom.js';
 import { compareComponents, componentLabel, conditionsKey, conditionsShort, formatAmount, formatInstant } from './format.js';
-import { chartEnd, drawStepChart, PALETTE } from './step-chart.js';
+import { chartCsv, chartEnd, downloadLink, drawStepChart, PALETTE } from './step-chart.js';
 
 const FUTURE_DASH = [6, 4];
+const LIST_DASH = [2, 3];
+const ALL = 'ALL';
 
 export async function init() {
   const root = document.getElementById('charts');
@@ -22,20 +27,30 @@ export async function init() {
     return;
   }
   const charts = [];
+  // The log toggle: only with JavaScript (the charts are drawn here), so it is made here.
+  const log = h('input', { type: 'checkbox', id: 'log-scale' });
+  log.checked = new URL(location.href).searchParams.get('scale') === 'log';
+  const toolbar = h('div', { class: 'chart-toolbar' }, h('label', { class: 'check' }, log, ' Logarithmic price axis'));
+  root.before(toolbar);
   const draw = () => {
     const currency = select?.value || root.dataset.currency;
     for (const c of charts.splice(0)) c.destroy();
     root.replaceChildren();
     root.dataset.currency = currency;
-    const facts = history.facts.filter((f) => f.currency === currency);
+    root.dataset.scale = log.checked ? 'log' : 'linear';
+    const facts = currency === ALL ? history.facts : history.facts.filter((f) => f.currency === currency);
     if (facts.length === 0) {
       root.append(h('p', { class: 'notice' }, `No ${currency} prices are known for this model.`));
       return;
     }
-    for (const [component, rows] of byComponent(facts)) root.append(componentChart(component, rows, currency, nowMs, charts));
+    for (const [component, rows] of byComponent(facts)) root.append(componentChart(component, rows, currency, nowMs, charts, log.checked, root.dataset.model));
   };
   select?.addEventListener('change', () => {
     setUrlParams({ currency: select.value });
+    draw();
+  });
+  log.addEventListener('change', () => {
+    setUrlParams({ scale: log.checked ? 'log' : '' });
     draw();
   });
   draw();
@@ -54,8 +69,10 @@ const ms = (iso) => Date.parse(iso);
 const covers = (f, t) => ms(f.validFrom) <= t && (f.validTo === null || t < ms(f.validTo));
 
 /** One figure: the component's lines over time, its promotions and its announced segments. */
-function componentChart(component, facts, currency, nowMs, charts) {
+function componentChart(component, facts, currency, nowMs, charts, logScale, model) {
   const unit = facts[0].unit;
+  const currencies = [...new Set(facts.map((f) => f.currency))].sort((a, b) => (a === 'USD' ? -1 : b === 'USD' ? 1 : a.localeCompare(b)));
+  const several = currencies.length > 1;
   // Every instant a line of this component changes; the last step runs on to the end of the chart.
   const cuts = [...new Set(facts.flatMap((f) => [ms(f.validFrom), ...(f.validTo ? [ms(f.validTo)] : [])]))].sort((a, b) => a - b);
   const end = chartEnd(cuts[0] / 1000, cuts[cuts.length - 1] / 1000, nowMs / 1000) * 1000;
@@ -63,11 +80,13 @@ function componentChart(component, facts, currency, nowMs, charts) {
 
   const lines = new Map();
   for (const f of facts) {
-    const key = conditionsKey(f.conditions);
-    if (!lines.has(key)) lines.set(key, { conditions: f.conditions, facts: [] });
+    const key = `${f.currency} ${conditionsKey(f.conditions)}`;
+    if (!lines.has(key)) lines.set(key, { conditions: f.conditions, currency: f.currency, facts: [] });
     lines.get(key).facts.push(f);
   }
-  const ordered = [...lines.values()].sort((a, b) => (conditionsKey(a.conditions) < conditionsKey(b.conditions) ? -1 : 1));
+  const ordered = [...lines.values()].sort(
+    (a, b) => currencies.indexOf(a.currency) - currencies.indexOf(b.currency) || (conditionsKey(a.conditions) < conditionsKey(b.conditions) ? -1 : 1),
+  );
 
   const series = [];
   const promoAt = new Array(xsMs.length).fill(false);
@@ -75,7 +94,9 @@ function componentChart(component, facts, currency, nowMs, charts) {
   let futureSegments = 0;
   ordered.forEach((line, i) => {
     const color = PALETTE[i % PALETTE.length];
-    const label = conditionsShort(line.conditions);
+    const label = several ? `${conditionsShort(line.conditions)} · ${line.currency}` : conditionsShort(line.conditions);
+    const scale = line.currency === currencies[0] ? 'y' : line.currency;
+    const listUnder = [];
     // Effective price on [xs[k], xs[k+1]): the promotion in force, else the list price. The
     // segments that start after now go to a dashed twin series.
     const past = [];
@@ -90,13 +111,17 @@ function componentChart(component, facts, currency, nowMs, charts) {
       const list = line.facts.find((f) => f.kind === 'list' && covers(f, t));
       const value = promo ? promo.amount : list ? list.amount : null;
       if (promo) promoAt[k] = true;
+      // Under a promotion, the list price it replaces (dashed, same colour).
+      listUnder.push(promo && list ? list.amount : null);
       const isFuture = t > nowMs;
       if (isFuture && value !== null) futureSegments++;
       past.push(isFuture ? null : value);
       future.push(isFuture ? value : null);
     });
-    series.push({ label, values: past, color });
-    if (future.some((v) => v !== null)) series.push({ label: `${label} (announced)`, values: future, color, dash: FUTURE_DASH, legend: false });
+    listUnder.push(null);
+    series.push({ label, values: past, color, scale });
+    if (future.some((v) => v !== null)) series.push({ label: `${label} (announced)`, values: future, color, dash: FUTURE_DASH, legend: false, scale });
+    if (listUnder.some((v) => v !== null)) series.push({ label: `${label}: list price`, values: listUnder, color, dash: LIST_DASH, legend: false, scale, list: true });
 
     for (const f of line.facts) {
       if (f.kind !== 'promo') continue;
@@ -121,19 +146,29 @@ function componentChart(component, facts, currency, nowMs, charts) {
   }
   for (const b of bands) b.title = `Promotion ${formatInstant(new Date(b.from * 1000).toISOString())} → ${formatInstant(new Date(b.to * 1000).toISOString())}`;
 
-  const title = `${componentLabel(component)}, ${currency} per ${unit}`;
+  const title = `${componentLabel(component)}, ${currencies.join(' and ')} per ${unit}`;
+  const listLines = series.filter((x) => x.list).length;
   const notesId = `notes-${component}`;
   const box = h('div', { class: 'chart-box' });
   const figure = h(
     'figure',
     {
       class: 'chart',
-      dataset: { component, currency, promoBands: String(bands.length), futureSegments: String(futureSegments), lines: String(ordered.length) },
+      dataset: {
+        component,
+        currency: currencies.join(' '),
+        promoBands: String(bands.length),
+        futureSegments: String(futureSegments),
+        lines: String(ordered.length),
+        listLines: String(listLines),
+        axes: String(currencies.length),
+      },
       'aria-describedby': notes.length ? notesId : undefined,
     },
     h('figcaption', {}, title),
     box,
     notes.length ? h('ul', { class: 'chart-notes', id: notesId }, notes.map((n) => h('li', {}, n))) : null,
+    h('p', { class: 'chart-foot' }, downloadLink(chartCsv(xsMs.map((t) => t / 1000), series, `${currencies.join('/')} per ${unit}`), `${String(model).replace(/\//g, '_')}-${component}-${currencies.join('-')}.csv`, `Download this chart’s data (CSV)`)),
   );
   // Drawn once the figure is in the page, so the chart takes the box's width.
   queueMicrotask(() => {
@@ -144,6 +179,8 @@ function componentChart(component, facts, currency, nowMs, charts) {
         bands,
         markers: [{ x: nowMs / 1000, label: `now (${formatInstant(new Date(nowMs).toISOString())})` }],
         format: formatAmount,
+        log: logScale,
+        axisLabels: several ? Object.fromEntries(currencies.map((c, i) => [i === 0 ? 'y' : c, c])) : undefined,
       });
       charts.push(chart);
     } catch (err) {

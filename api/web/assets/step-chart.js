@@ -10,8 +10,11 @@ const DAY = 86400;
  * @param {HTMLElement} box  element to draw into (takes its width)
  * @param {{
  *   xs: number[],                         seconds, ascending
- *   series: {label: string, values: (number|null)[], color: string, dash?: number[], legend?: boolean}[],
- *       values[i] holds from xs[i] until xs[i+1]; the last x is where the chart ends (its value is ignored)
+ *   series: {label: string, values: (number|null)[], color: string, dash?: number[], legend?: boolean, scale?: string}[],
+ *       values[i] holds from xs[i] until xs[i+1]; the last x is where the chart ends (its value is ignored);
+ *       `scale` names the y axis (default 'y', drawn left; a second one is drawn right, e.g. CNY beside USD)
+ *   log?: boolean,                        logarithmic y (a 0.003625 cache price next to 12 output)
+ *   axisLabels?: Record<string, string>,  y axis titles by scale (e.g. {y: 'USD', CNY: 'CNY'})
  *   bands?: {from: number, to: number, title: string}[],     seconds
  *   markers?: {x: number, label: string}[],                  seconds
  *   format: (v: number) => string,
@@ -57,6 +60,32 @@ export function drawStepChart(box, opts) {
   };
 
   const data = closeSteps(opts.xs, opts.series.map((s) => s.values));
+  const scaleNames = [...new Set(opts.series.map((s) => s.scale ?? 'y'))];
+  if (!scaleNames.includes('y')) scaleNames.unshift('y');
+  // Prices from zero on a linear axis, so a cut looks like the cut it is; on a log axis, a decade
+  // around the values (0 has no place there; a free price is simply not drawn).
+  const yScale = (name) =>
+    opts.log
+      ? {
+          distr: 3,
+          log: 10,
+          range: (_u, min, max) => {
+            const vals = opts.series.filter((s) => (s.scale ?? 'y') === name).flatMap((s) => s.values.filter((v) => v !== null && v > 0));
+            const lo = vals.length ? Math.min(...vals) : (min ?? 1);
+            const hi = vals.length ? Math.max(...vals) : (max ?? 10);
+            return [10 ** Math.floor(Math.log10(lo)), 10 ** Math.ceil(Math.log10(hi) + (hi === lo ? 1 : 0))];
+          },
+        }
+      : { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] };
+  const yAxis = (name, i) => ({
+    scale: name,
+    side: i === 0 ? 3 : 1,
+    grid: { show: i === 0 },
+    label: opts.axisLabels?.[name],
+    labelSize: opts.axisLabels?.[name] ? 18 : 0,
+    values: (_u, splits) => splits.map((v) => opts.format(v)),
+    size: (_u, values) => (values ? Math.max(...values.map((s) => s.length)) * 7 + 20 : 50),
+  });
   let ro = null;
   const width = Math.max(box.clientWidth, 240);
   const u = new U(
@@ -65,24 +94,19 @@ export function drawStepChart(box, opts) {
       height,
       tzDate: (ts) => U.tzDate(new Date(ts * 1000), 'Etc/UTC'),
       cursor: { drag: { x: false, y: false } },
-      legend: { live: true },
+      // A static legend: each line's name and colour, no "—" placeholders while the cursor is away.
+      legend: { live: false },
       scales: {
         // A little room before the first change, so its step does not sit on the axis.
         x: { time: true, range: (_u, min, max) => [min - (max - min) * 0.03, max] },
-        // Prices from zero, so a cut looks like the cut it is.
-        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
+        ...Object.fromEntries(scaleNames.map((n) => [n, yScale(n)])),
       },
-      axes: [
-        { space: 70, values: (_u, splits, _axis, _space, incr) => splits.map((v, i) => timeTick(v, incr, i === 0)) },
-        {
-          values: (_u, splits) => splits.map((v) => opts.format(v)),
-          size: (_u, values) => (values ? Math.max(...values.map((s) => s.length)) * 7 + 20 : 50),
-        },
-      ],
+      axes: [{ space: 70, values: (_u, splits, _axis, _space, incr) => splits.map((v, i) => timeTick(v, incr, i === 0)) }, ...scaleNames.map(yAxis)],
       series: [
-        { value: (_u, v) => (v == null ? '—' : formatInstant(new Date(v * 1000).toISOString())) },
+        { label: 'Time', value: (_u, v) => (v == null ? '—' : formatInstant(new Date(v * 1000).toISOString())) },
         ...opts.series.map((s) => ({
           label: s.label,
+          scale: s.scale ?? 'y',
           stroke: s.color,
           width: 2,
           dash: s.dash,
@@ -97,10 +121,14 @@ export function drawStepChart(box, opts) {
     data,
     box,
   );
-  // Twin series (e.g. the dashed announced part of a line) stay out of the legend.
+  // The time "series" and twin series (e.g. the dashed announced part of a line) stay out of the
+  // legend; a legend entry is a line a reader can find on the chart.
   const rows = u.root.querySelectorAll('.u-legend .u-series');
+  // (A static legend may leave the time series out: then the rows start at the first line.)
+  const offset = rows.length > opts.series.length ? 1 : 0;
+  if (offset && rows[0]) rows[0].hidden = true;
   opts.series.forEach((s, i) => {
-    if (s.legend === false && rows[i + 1]) rows[i + 1].hidden = true;
+    if ((s.legend === false || s.values.every((v) => v === null)) && rows[i + offset]) rows[i + offset].hidden = true;
   });
 
   // Follow the box's width (phone rotation, window resize).
@@ -153,4 +181,29 @@ function timeTick(v, incr, first) {
 export function chartEnd(firstX, lastX, nowX) {
   const end = Math.max(lastX, nowX);
   return end + Math.max(7 * DAY, (end - firstX) * 0.06);
+}
+
+/** A chart's data as CSV: one row per step (from, series, value), in the one number format's digits. */
+export function chartCsv(xs, series, unitLabel) {
+  const esc = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [['from', 'until', 'line', unitLabel].map(esc).join(',')];
+  for (const s of series) {
+    if (s.csv === false) continue;
+    for (let i = 0; i < xs.length - 1; i++) {
+      const v = s.values[i];
+      if (v === null || v === undefined) continue;
+      lines.push([new Date(xs[i] * 1000).toISOString(), i + 1 < xs.length - 1 ? new Date(xs[i + 1] * 1000).toISOString() : '', s.label, String(v)].map(esc).join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A link that downloads `text` as a file (a Blob URL: nothing goes to the server). */
+export function downloadLink(text, filename, label) {
+  const a = document.createElement('a');
+  a.className = 'download small';
+  a.download = filename;
+  a.href = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
+  a.textContent = label;
+  return a;
 }

@@ -8,6 +8,9 @@ import { renderPage } from '../layout.tsx';
 import { compareComponents, componentLabel, conditionsKey, formatAmount, formatTokens, modelHref } from '../assets/format.js';
 import { dateInputValue, instantParam, type PageResult } from './page.ts';
 
+/** The chart currency value that draws every currency, each on its own axis. */
+const ALL_CURRENCIES = 'ALL';
+
 export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: number): Promise<PageResult> {
   const at = instantParam(url, 'at');
   const asOf = instantParam(url, 'asOf');
@@ -45,7 +48,8 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
 
   const currencies = facts.ok ? [...new Set(facts.data.facts.map((f) => f.currency))].sort() : [];
   const wanted = url.searchParams.get('currency')?.toUpperCase();
-  const chartCurrency = wanted && currencies.includes(wanted) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
+  const chartCurrency =
+    wanted && (currencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
   // The chart dashes what is announced but not in effect at the knowledge time of the page.
   const chartNow = facts.ok ? facts.data.asOf : new Date(now).toISOString();
 
@@ -56,7 +60,7 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
     children: (
       <>
         <p class="crumbs">
-          <a href="/">Overview</a> › <a href={`/?q=${encodeURIComponent(provider + '/')}`}>{provider}</a>
+          <a href="/">Overview</a> › <a href={`/?provider=${encodeURIComponent(provider)}`}>{provider}</a>
         </p>
         <h1>
           {meta?.name ?? modelId} <code class="model-id">{modelId}</code>
@@ -67,6 +71,13 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
             Cost a workload on this model
           </a>
         </p>
+
+        <section aria-labelledby="sheet-h">
+          <h2 id="sheet-h">
+            Price sheet {sheet.ok ? <>at <Time iso={sheet.data.at} /></> : null}
+          </h2>
+          {sheet.ok ? <SheetTable sheet={sheet.data} /> : <ProblemMessage problem={sheet.problem} />}
+        </section>
 
         <form method="get" class="controls" aria-label="View options">
           <div class="field">
@@ -87,6 +98,11 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
                   {c}
                 </option>
               ))}
+              {currencies.length > 1 ? (
+                <option value={ALL_CURRENCIES} selected={chartCurrency === ALL_CURRENCIES}>
+                  {currencies.join(' and ')} (an axis each)
+                </option>
+              ) : null}
             </select>
           </div>
           <div class="field">
@@ -111,18 +127,13 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
           <button type="submit">Update</button>
         </form>
 
-        <section aria-labelledby="sheet-h">
-          <h2 id="sheet-h">
-            Price sheet {sheet.ok ? <>at <Time iso={sheet.data.at} /></> : null}
-          </h2>
-          {sheet.ok ? <SheetTable sheet={sheet.data} /> : <ProblemMessage problem={sheet.problem} />}
-        </section>
 
         <section aria-labelledby="chart-h">
           <h2 id="chart-h">Over time</h2>
           <p class="muted small">
-            Effective price per component (a promotion over the list price where one ran). <span class="legend-promo">Shaded</span>: promotion.{' '}
-            <span class="legend-dash">Dashed</span>: announced, not yet in effect.
+            Effective price per component over the model’s priced life (a promotion over the list price where one ran).{' '}
+            <span class="legend-promo">Shaded</span>: promotion, with the list price dashed beneath. <span class="legend-dash">Dashed</span> after now: announced,
+            not yet in effect.
           </p>
           <div id="charts" class="charts" data-model={modelId} data-as-of={asOf ?? ''} data-now={chartNow} data-currency={chartCurrency} aria-live="polite">
             <noscript>

@@ -1,25 +1,68 @@
-// Overview (/): a model search (filtered as you type; `?q=` without JavaScript), the announced and
-// latest price changes with badges, and the providers with their scraper health.
+// Overview (/): the current price table (GET /v1/overview): every model with a price, per
+// currency, sortable and filterable; the state lives in the URL (`?q=&provider=&currency=&feature=
+// &sort=&dir=&page=`), so the server renders any view without JavaScript and assets/overview.js
+// redraws it in place. Below: announced and latest changes, and the providers' scraper health.
 import type { FC } from 'hono/jsx';
-import { apiPath, getJson, type ApiFetch, type Change, type Changes, type ModelSummary, type Models, type Providers } from '../api-client.ts';
+import { raw } from 'hono/html';
+import type { Overview, OverviewRow } from '../../routes/overview.ts';
+import { apiPath, askResolver, getJson, type ApiFetch, type Change, type Changes, type Providers } from '../api-client.ts';
 import { Badge, ChangesTable, ProblemMessage, safeHref, TableWrap, Time, UpcomingBadge } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
-import { formatPct, modelHref } from '../assets/format.js';
+import { formatPct } from '../assets/format.js';
+import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
+import { changeWords } from '../../../src/phrasing.ts';
 import type { PageResult } from './page.ts';
 
 /** Everything but `first_known` (the first fact of a list is not news). */
 const NEWS_TYPES = 'price_cut,price_increase,price_added,price_removed,tier_removed,promo_started,promo_ended,list_changed';
 /** Changes read to find the latest events (a provider's changes on one day are one event). */
 const LATEST_LIMIT = 400;
-const LATEST_EVENTS = 12;
+const LATEST_EVENTS = 8;
+/** Lines an event lists on the overview (the diff of that day has them all). */
+const EVENT_LINES = 12;
 
-export async function overviewPage(api: ApiFetch, url: URL): Promise<PageResult> {
-  const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100);
-  const [providers, upcoming, latest, models] = await Promise.all([
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Features the filter offers, in this order, with their labels. */
+const FEATURE_LABELS: Record<string, string> = {
+  cache: 'Prompt caching',
+  batch: 'Batch tier',
+  flex: 'Flex tier',
+  priority: 'Priority tier',
+  hours: 'Time-of-day prices',
+  'long-context': 'Long-context tier',
+  promo: 'Promotion running',
+};
+
+/**
+ * The resolver (GET /v1/models/resolve, from the catalogue work): the model ids it matches for `q`,
+ * `null` when it gave none, and whether the route exists at all (so the browser only calls it then).
+ */
+async function resolveQuery(api: ApiFetch, q: string): Promise<{ available: boolean; ids: Set<string> | null }> {
+  const { available, body } = await askResolver(api, q);
+  if (!q || !body) return { available, ids: null };
+  const ids = modelIdsIn(body);
+  return { available, ids: ids.size ? ids : null };
+}
+
+/** Models the catalogue's sources disagree on (GET /v1/disagreements, when it answers). */
+async function disputedModels(api: ApiFetch): Promise<Set<string>> {
+  const res = await api('/v1/disagreements');
+  if (!res.ok) return new Set();
+  return modelIdsIn(await res.json().catch(() => null));
+}
+
+export async function overviewPage(api: ApiFetch, url: URL, now: number): Promise<PageResult> {
+  const state = stateFromParams(url.searchParams);
+  const [overview, providers, upcoming, latest, resolved, disputed] = await Promise.all([
+    getJson<Overview>(api, '/v1/overview'),
     getJson<Providers>(api, '/v1/providers'),
     getJson<Changes>(api, apiPath('/v1/changes', { upcoming: 'true', limit: '50' })),
     getJson<Changes>(api, apiPath('/v1/changes', { type: NEWS_TYPES, upcoming: 'false', limit: String(LATEST_LIMIT) })),
-    getJson<Models>(api, '/v1/models'),
+    resolveQuery(api, state.q),
+    disputedModels(api),
   ]);
   const names = new Map(providers.ok ? providers.data.data.map((p) => [p.id, p.name]) : []);
   const html = renderPage({
@@ -27,15 +70,20 @@ export async function overviewPage(api: ApiFetch, url: URL): Promise<PageResult>
     page: 'overview',
     children: (
       <>
-        <h1>LLM API token prices, with their history</h1>
+        <h1>LLM API token prices, now</h1>
         <p class="lead">
-          Every price the providers publish, when it applied and where it came from: promotions, cuts, peak hours, cache-hit prices. Pick a model, compare a
-          workload, or see what changed between two dates.
+          Per 1M tokens, in the currency each provider publishes; open a model for its history and sources. Your own workload:{' '}
+          <a href="/compare">Compare &amp; calculate</a>.
         </p>
-
-        <section aria-labelledby="search-h">
-          <h2 id="search-h">Find a model</h2>
-          {models.ok ? <ModelSearch models={models.data.data} q={q} /> : <ProblemMessage problem={models.problem} />}
+        <section aria-labelledby="prices-h">
+          <h2 id="prices-h" class="visually-hidden">
+            Current prices
+          </h2>
+          {overview.ok ? (
+            <PriceTable rows={overview.data.data} state={state} resolved={resolved.ids} resolver={resolved.available} disputed={disputed} now={now} />
+          ) : (
+            <ProblemMessage problem={overview.problem} />
+          )}
         </section>
 
         <section aria-labelledby="upcoming-h">
@@ -71,43 +119,139 @@ export async function overviewPage(api: ApiFetch, url: URL): Promise<PageResult>
       </>
     ),
   });
-  const failed = [providers, upcoming, latest, models].find((r) => !r.ok);
+  const failed = [overview, providers, upcoming, latest].find((r) => !r.ok);
   return { status: failed && !failed.ok ? failed.problem.status : 200, html };
 }
 
-function matches(m: ModelSummary, terms: string[]): boolean {
-  const hay = `${m.id} ${m.name}`.toLowerCase();
-  return terms.every((t) => hay.includes(t));
+/** `?…` of the table state with one change, defaults left out (links for the page without JS). */
+function stateHref(state: TableState, patch: Partial<TableState>): string {
+  return apiPath('/', stateParams({ ...state, ...patch }));
 }
 
-const ModelSearch: FC<{ models: ModelSummary[]; q: string }> = ({ models, q }) => {
-  const terms = q.toLowerCase().split(/\s+/).filter(Boolean);
-  const shown = models.filter((m) => matches(m, terms)).length;
+const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<string> | null; resolver: boolean; disputed: Set<string>; now: number }> = ({
+  rows,
+  state,
+  resolved,
+  resolver,
+  disputed,
+  now,
+}) => {
+  const chosen = selectRows(rows, state, resolved);
+  const page = pageOf(chosen, state.page);
+  const providers = [...new Map(rows.map((r) => [r.provider, r.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  const features = Object.keys(FEATURE_LABELS).filter((f) => rows.some((r) => r.features.includes(f)));
+  const models = new Set(rows.map((r) => r.model)).size;
   return (
-    <>
-      <form role="search" method="get" action="/" class="search">
-        <label for="q">Model name or id</label>
-        <input id="q" name="q" type="search" value={q} placeholder="e.g. deepseek v4, opus, mimo" autocomplete="off" aria-describedby="model-count" />
-        <button type="submit">Search</button>
+    <div id="overview" data-resolver={resolver ? 'on' : 'off'} data-disputed={[...disputed].join(' ')} data-now={String(now)}>
+      <form role="search" method="get" action="/" class="controls table-controls" id="table-controls" aria-label="Filter the price table">
+        <div class="field grow">
+          <label for="q">Search models</label>
+          <input id="q" name="q" type="search" value={state.q} placeholder="e.g. opus 4.6, sonet, deepseek-chat" autocomplete="off" aria-describedby="row-count" />
+        </div>
+        <div class="field">
+          <label for="provider">Provider</label>
+          <select id="provider" name="provider">
+            <option value="">All</option>
+            {providers.map(([id, name]) => (
+              <option value={id} selected={id === state.provider}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="currency">Currency</label>
+          <select id="currency" name="currency">
+            <option value="">All</option>
+            {currencies.map((c) => (
+              <option value={c} selected={c === state.currency}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="feature">Feature</label>
+          <select id="feature" name="feature">
+            <option value="">Any</option>
+            {features.map((f) => (
+              <option value={f} selected={f === state.feature}>
+                {FEATURE_LABELS[f]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="sort">Sort by</label>
+          <select id="sort" name="sort">
+            {COLUMNS.map((c) => (
+              <option value={c.key} selected={c.key === state.sort}>
+                {c.title ?? c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field narrow">
+          <label for="dir">Order</label>
+          <select id="dir" name="dir">
+            <option value="asc" selected={state.dir === 'asc'}>
+              Ascending
+            </option>
+            <option value="desc" selected={state.dir === 'desc'}>
+              Descending
+            </option>
+          </select>
+        </div>
+        <button type="submit">Show</button>
       </form>
-      <p id="model-count" class="muted" aria-live="polite">
-        {terms.length ? `${shown} of ${models.length} models match` : `${models.length} models`}
+      <p id="row-count" class="muted" aria-live="polite">
+        {rowCountText(chosen.length, rows.length, models, page)}
       </p>
-      <div class="model-list-wrap" role="region" aria-label="Models" tabindex={0}>
-        <ul id="model-list" class="model-list">
-          {models.map((m) => (
-            <li data-search={`${m.id} ${m.name}`.toLowerCase()} hidden={!matches(m, terms)}>
-              <a href={modelHref(m.id)}>
-                <span class="model-name">{m.name}</span> <code>{m.id}</code>
-              </a>
-              {m.status !== 'active' ? <span class={`badge badge-${m.status === 'retired' ? 'removed' : 'info'}`}>{m.status}</span> : null}
-            </li>
-          ))}
-        </ul>
-      </div>
-    </>
+      <TableWrap label="Current prices">
+        <table id="price-table" class="prices stack">
+          <caption>Prices in force now, per 1M tokens, in each provider’s own currency</caption>
+          <thead>
+            <tr>
+              {COLUMNS.map((c) => {
+                const active = state.sort === c.key;
+                const next = active && state.dir === 'asc' ? 'desc' : 'asc';
+                return (
+                  <th scope="col" class={c.num ? 'num' : undefined} aria-sort={active ? (state.dir === 'asc' ? 'ascending' : 'descending') : undefined} title={c.title}>
+                    <a class="sort" data-sort={c.key} href={stateHref(state, { sort: c.key, dir: next, page: 1 })}>
+                      {c.label}
+                      <span aria-hidden="true" class="sort-mark">
+                        {active ? (state.dir === 'asc' ? ' ▲' : ' ▼') : ''}
+                      </span>
+                    </a>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>{raw(page.rows.map((r) => specToHtml(rowSpec(r, now, disputed.has(r.model)))).join(''))}</tbody>
+        </table>
+      </TableWrap>
+      <nav class="pager" aria-label="Pages of the price table" id="pager">
+        {page.page > 1 ? <a href={stateHref(state, { page: page.page - 1 })} data-page={String(page.page - 1)} rel="prev">← Previous</a> : null}
+        <span class="muted">
+          Page {page.page} of {page.pages}
+        </span>
+        {page.page < page.pages ? <a href={stateHref(state, { page: page.page + 1 })} data-page={String(page.page + 1)} rel="next">Next →</a> : null}
+      </nav>
+      <p class="muted small">
+        “from”: the model has no standard price for it, this is the cheapest of its conditioned lines (e.g. off-peak); “+N”: N more lines (time of day, long
+        context, tiers) on the model’s page. “Confirmed” is unknown until the sources’ last confirmations are recorded. The same as JSON:{' '}
+        <a href="/v1/overview">/v1/overview</a>
+      </p>
+    </div>
   );
 };
+
+export function rowCountText(shown: number, total: number, models: number, page: { page: number; pages: number }): string {
+  const of = shown === total ? `${total} price rows (${models} models × currencies)` : `${shown} of ${total} price rows match`;
+  return page.pages > 1 ? `${of}; page ${page.page} of ${page.pages}` : of;
+}
 
 const ProvidersTable: FC<{ providers: Providers['data'] }> = ({ providers }) => (
   <TableWrap label="Providers">
@@ -131,7 +275,7 @@ const ProvidersTable: FC<{ providers: Providers['data'] }> = ({ providers }) => 
           return (
             <tr data-provider={p.id}>
               <th scope="row">
-                <a href={`/?q=${encodeURIComponent(p.id + '/')}`}>{p.name}</a>
+                <a href={`/?provider=${encodeURIComponent(p.id)}`}>{p.name}</a>
                 <br />
                 {(p.pricingPages ?? []).map((u, i, pages) => (
                   <>
@@ -224,7 +368,20 @@ const ChangeEvents: FC<{ id: string; events: ChangeEvent[]; names: Map<string, s
                 {steepest !== null && steepest > 0 ? <span class="pct up"> largest rise {formatPct(steepest)}</span> : null}
               </span>
             </summary>
-            <ChangesTable caption={`${names.get(e.provider) ?? e.provider}, ${e.day}: ${e.changes.length} price lines`} rows={e.changes} />
+            <ul class="change-words">
+              {e.changes.slice(0, 6).map((c) => (
+                <li>{changeWords(c)}</li>
+              ))}
+            </ul>
+            <ChangesTable
+              caption={`${names.get(e.provider) ?? e.provider}, ${e.day}: ${e.changes.length} price lines${e.changes.length > EVENT_LINES ? ` (the first ${EVENT_LINES})` : ''}`}
+              rows={e.changes.slice(0, EVENT_LINES)}
+            />
+            {e.changes.length > EVENT_LINES ? (
+              <p class="small">
+                <a href={apiPath('/diff', { from: e.day, to: nextDay(e.day), provider: e.provider })}>All {e.changes.length} lines of this event</a>
+              </p>
+            ) : null}
           </details>
         </li>
       );

@@ -1,0 +1,54 @@
+// Rebuilds data/ with the catalogs: imports data/ as it is (the providers' own pages and curated
+// facts), backfills each catalog from a local git mirror of its repository, and exports data/
+// again (deterministic files). Usage:
+//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]
+// where <mirrors dir>/<owner>+<name>/repo are git directories (e.g. from `git clone --mirror`).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { openDatabase, PACKAGE_ROOT } from '../src/db/client.ts';
+import { importDataset } from '../src/dataset/import.ts';
+import { exportDataset } from '../src/dataset/export.ts';
+import { backfillCatalog } from '../src/catalog/backfill.ts';
+import { getCatalog } from '../scrapers/catalogs.ts';
+import { scrapers } from '../scrapers/registry.ts';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const mirrors = args[0];
+if (!mirrors || mirrors.startsWith('--')) {
+  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]\n');
+  process.exit(2);
+}
+const out = resolve(flag('--out') ?? join(PACKAGE_ROOT, 'data'));
+const everyDays = Number(flag('--models-dev-every-days') ?? 7);
+const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
+rmSync(dbFile, { force: true });
+const d = await openDatabase({ url: `file:${dbFile}` });
+await importDataset(d, join(PACKAGE_ROOT, 'data'));
+const official = new Set(scrapers.map((s) => s.id));
+const plan = [
+  { id: 'llm-prices', repo: 'simonw+llm-prices' },
+  { id: 'genai-prices', repo: 'pydantic+genai-prices' },
+  { id: 'models.dev', repo: 'anomalyco+models.dev', everyDays },
+];
+for (const p of plan) {
+  const t = Date.now();
+  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays });
+  process.stdout.write(`${JSON.stringify(r)} ${Date.now() - t} ms\n`);
+}
+mkdirSync(out, { recursive: true });
+await exportDataset(d.db, out);
+d.close();
+rmSync(dbFile, { force: true });
+// Once more through import: records the pipeline updated in place get the schema's key order, so
+// the files are a fixed point of import → export (byte-identical round trip).
+const again = await openDatabase({ url: `file:${dbFile}` });
+await importDataset(again, out);
+const e = await exportDataset(again.db, out);
+process.stdout.write(`exported ${e.files.length} files to ${out} (${e.written.length} rewritten in schema order)\n`);
+again.close();
+rmSync(dbFile, { force: true });

@@ -1,0 +1,67 @@
+// Overview time-to-interactive in real Chromium: from navigation start until the price table's
+// script has loaded GET /v1/overview and drawn its first page (`#overview[data-ready]`), with
+// today's data/ and with a SYNTHETIC 20× dataset (data/ copied 19 more times under renamed
+// providers "<id>-synthN"; never written to data/, only to the server's temp directory).
+// Run: npx tsx test/bench/web-overview-tti.ts
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser, openPage } from '../helpers/browser.ts';
+import { DATA_DIR, startSeededServer } from '../helpers/server.ts';
+
+const RUNS = 5;
+
+/** data/ again under provider ids `<id>-synth<n>`: same shapes and sizes, marked synthetic. */
+function synthetic(copies: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(DATA_DIR).filter((x) => x.endsWith('.json'))) {
+    const text = readFileSync(join(DATA_DIR, f), 'utf8');
+    const id = (JSON.parse(text) as { provider: { id: string } }).provider.id;
+    for (let n = 1; n <= copies; n++) {
+      const renamed = text
+        .replaceAll(`"${id}/`, `"${id}-synth${n}/`)
+        .replace(`"id": "${id}"`, `"id": "${id}-synth${n}"`)
+        .replaceAll(`"provider": "${id}"`, `"provider": "${id}-synth${n}"`)
+        .replace(/"name": "([^"]*)"/, `"name": "$1 (synthetic ${n})"`);
+      out[`${id}-synth${n}.json`] = renamed;
+    }
+  }
+  return out;
+}
+
+async function measure(label: string, extra: Record<string, string>) {
+  const seedStart = performance.now();
+  const s = await startSeededServer({ extraDatasets: extra });
+  const seeded = performance.now() - seedStart;
+  const browser = await launchBrowser();
+  const rows = ((await (await fetch(`${s.url}/v1/overview`)).json()) as { data: unknown[] }).data.length;
+  const times: number[] = [];
+  let cold = 0;
+  for (let i = 0; i <= RUNS; i++) {
+    const w = await openPage(browser, { width: 1280 });
+    await w.page.goto(`${s.url}/`);
+    await w.page.locator('#overview[data-ready="true"]').waitFor({ timeout: 60_000 });
+    const t = Number(await w.page.locator('#overview').getAttribute('data-ready-at'));
+    if (i === 0) cold = t;
+    else times.push(t);
+    await w.context.close();
+  }
+  // Sorting the whole table by a price column, in the page (the cost of a click).
+  const w = await openPage(browser, { width: 1280 });
+  await w.page.goto(`${s.url}/`);
+  await w.page.locator('#overview[data-ready="true"]').waitFor({ timeout: 60_000 });
+  const sortMs = await w.page.evaluate(async () => {
+    const t0 = performance.now();
+    (document.querySelector('#price-table thead a[data-sort="output"]') as HTMLElement).click();
+    return performance.now() - t0;
+  });
+  await w.context.close();
+  times.sort((a, b) => a - b);
+  console.log(
+    `${label}: ${rows} price rows; TTI first load (server computes /v1/overview) ${cold} ms; warm median ${times[Math.floor(times.length / 2)]} ms (min ${times[0]}, max ${times[times.length - 1]}, ${RUNS} runs); sort click ${sortMs.toFixed(1)} ms; seeding ${(seeded / 1000).toFixed(1)} s`,
+  );
+  await browser.close();
+  await s.close();
+}
+
+await measure('today’s data/', {});
+await measure('SYNTHETIC 20× (data/ + 19 renamed copies, temp dir only)', synthetic(19));

@@ -1,0 +1,90 @@
+// Backfill from git history: a real slice of llm-prices' history (every commit that touched
+// data/anthropic.json and data/deepseek.json, replayed into a temp git repo with the original
+// commit times) gives the same timeline walked oldest first, newest first, or shuffled.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backfillCatalog } from '../src/catalog/backfill.ts';
+import { commitsTouching, type CommitInfo } from '../src/catalog/git.ts';
+import { disagreements } from '../src/catalog/disagreements.ts';
+import { SCRAPERS_DIR } from '../src/scrape/fixtures.ts';
+import { getCatalog } from '../scrapers/catalogs.ts';
+import type { Database } from '../src/db/client.ts';
+import { tempDir } from './helpers/cli.ts';
+import { freshDatabase } from './helpers/db.ts';
+
+interface HistorySlice {
+  paths: string[];
+  commits: Array<{ sha: string; committedAt: string; files: Record<string, string> }>;
+}
+
+const slice = JSON.parse(readFileSync(join(SCRAPERS_DIR, 'llm-prices', 'history', 'vendors-anthropic-deepseek.json'), 'utf8')) as HistorySlice;
+const catalog = getCatalog('llm-prices');
+let gitDir = '';
+let commits: CommitInfo[] = [];
+const opened: Database[] = [];
+
+beforeAll(() => {
+  const work = join(tempDir(), 'repo');
+  mkdirSync(join(work, 'data'), { recursive: true });
+  const git = (args: string[], env: Record<string, string> = {}) => execFileSync('git', ['-C', work, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  git(['init', '-q']);
+  for (const c of slice.commits) {
+    for (const [p, text] of Object.entries(c.files)) writeFileSync(join(work, p), text);
+    git(['add', '-A']);
+    const date = c.committedAt;
+    git(['-c', 'user.name=replay', '-c', 'user.email=replay@example.invalid', 'commit', '-q', '--allow-empty', '-m', `replay ${c.sha}`], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
+  }
+  gitDir = join(work, '.git');
+  commits = commitsTouching(gitDir, slice.paths);
+});
+afterAll(() => opened.forEach((d) => d.close()));
+
+/** The timeline as known now: every live fact of every catalog series. */
+async function timeline(order: CommitInfo[]) {
+  const d = await freshDatabase();
+  opened.push(d);
+  const r = await backfillCatalog(d, catalog, gitDir, { commits: order });
+  const rows = await d.client.execute(`SELECT s.model, s.component, s.currency, s.conditions, s.kind, s.origin, f.amount, f.valid_from, f.valid_to, f.detected_between
+    FROM facts f JOIN series s ON s.id = f.series_id WHERE f.superseded_at IS NULL
+    ORDER BY s.model, s.component, s.conditions, s.kind, f.valid_from`);
+  return { result: r, rows: rows.rows.map((x) => ({ ...x })), db: d };
+}
+
+describe('llm-prices backfill over a real slice of history', () => {
+  it('replays every commit of the slice', () => {
+    expect(commits.length).toBe(slice.commits.length);
+    expect(commits.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('gives the same timeline in any order', async () => {
+    const forward = await timeline(commits);
+    const backward = await timeline([...commits].reverse());
+    const shuffled = await timeline([...commits].sort((a, b) => (a.sha < b.sha ? -1 : 1)));
+    expect(forward.rows.length).toBeGreaterThan(50);
+    expect(backward.rows).toEqual(forward.rows);
+    expect(shuffled.rows).toEqual(forward.rows);
+  });
+
+  // Needs a pipeline change (pipe): a first observation's priorUnknown fact, recorded later, still
+  // supersedes what an older copy backfilled afterwards shows of the same price's past.
+  it.todo('a later call that reaches further back (last 4 commits, then all) gives the same timeline');
+
+  it('a broken commit (the catalog once published invalid JSON) is a failed run that changes nothing', async () => {
+    const { result } = await timeline(commits);
+    expect(result.failed).toBe(1);
+  });
+
+  it('a price the file dates wins (from_date), an undated change is detected between two commits', async () => {
+    const { rows } = await timeline(commits);
+    const dated = rows.filter((r) => r.model === 'anthropic/claude-sonnet-5' && r.component === 'input');
+    expect(dated.map((r) => [r.amount, new Date(Number(r.valid_from)).toISOString()])).toContainEqual(['3', '2026-09-01T00:00:00.000Z']);
+    const detected = rows.filter((r) => r.detected_between !== null);
+    for (const r of detected) {
+      const [a, b] = JSON.parse(String(r.detected_between)) as number[];
+      expect(commits.some((c) => c.at === a)).toBe(true);
+      expect(commits.some((c) => c.at === b)).toBe(true);
+    }
+  });
+});
