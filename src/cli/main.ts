@@ -258,7 +258,7 @@ export function describeError(e: unknown): { message: string; code: number } {
 /** "unknown model: deepseek-v4pro" → "… (did you mean deepseek/deepseek-v4-pro?)", from the database. */
 async function withSuggestion(e: unknown, message: string): Promise<string> {
   const d = openedDatabase();
-  if (!d || !(e instanceof NotFoundError)) return message;
+  if (!d || !(e instanceof NotFoundError) || /did you mean/i.test(message)) return message;
   const m = /^unknown (model|provider): (.+)$/.exec(e.message);
   if (!m) return message;
   try {
