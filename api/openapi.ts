@@ -27,6 +27,7 @@ export const OPENAPI_INFO = {
     { name: 'quote', description: 'Exact cost of a workload.' },
     { name: 'plans', description: 'Token plans and their credit rates.' },
     { name: 'catalogue', description: 'Providers and models.' },
+    { name: 'models', description: 'The names people use for models, resolved to model ids.' },
     { name: 'dataset', description: 'The whole dataset as JSON, CSV and its JSON Schema.' },
     { name: 'webhooks', description: 'Signed change webhooks (admin bearer token).' },
     { name: 'operations', description: 'Liveness, metrics and this reference.' },
@@ -51,6 +52,8 @@ export const OPERATION_IDS: Record<string, string> = {
   'POST /v1/quote': 'createQuote',
   'GET /v1/plans': 'listPlans',
   'GET /v1/disagreements': 'listDisagreements',
+  'GET /v1/overview': 'getOverview',
+  'GET /v1/models/resolve': 'resolveModel',
   'GET /v1/dataset.json': 'getDataset',
   'GET /v1/dataset.csv': 'getDatasetCsv',
   'GET /v1/dataset.schema.json': 'getDatasetSchema',
@@ -69,10 +72,14 @@ export const OPERATION_IDS: Record<string, string> = {
 };
 
 /**
- * Parameters that exclude each other (`/v1/prices` takes model or provider): only the first keeps
- * its example, so "Try it out" does not pre-fill a request the route refuses.
+ * Parameters whose shared examples must not be combined (`/v1/prices` takes model or provider;
+ * a Claude name is not a DeepSeek model): only the first keeps its example, so "Try it out" does
+ * not pre-fill a request the route refuses.
  */
-const EXCLUSIVE_PARAMS: Record<string, string[]> = { 'GET /v1/prices': ['model', 'provider'] };
+const EXCLUSIVE_PARAMS: Record<string, string[]> = {
+  'GET /v1/prices': ['model', 'provider'],
+  'GET /v1/models/resolve': ['name', 'provider'],
+};
 
 type Operation = { operationId?: string; parameters?: Array<{ name: string; schema?: { example?: unknown }; example?: unknown }> };
 
