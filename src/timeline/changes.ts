@@ -4,6 +4,7 @@
 import type { ChangeType, Conditions, Source } from '../model.ts';
 import { changePercent, sameAmount } from '../decimal.ts';
 import { conditionsKey, withoutTierConditions } from '../conditions.ts';
+import { lineStateAt } from './series-state.ts';
 
 /** A fact as the timeline sees it at one knowledge time (instants in ms). */
 export interface LiveFact {
@@ -22,6 +23,10 @@ export interface LiveFact {
   priorUnknown: boolean;
   detectedBetween: [number, number] | null;
   sources: Source[];
+  /** Row id, the rule's last tie-break (series-state). */
+  id?: number;
+  /** Set on facts superseded by the asked knowledge time (they feed withdrawals only). */
+  supersededAt?: number | null;
 }
 
 export interface PriceState {
@@ -53,22 +58,9 @@ export function priceLineKey(f: { model: string; component: string; currency: st
   return `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${f.conditionsKey}`;
 }
 
-/** The fact of `kind` containing instant t ([validFrom, validTo)); facts of one line do not overlap. */
-function containing(facts: LiveFact[], t: number): LiveFact | null {
-  let best: LiveFact | null = null;
-  for (const f of facts) {
-    if (f.validFrom <= t && (f.validTo === null || f.validTo > t)) {
-      // Should overlaps slip in, the latest start (then the latest knowledge) wins, as in SQL.
-      if (!best || f.validFrom > best.validFrom || (f.validFrom === best.validFrom && f.recordedAt > best.recordedAt)) best = f;
-    }
-  }
-  return best;
-}
-
+/** The line's state at t: the promo in force over the list in force, by the one rule (series-state). */
 export function stateAt(lineFacts: LiveFact[], t: number): PriceState {
-  const list = containing(lineFacts.filter((f) => f.kind === 'list'), t);
-  const promo = containing(lineFacts.filter((f) => f.kind === 'promo'), t);
-  return { effective: promo ?? list, list };
+  return lineStateAt(lineFacts, t);
 }
 
 /** Type of the move from one state to another, or null when neither effective nor list moved. */

@@ -8,6 +8,7 @@ import { amountToNumber } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
+import { IN_FORCE_ORDER_SQL } from './series-state.ts';
 import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
 
 export interface PriceRow {
@@ -161,7 +162,7 @@ async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf
         SELECT f2.id FROM facts f2
         WHERE f2.series_id = s.id AND f2.valid_from <= ? AND f2.recorded_at <= ?
           AND (f2.superseded_at IS NULL OR f2.superseded_at > ?)
-        ORDER BY f2.valid_from DESC, f2.recorded_at DESC LIMIT 1)
+        ORDER BY ${IN_FORCE_ORDER_SQL('f2')} LIMIT 1)
       WHERE ${where} AND (f.valid_to IS NULL OR f.valid_to > ?)`,
     args,
   });
