@@ -78,7 +78,7 @@ export function buildProgram(): Command {
       const d = await database(cmd);
       const r = await importDataset(d, dir ?? DEFAULT_DATA_DIR, progress);
       progressDone();
-      print(!!o.json, r, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new)`);
+      print(!!o.json, r, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new, ${r.factsSuperseded} superseded)`);
     });
 
   program

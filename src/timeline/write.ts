@@ -75,12 +75,17 @@ export function keyOfFact(f: NewFact): string {
  */
 export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]): Promise<number> {
   if (facts.length === 0) return 0;
-  const before = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
   const rows = [];
   for (const f of facts) rows.push({ f, seriesId: await cache.id(tx, f), key: keyOfFact(f) });
   const CHUNK = 200; // stays under SQLite's bound-parameter limit (15 columns × 200)
+  let added = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const values = rows.slice(i, i + CHUNK).map(
+    const chunk = rows.slice(i, i + CHUNK);
+    // New = keys of the chunk not yet stored: index lookups, never a count of the whole table.
+    const keys = [...new Set(chunk.map((r) => r.key))];
+    const present = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts WHERE fact_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`);
+    added += keys.length - Number(present!.c);
+    const values = chunk.map(
       ({ f, seriesId, key }) =>
         sql`(${seriesId}, ${normalizeAmount(f.amount)}, ${f.validFrom}, ${f.validTo}, ${f.announcedAt}, ${f.recordedAt},
           ${f.supersededAt}, ${f.priorUnknown ? 1 : 0}, ${f.free ? 1 : 0},
@@ -103,8 +108,7 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
         OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
         OR facts.detected_between IS NOT excluded.detected_between`);
   }
-  const after = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
-  return Number(after!.c) - Number(before!.c);
+  return added;
 }
 
 /** Every committed write bumps the data version, which response caches are keyed by. */
