@@ -1,6 +1,7 @@
 // A change as a readable Slack incoming-webhook message (`{text}`, mrkdwn). Slack subscribers
 // get this instead of the Standard Webhooks envelope.
 import type { ChangeType, Conditions } from '../model.ts';
+import { contextBoundLabel, weekdaysLabel } from '../conditions.ts';
 
 /**
  * A derived price change (DESIGN §3). Accepts both the API's ChangeRecord (numbers, ISO instants)
@@ -69,14 +70,16 @@ function formatConditions(c: WebhookChange['conditions']): string | null {
   if (!c) return null;
   const parts: string[] = [];
   const cond = c as Record<string, unknown>;
-  if (typeof cond.contextAbove === 'number') parts.push(`context > ${cond.contextAbove.toLocaleString('en-US')} tokens`);
+  const bound = typeof cond.contextAbove === 'number' ? contextBoundLabel(cond as Conditions) : null;
+  if (bound) parts.push(`${cond.contextMeasure === 'total' ? 'total context' : 'context'} ${bound.replace(' total tokens', ' tokens')}`);
   if (typeof cond.serviceTier === 'string') parts.push(`${cond.serviceTier} tier`);
   if (typeof cond.cacheTtl === 'string') parts.push(`cache TTL ${cond.cacheTtl}`);
   if (typeof cond.variant === 'string') parts.push(cond.variant);
-  const hours = cond.hours as { tz?: string; ranges?: [string, string][]; label?: string } | undefined;
+  const hours = cond.hours as { tz?: string; ranges?: [string, string][]; label?: string; days?: number[] } | undefined;
   if (hours && Array.isArray(hours.ranges)) {
     const ranges = hours.ranges.map(([a, b]) => `${a}–${b}`).join(', ');
-    parts.push(`${hours.label ? hours.label + ' ' : ''}hours ${ranges} ${hours.tz ?? ''}`.trim());
+    const days = weekdaysLabel(Array.isArray(hours.days) ? hours.days : undefined);
+    parts.push(`${hours.label ? hours.label + ' ' : ''}hours ${ranges} ${hours.tz ?? ''}${days ? ` ${days}` : ''}`.trim());
   }
   return parts.length ? parts.join(', ') : null;
 }
