@@ -12,11 +12,11 @@ import { toIso } from '../time.ts';
 import { formatPath } from '../dataset/import.ts';
 import { deriveChanges, type DerivedChange, type LiveFact } from '../timeline/changes.ts';
 import { FACT_COLUMNS, hashKey, rowToLiveFact, type FactRow } from '../timeline/rows.ts';
-import { toChangeRecord, type ChangeRecord } from '../timeline/queries.ts';
+import { toChangeRecord, withdrawalsAt, type ChangeRecord } from '../timeline/queries.ts';
 import { bumpDataVersion, first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
 import { reconcileLine, type ExistingFact, type Segment } from './reconcile.ts';
 import { putSnapshot, sha256 } from './snapshots.ts';
-import { eventTypeOf, newEvent, writeEvents, type OutboxEvent } from '../webhooks/outbox.ts';
+import { eventsForChanges, writeEvents } from '../webhooks/outbox.ts';
 
 export type RunOutcome = 'ok' | 'unchanged' | 'failed' | 'suspect';
 
@@ -478,13 +478,11 @@ export async function reconcileScope(tx: Tx, p: ScopeReconcile): Promise<{ added
   const after = await scopeFacts(tx, scraper.id, currencies, knownAt);
   const beforeIds = new Set(beforeChanges.map(changeIdentity));
   const newChanges = deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c)));
-  const records = newChanges.map((c) => toChangeRecord(c, knownAt));
+  const withdrawn = superseded > 0 ? await withdrawalsAt(tx, { provider: scraper.id, currencies }, knownAt) : [];
+  const records = [...newChanges, ...withdrawn].map((c) => toChangeRecord(c, knownAt));
   if (p.emitEvents && records.length) {
     const liveModels = new Set(after.filter((f) => f.validTo === null || f.validTo > knownAt).map((f) => f.model));
-    const events: OutboxEvent[] = records.map((c) =>
-      newEvent(eventTypeOf(c, p.createdModels.has(c.model), !liveModels.has(c.model)), scraper.id, { provider: scraper.id, change: c }, Date.now()),
-    );
-    await writeEvents(tx, events);
+    await writeEvents(tx, eventsForChanges(scraper.id, records, { createdModels: p.createdModels, liveModels, now: Date.now() }));
   }
   return { added, superseded, records };
 }

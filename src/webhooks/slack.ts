@@ -23,6 +23,8 @@ export interface WebhookChange {
   announcedAt?: string | number | null;
   detectedAt?: string | number;
   sources?: readonly { url: string; title?: string }[];
+  withdrawnAt?: string | number;
+  into?: readonly { conditions: Partial<Conditions> | Record<string, unknown>; after: number | string | null }[];
 }
 
 export interface SlackMessage {
@@ -39,6 +41,8 @@ const TYPE_LABELS: Record<string, { emoji: string; label: string }> = {
   promo_started: { emoji: ':tada:', label: 'promotion started' },
   promo_ended: { emoji: ':hourglass:', label: 'promotion ended' },
   list_changed: { emoji: ':memo:', label: 'list price changed' },
+  announcement_withdrawn: { emoji: ':no_entry_sign:', label: 'announced change withdrawn' },
+  split: { emoji: ':twisted_rightwards_arrows:', label: 'split into conditional prices' },
 };
 
 /** Slack mrkdwn control characters (the only escaping Slack asks for). */
@@ -98,7 +102,10 @@ export function formatChangeText(change: WebhookChange): string {
   const conditions = formatConditions(change.conditions);
 
   const head = `${meta.emoji} *${escapeSlack(change.model)}* ${escapeSlack(change.component)}${conditions ? ` (${escapeSlack(conditions)})` : ''}: ${meta.label}`;
-  let move = `${formatAmount(change.before)} → ${formatAmount(change.after)} ${escapeSlack(unit)}`;
+  const after = change.into?.length
+    ? change.into.map((x) => `${formatAmount(x.after)} (${escapeSlack(formatConditions(x.conditions) ?? 'no conditions')})`).join(', ')
+    : formatAmount(change.after);
+  let move = `${change.withdrawnAt !== undefined ? 'was to go ' : ''}${formatAmount(change.before)} → ${after} ${escapeSlack(unit)}`;
   if (pct) move += ` (${pct})`;
   // Show the list price when it differs from the effective one (promotions, list-only moves).
   const listDiffers =
@@ -109,6 +116,7 @@ export function formatChangeText(change: WebhookChange): string {
 
   const dates = [`Effective: ${formatInstant(change.effectiveAt)}`];
   if (change.announcedAt != null && change.announcedAt !== '') dates.push(`announced: ${formatInstant(change.announcedAt)}`);
+  if (change.withdrawnAt !== undefined) dates.push(`withdrawn: ${formatInstant(change.withdrawnAt)}`);
   const lines = [head, move, dates.join(' · ')];
   const sources = (change.sources ?? []).filter((s) => typeof s.url === 'string' && /^https?:\/\//.test(s.url));
   if (sources.length > 0) {
