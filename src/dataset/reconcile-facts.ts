@@ -17,7 +17,7 @@ import { sql } from 'drizzle-orm';
 import { conditionsKey } from '../conditions.ts';
 import { DataError } from '../errors.ts';
 import { toIso } from '../time.ts';
-import { keyOfFact, type NewFact, type Tx } from '../timeline/write.ts';
+import { FACT_UPSERT, keyOfFact, type NewFact, type Tx } from '../timeline/write.ts';
 
 const CHUNK = 20_000;
 const FOREVER = '9223372036854775807';
@@ -111,18 +111,7 @@ export async function reconcileFacts(tx: Tx, provider: string, facts: NewFact[],
     SELECT series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
       prior_unknown, free, detected_between, sources, confidence, fact_key, NULL
     FROM import_facts WHERE match IS NOT 'same'
-    ON CONFLICT (fact_key) DO UPDATE SET
-      superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
-      announced_at = excluded.announced_at,
-      prior_unknown = excluded.prior_unknown,
-      free = excluded.free,
-      detected_between = excluded.detected_between,
-      sources = excluded.sources,
-      confidence = excluded.confidence
-    WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
-      OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
-      OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
-      OR facts.detected_between IS NOT excluded.detected_between`);
+    ${FACT_UPSERT}`);
 
   await checkOverlaps(tx, provider);
   await tx.run(sql`DELETE FROM import_facts`);

@@ -70,6 +70,23 @@ export function keyOfFact(f: NewFact): string {
 }
 
 /**
+ * What a fact already stored (same identity) takes from a new statement of it: its knowledge-time
+ * end and its sourcing. Shared by every INSERT INTO facts.
+ */
+export const FACT_UPSERT = sql.raw(`ON CONFLICT (fact_key) DO UPDATE SET
+    superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
+    announced_at = excluded.announced_at,
+    prior_unknown = excluded.prior_unknown,
+    free = excluded.free,
+    detected_between = excluded.detected_between,
+    sources = excluded.sources,
+    confidence = excluded.confidence
+  WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
+    OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
+    OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
+    OR facts.detected_between IS NOT excluded.detected_between`);
+
+/**
  * Inserts facts (many rows per statement). A fact already present (same identity) is not added
  * again; its knowledge-time end and its sourcing are brought up to date. Returns how many were new.
  */
@@ -95,18 +112,7 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
     await tx.run(sql`INSERT INTO facts (series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
         prior_unknown, free, detected_between, sources, confidence, fact_key, run_id)
       VALUES ${sql.join(values, sql`, `)}
-      ON CONFLICT (fact_key) DO UPDATE SET
-        superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
-        announced_at = excluded.announced_at,
-        prior_unknown = excluded.prior_unknown,
-        free = excluded.free,
-        detected_between = excluded.detected_between,
-        sources = excluded.sources,
-        confidence = excluded.confidence
-      WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
-        OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
-        OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
-        OR facts.detected_between IS NOT excluded.detected_between`);
+      ${FACT_UPSERT}`);
   }
   return added;
 }
