@@ -1,14 +1,17 @@
 // Money is exact: every amount is a decimal string and all arithmetic goes through decimal.js.
+// The one decimal module: the API, pricing, the timeline and the scrapers all use this Decimal.
 import { Decimal as DecimalJs } from 'decimal.js';
 
-export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
+/** 64 significant digits: room for any price we multiply or scale (the default 20 would round). */
+export const Decimal = DecimalJs.clone({ precision: 64, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
 export type Decimal = InstanceType<typeof Decimal>;
 
-/** "1.60" → "1.6", "0.0036250" → "0.003625"; plain notation, never exponent form. */
+/** "1.60" → "1.6", "0.0036250" → "0.003625", "3.0" → "3"; plain notation, never exponent form. */
 export function normalizeAmount(amount: string | number | Decimal): string {
   const d = new Decimal(amount);
   if (!d.isFinite()) throw new Error(`not a finite amount: ${String(amount)}`);
-  return d.toFixed();
+  const fixed = d.toFixed();
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
 
 /** For JSON output: a JS number whose shortest form is the exact decimal (0.003625 stays 0.003625). */

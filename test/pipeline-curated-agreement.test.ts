@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import deepseek from '../scrapers/deepseek/index.ts';
 import { ingestPage } from '../src/scrape/pipeline.ts';
-import { keepForeignAnnouncements } from '../src/scrape/pipeline.ts';
+import { keepForeignAnnouncements } from '../src/scrape/apply.ts';
 import type { ExistingFact } from '../src/scrape/reconcile.ts';
 import { freshDatabase, factCount } from './helpers/db.ts';
 
@@ -30,7 +30,7 @@ describe('scraped DeepSeek pages against the curated 2026 history', () => {
 
 describe('a page that does not mention a change announced elsewhere does not withdraw it', () => {
   const fact = (amount: string, from: string, to: string | null, url: string): ExistingFact => ({
-    id: 1, amount, validFrom: Date.parse(from), validTo: to ? Date.parse(to) : null, announcedAt: null,
+    id: 1, amount, validFrom: Date.parse(from), validTo: to ? Date.parse(to) : null, recordedAt: 0, announcedAt: null,
     priorUnknown: false, free: false, detectedBetween: null, sources: [{ url }], confidence: 'high',
   });
   const E = Date.parse('2026-05-23T00:00:00Z');

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.ts';
 import { Instant, ParseResult } from '../src/model.ts';
-import { normaliseDecimal, parseMoney, perTokenToPerMillion } from '../src/scrape/amounts.ts';
-import { SCRAPERS_DIR, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
+import { normalizeAmount as normaliseDecimal } from '../src/decimal.ts';
+import { parseMoney, perTokenToPerMillion } from '../scrapers/_kit/money.ts';
+import { SCRAPERS_DIR, fixtureObservedAt, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
 import { getScraper, scrapers } from '../scrapers/registry.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 import { modelIdFor } from '../scrapers/anthropic/index.ts';
@@ -24,6 +25,24 @@ describe('registry', () => {
     const ids = scrapers.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(existsSync(join(SCRAPERS_DIR, id, 'index.ts')), `scrapers/${id}/index.ts`).toBe(true);
+  });
+
+  it('every page of every scraper declares the zone its bare dates are read in', () => {
+    for (const s of scrapers)
+      for (const p of s.pages) {
+        expect(p.zone, `${s.id} ${p.url}`).toBeDefined();
+        expect(() => new Intl.DateTimeFormat('en-US', { timeZone: p.zone })).not.toThrow();
+      }
+  });
+
+  it('a fixture dated by a bare day was observed from the start of that day in the zone of its page', () => {
+    const ds = getScraper('deepseek');
+    const zh = listFixtures('deepseek').find((f) => f.name === 'deepseek-zh-2026-08-17-modelscn-fixture-trimmed')!;
+    const en = listFixtures('deepseek').find((f) => f.name === 'deepseek-en-2026-09-modelscn-fixture-v41-trimmed')!;
+    expect(fixtureObservedAt(ds, zh)).toBe('2026-08-16T16:00:00Z');
+    expect(fixtureObservedAt(ds, en)).toBe('2026-09-01T00:00:00Z');
+    const a = listFixtures('anthropic').find((f) => f.name === 'anthropic-2026-08-21-30e477cd')!;
+    expect(fixtureObservedAt(getScraper('anthropic'), a)).toBe('2026-08-21T02:32:13.524Z');
   });
 
   it('getScraper refuses an unknown id and lists the known ones', () => {
@@ -69,7 +88,14 @@ for (const scraper of scrapers) {
           }
           expect(() => ParseResult.parse(outcome)).not.toThrow();
           expect(outcome.provider).toBe(scraper.id);
-          expect(outcome.observations.length).toBeGreaterThanOrEqual(scraper.minRows);
+          const coverage = outcome.coverage!;
+          expect(coverage, 'every scraper reports coverage').toBeDefined();
+          // A partly read page says what it did not read; a fully read one has its minRows.
+          if (coverage.unread.length > 0) expect(coverage.rowsRead ?? 0).toBeLessThanOrEqual(coverage.rowsOnPage ?? 0);
+          else {
+            expect(outcome.observations.length).toBeGreaterThanOrEqual(scraper.minRows);
+            expect(coverage.rowsRead).toBe(coverage.rowsOnPage);
+          }
         });
       });
     }
@@ -102,11 +128,11 @@ describe('page-specific rules', () => {
   });
 
   it('reads DeepSeek footnote dates: "until … 15:59 UTC" runs through that minute', () => {
-    expect(footnoteInstants('The deepseek-v4-pro model is currently offered at a limited-time 75% discount, valid until 2026/05/05 15:59 UTC.', 't')).toEqual({
+    expect(footnoteInstants('The deepseek-v4-pro model is currently offered at a limited-time 75% discount, valid until 2026/05/05 15:59 UTC.', 't', 'Asia/Shanghai')).toEqual({
       until: '2026-05-05T16:00:00Z',
     });
-    expect(footnoteInstants('This price adjustment takes effect from 2026/4/26 12:15 UTC.', 't')).toEqual({ from: '2026-04-26T12:15:00Z' });
+    expect(footnoteInstants('This price adjustment takes effect from 2026/4/26 12:15 UTC.', 't', 'Asia/Shanghai')).toEqual({ from: '2026-04-26T12:15:00Z' });
     // Beijing time is UTC+8: 2026/05/31 23:59 Beijing = 15:59Z, through that minute.
-    expect(footnoteInstants('优惠活动截至北京时间 2026/05/31 23:59。', 't')).toEqual({ until: '2026-05-31T16:00:00Z' });
+    expect(footnoteInstants('优惠活动截至北京时间 2026/05/31 23:59。', 't', 'UTC')).toEqual({ until: '2026-05-31T16:00:00Z' });
   });
 });

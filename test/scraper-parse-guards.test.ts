@@ -1,10 +1,14 @@
 // A broken page never becomes prices: each case damages a real fixture the way pages really break
 // (empty, challenge, login, error page, cut off, a missing row/column, a 0 not called free, other
-// number formats, another language or currency) and expects LayoutChangedError with a clear reason.
+// number formats, another language or currency). Damage to the whole page (empty, challenge, wrong
+// language, no table) refuses it with LayoutChangedError and a clear reason; damage to one cell,
+// row or section leaves that part unread (coverage.unread names it with the same reason) and the
+// rest of the page read.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LayoutChangedError } from '../src/errors.ts';
+import type { ParseResult } from '../src/model.ts';
 import type { Scraper } from '../src/scrape/contract.ts';
 import { SCRAPERS_DIR } from '../src/scrape/fixtures.ts';
 import anthropic from '../scrapers/anthropic/index.ts';
@@ -38,6 +42,16 @@ function expectRefused(scraper: Scraper, text: string, url: string, reason: RegE
   expect(message, 'one line').not.toContain('\n');
 }
 
+/** The page parses; the damaged part is an unread section whose reason matches; returns the result. */
+function expectUnread(scraper: Scraper, text: string, url: string, reason: RegExp): ParseResult {
+  const result = scraper.parse(text, { url, observedAt: '2026-09-01T00:00:00Z' });
+  const unread = result.coverage?.unread ?? [];
+  expect(unread.map((u) => u.reason).join('\n'), 'an unread section with the reason').toMatch(reason);
+  for (const u of unread) expect(u.reason, 'one line').not.toContain('\n');
+  expect(result.coverage!.rowsRead).toBeLessThanOrEqual(result.coverage!.rowsOnPage!);
+  return result;
+}
+
 /** Replace exactly one occurrence, so a damaged fixture fails loudly if the fixture itself changes. */
 function replaceOnce(text: string, from: string | RegExp, to: string): string {
   const count = typeof from === 'string' ? text.split(from).length - 1 : (text.match(new RegExp(from.source, `${from.flags.replace('g', '')}g`)) ?? []).length;
@@ -54,7 +68,7 @@ describe('the undamaged fixtures parse (so each case below fails for its own rea
   });
 });
 
-describe('deepseek refuses', () => {
+describe('deepseek refuses a broken page, and leaves a broken cell unread', () => {
   it('an empty body', () => expectRefused(deepseek, '  \n', DS_ZH, /^empty body$/));
 
   it('a Cloudflare "Just a moment..." challenge', () =>
@@ -80,25 +94,35 @@ describe('deepseek refuses', () => {
 
   it('the Chinese (CNY) page served at the English URL', () => expectRefused(deepseek, zhPeak, DS_EN, /Chinese \(CNY\) but .*quick_start\/pricing is the English \(USD\) page/));
 
-  it('a USD price on the CNY page', () => expectRefused(deepseek, replaceOnce(zhJuly, '<td>1元</td>', '<td>$1</td>'), DS_ZH, /price "\$1" is in USD but .* is the Chinese \(CNY\) page/));
+  it('a USD price on the CNY page', () => expectUnread(deepseek, replaceOnce(zhJuly, '<td>1元</td>', '<td>$1</td>'), DS_ZH, /price "\$1" is in USD but .* is the Chinese \(CNY\) page/));
 
-  it('"$0" not stated as free', () => expectRefused(deepseek, replaceOnce(enPromo, '<td>$0.14</td>', '<td>$0</td>'), DS_EN, /price 0 is not stated as free/));
+  it('"$0" not stated as free', () => expectUnread(deepseek, replaceOnce(enPromo, '<td>$0.14</td>', '<td>$0</td>'), DS_EN, /price 0 is not stated as free/));
 
-  it('a European decimal comma ("1,5元")', () => expectRefused(deepseek, replaceOnce(zhPeak, '<td>1.5元</td>', '<td>1,5元</td>'), DS_ZH, /separator we refuse to guess/));
+  it('a European decimal comma ("1,5元")', () => expectUnread(deepseek, replaceOnce(zhPeak, '<td>1.5元</td>', '<td>1,5元</td>'), DS_ZH, /separator we refuse to guess/));
 
-  it('an ambiguous "3.350元" (thousands separator plausible)', () => expectRefused(deepseek, replaceOnce(zhJuly, '<td>3元</td>', '<td>3.350元</td>'), DS_ZH, /"3.350" is ambiguous/));
+  it('an ambiguous "3.350元" (thousands separator plausible)', () => expectUnread(deepseek, replaceOnce(zhJuly, '<td>3元</td>', '<td>3.350元</td>'), DS_ZH, /"3.350" is ambiguous/));
 
-  it('peak/off-peak rows whose hours footnote is gone', () => expectRefused(deepseek, replaceOnce(zhPeak, /<p>\(1\) 空闲时段.*?<\/p>/, ''), DS_ZH, /footnote \(1\), which should state the hours, is missing/));
+  it('peak/off-peak rows whose hours footnote is gone: those rows unread, the models still read', () => {
+    const r = expectUnread(deepseek, replaceOnce(zhPeak, /<p>\(1\) 空闲时段.*?<\/p>/, ''), DS_ZH, /footnote \(1\), which should state the hours, is missing/);
+    expect(r.observations).toEqual([]);
+    expect(r.models!.length).toBe(2);
+    expect(r.coverage!.unread[0].scope!.length).toBe(6);
+  });
 
-  it('an hours footnote without a time zone', () => expectRefused(deepseek, replaceOnce(zhPeak, '北京时间 ', ''), DS_ZH, /names no time zone/));
+  it('an hours footnote without a time zone is read in the page zone (Beijing on the Chinese page)', () => {
+    const r = deepseek.parse(replaceOnce(zhPeak, '北京时间 ', ''), { url: DS_ZH, observedAt: '' });
+    const stated = deepseek.parse(zhPeak, { url: DS_ZH, observedAt: '' });
+    expect(r.observations.map((o) => o.conditions)).toEqual(stated.observations.map((o) => o.conditions));
+    expect(r.observations[0].conditions.hours!.tz).toBe('Asia/Shanghai');
+  });
 
   it('a promotion whose discount does not match its list price', () =>
-    expectRefused(deepseek, replaceOnce(enPromo, '<td>$0.435 (75% off', '<td>$0.5 (75% off'), DS_EN, /75% off of 1.74 is 0.435, but the cell shows 0.5/));
+    expectUnread(deepseek, replaceOnce(enPromo, '<td>$0.435 (75% off', '<td>$0.5 (75% off'), DS_EN, /75% off of 1.74 is 0.435, but the cell shows 0.5/));
 
   it('a page without the pricing table', () => expectRefused(deepseek, '<!doctype html><html lang="en"><head><title>Models</title></head><body><p>moved</p></body></html>', DS_EN, /no pricing table/));
 });
 
-describe('anthropic refuses', () => {
+describe('anthropic refuses a broken page, and leaves a broken row or section unread', () => {
   it('an empty body', () => expectRefused(anthropic, '', ANTHROPIC, /^empty body$/));
 
   it('an HTML page where the Markdown export was expected', () =>
@@ -117,21 +141,21 @@ describe('anthropic refuses', () => {
   });
 
   it('a Markdown export cut off in the model table', () =>
-    expectRefused(anthropic, claude.slice(0, claude.indexOf('$6.25 / MTok    | $10 / MTok', claude.indexOf('Claude Opus 4.7'))), ANTHROPIC, /model pricing table row 5 has 2 of 6 cells/));
+    expectUnread(anthropic, claude.slice(0, claude.indexOf('$6.25 / MTok    | $10 / MTok', claude.indexOf('Claude Opus 4.7'))), ANTHROPIC, /model pricing table row 5 \(Claude Opus 4\.7\) has 2 of 6 cells/));
 
   it('a copy cut off at a row boundary inside the batch table', () => {
     const batch = claude.indexOf('### Batch processing');
     const cut = claude.slice(0, claude.indexOf('| Claude Haiku 4.5', batch));
-    expectRefused(anthropic, cut, ANTHROPIC, /batch table has no row for Claude Haiku 4.5 \(cut off\?\)/);
+    expectUnread(anthropic, cut, ANTHROPIC, /batch table has no row for Claude Haiku 4.5 \(cut off\?\)/);
   });
 
-  it('a page that lost the batch section', () => expectRefused(anthropic, replaceOnce(claude, '### Batch processing', '### Batching'), ANTHROPIC, /no "Batch processing" section/));
+  it('a page that lost the batch section', () => expectUnread(anthropic, replaceOnce(claude, '### Batch processing', '### Batching'), ANTHROPIC, /no "Batch processing" section/));
 
-  it('"$0 / MTok" not stated as free', () => expectRefused(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| $0 / MTok      |'), ANTHROPIC, /Claude Haiku 3 Base Input Tokens: price 0 is not stated as free/));
+  it('"$0 / MTok" not stated as free', () => expectUnread(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| $0 / MTok      |'), ANTHROPIC, /Claude Haiku 3 Base Input Tokens: price 0 is not stated as free/));
 
-  it('a European amount ("$1.099,00 / MTok")', () => expectRefused(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| $1.099,00 / MTok      |'), ANTHROPIC, /separator we refuse to guess/));
+  it('a European amount ("$1.099,00 / MTok")', () => expectUnread(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| $1.099,00 / MTok      |'), ANTHROPIC, /separator we refuse to guess/));
 
-  it('a price in another currency', () => expectRefused(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| €0.25 / MTok      |'), ANTHROPIC, /"€0.25 \/ MTok" is not a "\$X \/ MTok" price/));
+  it('a price in another currency', () => expectUnread(anthropic, replaceOnce(claudeJan, '| $0.25 / MTok      |', '| €0.25 / MTok      |'), ANTHROPIC, /Claude Haiku 3 Base Input Tokens: no price in "€0.25 \/ MTok"/));
 
   it('a page stating another currency', () => expectRefused(anthropic, replaceOnce(claude, 'All prices are in USD.', 'All prices are in EUR.'), ANTHROPIC, /all prices are in EUR, expected USD/));
 
@@ -144,14 +168,14 @@ describe('anthropic refuses', () => {
     // The first "Claude Haiku 3" row is the model table's (the batch table repeats it).
     const damaged = claudeJan.replace('| Claude Haiku 3    |', '| Haiku 3 (new) |');
     expect(damaged).not.toBe(claudeJan);
-    expectRefused(anthropic, damaged, ANTHROPIC, /model pricing row 10: unrecognised model label "Haiku 3 \(new\)"/);
+    expectUnread(anthropic, damaged, ANTHROPIC, /model pricing row 10: unrecognised model label "Haiku 3 \(new\)"/);
   });
 
   it('a changed data residency sentence (no multiplier to apply)', () =>
-    expectRefused(anthropic, replaceOnce(claude, 'incurs a 1.1x multiplier on all token pricing categories', 'is priced separately'), ANTHROPIC, /US-only multiplier sentence has changed/));
+    expectUnread(anthropic, replaceOnce(claude, 'incurs a 1.1x multiplier on all token pricing categories', 'is priced separately'), ANTHROPIC, /US-only multiplier sentence has changed/));
 });
 
-describe('openrouter refuses', () => {
+describe('openrouter refuses a broken response, and leaves a broken price unread', () => {
   it('an empty body', () => expectRefused(openrouter, '', OPENROUTER, /^empty body$/));
 
   it('an HTML error page instead of JSON', () =>
@@ -168,11 +192,11 @@ describe('openrouter refuses', () => {
   it('a price sent as a JSON number (already a float)', () => {
     const damaged = modelsJson.replace('"prompt":"0.000000075"', '"prompt":7.5e-8');
     expect(damaged).not.toBe(modelsJson);
-    expectRefused(openrouter, damaged, OPENROUTER, /pricing.prompt is 7.5e-8, expected a decimal string/);
+    expectUnread(openrouter, damaged, OPENROUTER, /pricing.prompt is 7.5e-8, expected a decimal string/);
   });
 
   it('a price in exponent notation', () => {
     const damaged = modelsJson.replace('"prompt":"0.000000075"', '"prompt":"7.5e-8"');
-    expectRefused(openrouter, damaged, OPENROUTER, /"7.5e-8" is not a plain decimal string/);
+    expectUnread(openrouter, damaged, OPENROUTER, /"7.5e-8" is not a plain decimal string/);
   });
 });

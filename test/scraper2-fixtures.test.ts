@@ -57,7 +57,9 @@ describe('scraper fixtures (openai, xiaomi, google, moonshot, minimax)', () => {
   }
 });
 
-describe('the five parsers refuse pages they do not know (LayoutChangedError)', () => {
+const unreadReasons = (r: ParseResult): string => (r.coverage?.unread ?? []).map((u) => u.reason).join('\n');
+
+describe('the five parsers refuse pages they do not know (LayoutChangedError), and leave a bad row unread', () => {
   const ctx = (url: string) => ({ url, observedAt: '2026-01-01T00:00:00Z' });
 
   it('empty bodies and challenge pages', async () => {
@@ -75,8 +77,9 @@ describe('the five parsers refuse pages they do not know (LayoutChangedError)', 
     const page = (body: string) => `### Text tokens\n\nPrices per 1M tokens.\n\n${body}\n`;
     expect(() => s.parse(page('Fast\n\n| Model | Input | Output |\n| --- | --- | --- |\n| gpt-5 | $1.00 | $2.00 |'), ctx(url))).toThrow(/unknown tab "Fast"/);
     expect(() => s.parse(page('| Name | Input | Output |\n| --- | --- | --- |\n| gpt-5 | $1.00 | $2.00 |'), ctx(url))).toThrow(LayoutChangedError);
-    expect(() => s.parse(page('| Model | Input | Output |\n| --- | --- | --- |\n| gpt-5 | €1.00 | $2.00 |'), ctx(url))).toThrow(/not a dollar price/);
-    expect(() => s.parse(page('| Model | Input | Output |\n| --- | --- | --- |\n| gpt-5 | $0 | $2.00 |'), ctx(url))).toThrow(/not stated as free/);
+    // A bad cell leaves its row unread (for that model), not the page refused.
+    expect(unreadReasons(s.parse(page('| Model | Input | Output |\n| --- | --- | --- |\n| gpt-5 | €1.00 | $2.00 |'), ctx(url)))).toMatch(/no price in "€1.00"/);
+    expect(unreadReasons(s.parse(page('| Model | Input | Output |\n| --- | --- | --- |\n| gpt-5 | $0 | $2.00 |'), ctx(url)))).toMatch(/not stated as free/);
     expect(() => s.parse('### Image tokens\n\n| Model | Input |\n| --- | --- |\n| gpt-image-1 | $1 |', ctx(url))).toThrow(/no "Text tokens"/);
   });
 
@@ -89,19 +92,22 @@ describe('the five parsers refuse pages they do not know (LayoutChangedError)', 
     expect(r.observations.filter((o) => o.model === 'openai/gpt-x').map((o) => [o.component, o.amount, o.conditions])).toEqual([
       ['input', '2.5', {}],
       ['output', '15', {}],
-      ['input', '5', { contextAbove: 272000 }],
-      ['output', '22.5', { contextAbove: 272000 }],
+      // "<272K" for the short columns: the long ones apply from 272,000 tokens on, inclusive.
+      ['input', '5', { contextAbove: 272000, contextInclusive: true }],
+      ['output', '22.5', { contextAbove: 272000, contextInclusive: true }],
     ]);
-    // No stated threshold: the long-context prices are left out, with a note, never guessed.
+    // No stated threshold: the long-context prices are an unread section scoped to the model, never guessed.
     expect(r.observations.filter((o) => o.model === 'openai/gpt-y').length).toBe(2);
-    expect(r.notes?.join(' ')).toMatch(/gpt-y: long-context prices not read/);
+    expect(r.coverage!.unread).toEqual([
+      { section: 'text tokens long-context cells of openai/gpt-y', reason: expect.stringMatching(/2 long-context price\(s\) shown, but the row states no context bound/), scope: [{ model: 'openai/gpt-y' }] },
+    ]);
   });
 
   it('google: an unknown price qualifier, and the Markdown page layout with headings and tab labels', async () => {
     const s = await loadScraper('google');
     const url = s.pages[0].url;
     const head = '|  | Free Tier | Paid Tier, per 1M tokens in USD |\n| --- | --- | --- |\n';
-    expect(() => s.parse(`## Gemini X\n\n*\`gemini-x\`*\n\n### Standard\n\n${head}| Input price | Free of charge | $1.00, for thinking |\n`, ctx(url))).toThrow(/unrecognised qualifier/);
+    expect(unreadReasons(s.parse(`## Gemini X\n\n*\`gemini-x\`*\n\n### Standard\n\n${head}| Input price | Free of charge | $1.00, for thinking |\n`, ctx(url)))).toMatch(/unrecognised qualifier/);
     const r = s.parse(
       `## Gemini X\n\n*\`gemini-x\`*\n\nA model.\n\n### Standard\n\n${head}| Input price | Free of charge | $1.00, prompts <= 200k tokens $2.00, prompts > 200k tokens |\n\n### Flex\n\n${head}| Input price | Not available | $0.50 |\n\n### Priority\n\n${head}| Output price | Not available | $9.00 |\n`,
       ctx(url),
@@ -118,7 +124,7 @@ describe('the five parsers refuse pages they do not know (LayoutChangedError)', 
     const s = await loadScraper('moonshot');
     const url = s.pages[0].url;
     const table = (price: string) => `| 模型 | 计费单位 | 输入价格 | 输出价格 |\n| --- | --- | --- | --- |\n| kimi-x | 1M tokens | ${price} | ￥2.00 |\n`;
-    expect(() => s.parse(table('$1.00'), ctx(url))).toThrow(/price in USD/);
+    expect(unreadReasons(s.parse(table('$1.00'), ctx(url)))).toMatch(/is in USD but the page is in CNY/);
     expect(() => s.parse('| Model | Unit | Input Price | Output Price |\n| --- | --- | --- | --- |\n| kimi-x | 1M tokens | $1 | $2 |\n', ctx(url))).toThrow(LayoutChangedError);
   });
 
@@ -129,9 +135,9 @@ describe('the five parsers refuse pages they do not know (LayoutChangedError)', 
 
   it('xiaomi: a USD price under the CNY heading', async () => {
     const s = await loadScraper('xiaomi');
-    expect(() =>
-      s.parse('## China (CNY)\n\n| Model | Input (cache hit) | Input (cache miss) | Output |\n| --- | --- | --- | --- |\n| MiMo-V2.5 | $0.02/M tokens | ¥1/M tokens | ¥2/M tokens |\n', ctx(s.pages[0].url)),
-    ).toThrow(/USD price under a CNY heading/);
+    const r = s.parse('## China (CNY)\n\n| Model | Input (cache hit) | Input (cache miss) | Output |\n| --- | --- | --- | --- |\n| MiMo-V2.5 | $0.02/M tokens | ¥1/M tokens | ¥2/M tokens |\n', ctx(s.pages[0].url));
+    expect(unreadReasons(r)).toMatch(/USD price under a CNY heading/);
+    expect(r.observations).toEqual([]);
   });
 });
 

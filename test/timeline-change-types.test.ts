@@ -1,11 +1,13 @@
 // Change types beyond removal and addition, on real data:
-// - announcement_withdrawn: Anthropic's Sonnet 5 rise to $3/$15 "starting September 1", known from
-//   the 2026-07-25 page, no longer on the 2026-08-21 page — in the feed (data/ and /v1/changes), and
-//   one signed price.announcement_withdrawn delivery per withdrawn line when the real pages are
-//   replayed through the pipeline;
+// - announcement_withdrawn: Anthropic's Sonnet 5 rise to $3/$15 "starting September 1", announced
+//   in July 2026 and no longer on a later August copy — in the feed (data/ and /v1/changes), and
+//   one signed price.announcement_withdrawn delivery per withdrawn line when the real dated copies
+//   are replayed through the pipeline;
 // - split: DeepSeek's flat CNY price becoming peak / off-peak on 2026-08-17 is one change per line;
 // - model events: one model.added per new model, carrying its lines.
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,9 +25,17 @@ import { createSubscription } from '../src/webhooks/subscriptions.ts';
 import { freshDatabase } from './helpers/db.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 import type { Database } from '../src/db/client.ts';
+import type { ProviderDataset } from '../src/model.ts';
+import { DATA_DIR } from './helpers/cli.ts';
 
 const SONNET_5 = 'anthropic/claude-sonnet-5';
-const WITHDRAWN_AT = '2026-08-21T02:32:13.524Z';
+const SEPT_1 = '2026-09-01T00:00:00Z';
+// What data/ records for the withdrawn base input price: when it became known and when it stopped.
+const announcedFact = (JSON.parse(readFileSync(join(DATA_DIR, 'anthropic.json'), 'utf8')) as ProviderDataset).facts.find(
+  (f) => f.model === SONNET_5 && f.component === 'input' && Object.keys(f.conditions).length === 0 && f.validFrom === SEPT_1 && f.supersededAt,
+)!;
+const iso = (s: string) => new Date(s).toISOString();
+const WITHDRAWN_AT = iso(announcedFact.supersededAt!);
 const base = (c: ChangeRecord) => Object.keys(c.conditions).length === 0;
 
 describe('announcement_withdrawn on data/', () => {
@@ -36,7 +46,8 @@ describe('announcement_withdrawn on data/', () => {
   afterAll(() => d?.close());
 
   it('as known after the 2026-08-21 page, the Sept 1 rise is withdrawn: announced before/after, announcedAt, withdrawnAt', async () => {
-    const r = await changes(d.db, { model: SONNET_5, type: ['announcement_withdrawn'], asOf: Date.parse('2026-08-22T00:00:00Z'), limit: 1000 });
+    expect(announcedFact, 'data/ holds the superseded Sept 1 rise').toBeDefined();
+    const r = await changes(d.db, { model: SONNET_5, type: ['announcement_withdrawn'], asOf: Date.parse(WITHDRAWN_AT), limit: 1000 });
     const input = r.data.find((c) => c.component === 'input' && base(c))!;
     expect(input).toMatchObject({
       type: 'announcement_withdrawn',
@@ -45,7 +56,7 @@ describe('announcement_withdrawn on data/', () => {
       after: 3,
       changePct: 50,
       effectiveAt: '2026-09-01T00:00:00.000Z',
-      announcedAt: '2026-07-25T03:07:29.726Z',
+      announcedAt: iso(announcedFact.announcedAt ?? announcedFact.recordedAt),
       withdrawnAt: WITHDRAWN_AT,
       detectedAt: WITHDRAWN_AT,
       upcoming: false,
@@ -60,12 +71,12 @@ describe('announcement_withdrawn on data/', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(r.data.length).toBe(12);
     // It will not happen, so it is never upcoming.
-    const upcoming = await changes(d.db, { model: SONNET_5, upcoming: true, asOf: Date.parse('2026-08-22T00:00:00Z'), limit: 1000 });
+    const upcoming = await changes(d.db, { model: SONNET_5, upcoming: true, asOf: Date.parse(WITHDRAWN_AT), limit: 1000 });
     expect(upcoming.data).toEqual([]);
   });
 
   it('as known before the withdrawal there is the announced rise and no withdrawal', async () => {
-    const r = await changes(d.db, { model: SONNET_5, asOf: Date.parse('2026-08-01T00:00:00Z'), limit: 1000 });
+    const r = await changes(d.db, { model: SONNET_5, asOf: Date.parse(WITHDRAWN_AT) - 1, limit: 1000 });
     expect(r.data.some((c) => c.type === 'announcement_withdrawn')).toBe(false);
     expect(r.data.find((c) => c.component === 'input' && base(c) && c.effectiveAt === '2026-09-01T00:00:00.000Z')).toMatchObject({ type: 'price_increase', upcoming: true });
   });
@@ -92,7 +103,7 @@ describe('GET /v1/changes shows withdrawals', () => {
   afterAll(async () => s?.close());
 
   it('?type=announcement_withdrawn&model=…', async () => {
-    const r = await request(s.url, `/v1/changes?type=announcement_withdrawn&model=${encodeURIComponent(SONNET_5)}&asOf=2026-08-22T00:00:00Z`);
+    const r = await request(s.url, `/v1/changes?type=announcement_withdrawn&model=${encodeURIComponent(SONNET_5)}&asOf=${WITHDRAWN_AT}`);
     expect(r.status).toBe(200);
     expect(r.body.data.length).toBe(12);
     expect(r.body.data.every((c: ChangeRecord) => c.type === 'announcement_withdrawn' && c.withdrawnAt === WITHDRAWN_AT)).toBe(true);
@@ -127,8 +138,17 @@ describe('the pipeline emits price.announcement_withdrawn when a page drops an a
     const runs = [];
     for (const p of pages)
       runs.push(await ingestPage(d, { scraper: anthropic, url: p.meta.url, body: Buffer.from(fixtureBody(p)), observedAt: Date.parse(p.meta.date), confirmed: true, emitEvents: true }));
-    const last = runs.at(-1)!;
-    expect(last.changes.filter((c) => c.type === 'announcement_withdrawn')).toHaveLength(12);
+    // Exactly one copy withdraws the rise (of the 31 real copies: 2026-08-11, the first without it),
+    // every line at once, at that copy's instant, after the copy that announced it.
+    const withdrawing = runs.map((r, i) => ({ i, w: r.changes.filter((c) => c.type === 'announcement_withdrawn') })).filter((x) => x.w.length);
+    expect(withdrawing).toHaveLength(1);
+    const [{ i, w }] = withdrawing;
+    expect(w).toHaveLength(12);
+    const at = new Date(Date.parse(pages[i].meta.date)).toISOString();
+    expect(w.every((c) => c.withdrawnAt === at && c.model === SONNET_5 && c.effectiveAt === iso(SEPT_1))).toBe(true);
+    const announcing = runs.findIndex((r) => r.changes.some((c) => c.model === SONNET_5 && c.effectiveAt === iso(SEPT_1)));
+    expect(announcing).toBeGreaterThanOrEqual(0);
+    expect(announcing).toBeLessThan(i);
     const dispatcher = new Dispatcher({ database: d, policy });
     await dispatcher.drain();
     await dispatcher.stop();
@@ -140,7 +160,7 @@ describe('the pipeline emits price.announcement_withdrawn when a page drops an a
       'price.announcement_withdrawn {"variant":"us-only"}',
       'price.announcement_withdrawn {}',
     ]);
-    expect(events.find((e) => base(e.data.change))!.data.change).toMatchObject({ before: 2, after: 3, withdrawnAt: WITHDRAWN_AT });
+    expect(events.find((e) => base(e.data.change))!.data.change).toMatchObject({ before: 2, after: 3, withdrawnAt: at });
     d.close();
   });
 });

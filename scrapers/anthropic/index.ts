@@ -1,20 +1,29 @@
 // Anthropic: https://platform.claude.com/docs/en/about-claude/pricing, read as the site's Markdown
 // export (served at the same URL + ".md"). Sections used: "Model pricing" (base, 5m/1h cache
 // writes, cache hits, output), "Batch processing", "Long context pricing", "Fast mode pricing" and
-// "Data residency pricing". All prices are "$X / MTok" in USD.
+// "Data residency pricing". All prices are "$X / MTok" in USD. The model table is the page's core
+// (without it the page is refused); every other section, and every row, is read through `optional`
+// (scrapers/_kit/coverage.ts): a reworded sentence or a section pricing one row twice costs that
+// section only, recorded in the result's coverage. Dates in row labels state no zone: they are
+// read in the page's declared zone, UTC.
 //
 // Model ids follow the documented display-name rule (DESIGN §3, Anthropic's API alias form):
 // "Claude Opus 4.6" → anthropic/claude-opus-4-6 — lowercase, spaces and dots become dashes;
 // Claude 3.x keeps its API order: "Claude Sonnet 3.7" → anthropic/claude-3-7-sonnet.
 import { BadInputError, LayoutChangedError } from '../../src/errors.ts';
-import type { Conditions, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
+import type { Conditions, CoverageScope, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
 import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
-import { assertNotZero, multiply, parseDisplayedNumber } from '../../src/scrape/amounts.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
-import { type MdTable, type Section, inlineText, notesIn, paragraphsIn, sections, stripFrontMatter, tablesIn } from './markdown.ts';
+import { lowerBound } from '../_kit/context.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { assertPlausible, multiply, parseDisplayedNumber, readMoneyCell } from '../_kit/money.ts';
+import { dayEnd, dayStart, parseEnglishDate } from '../_kit/time.ts';
+import { type MdTable, type Section, inlineText, notesIn, paragraphsIn, sections, stripFrontMatter, tablesIn } from '../_kit/markdown.ts';
 
 const PAGE_URL = 'https://platform.claude.com/docs/en/about-claude/pricing';
 const UNIT = '1M tokens';
+/** The page states no zone for its dates. */
+const PAGE_ZONE = 'UTC';
 
 type BaseComponent = { component: 'input' | 'cache_write' | 'cache_read' | 'output'; cacheTtl?: '5m' | '1h' };
 
@@ -26,8 +35,6 @@ const MODEL_TABLE_COLUMNS: { header: RegExp; label: string; as: BaseComponent }[
   { header: /^Cache Hits( & Refreshes)?$/i, label: 'Cache Hits & Refreshes', as: { component: 'cache_read' } },
   { header: /^Output Tokens$/i, label: 'Output Tokens', as: { component: 'output' } },
 ];
-
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 
 /** A model row label: display name, optional status "(deprecated)", optional date qualifier. */
 interface ModelLabel {
@@ -71,34 +78,57 @@ export function parseAnthropic(text: string, ctx: ParseContext): ParseResult {
   }
 
   const notes: string[] = [];
-  const baseRows = readModelTable(modelSection, notes);
+  const coverage = new CoverageBuilder([{ currency: 'USD' }]);
+  const baseRows = readModelTable(modelSection, notes, coverage);
   const names = new Map<string, ModelLabel>();
   for (const row of baseRows) names.set(row.label.name, row.label);
 
   const observations: Observation[] = [];
-  const push = (o: Observation): void => {
-    observations.push(o);
+  const seen = new Set<string>();
+  /** One section's rows, added only when the section prices no row twice (else the section is unread). */
+  const section = (name: string, scope: CoverageScope[] | undefined, read: (push: (o: Observation) => void) => void): void => {
+    const got = coverage.optional(
+      name,
+      () => {
+        const mine: Observation[] = [];
+        read((o) => mine.push(o));
+        const keys = new Set<string>();
+        for (const o of mine) {
+          const key = seriesKey(o);
+          if (seen.has(key) || keys.has(key)) throw new LayoutChangedError(`${o.model} ${o.component} ${JSON.stringify(o.conditions)} is priced twice on the page`);
+          keys.add(key);
+        }
+        return { mine, keys };
+      },
+      { scope },
+    );
+    if (!got) return;
+    for (const k of got.keys) seen.add(k);
+    observations.push(...got.mine);
   };
-  for (const row of baseRows)
-    for (const p of row.prices) push(observation(row.label, p.as.component, p.amount, withTtl({}, p.as), datedNote(row.label)));
+  section('Model pricing', [{ conditions: {} }, { conditions: { cacheTtl: '5m' } }, { conditions: { cacheTtl: '1h' } }], (push) => {
+    for (const row of baseRows)
+      for (const p of row.prices) push(observation(row.label, p.as.component, p.amount, withTtl({}, p.as), datedNote(row.label)));
+  });
 
   const batch = findSection(all, /^Batch processing$/i);
-  if (!batch) throw new LayoutChangedError('no "Batch processing" section');
-  readBatch(batch, names, baseRows, push);
+  if (batch) section('Batch processing', [{ conditions: { serviceTier: 'batch' } }], (push) => readBatch(batch, names, baseRows, push, coverage));
+  else coverage.unread('Batch processing', 'no "Batch processing" section', [{ conditions: { serviceTier: 'batch' } }]);
 
   const longContext = findSection(all, /^Long context pricing$/i);
-  if (longContext) readLongContext(longContext, names, push);
+  if (longContext) section('Long context pricing', undefined, (push) => readLongContext(longContext, names, push, coverage));
 
   const fast = findSection(all, /^Fast mode pricing$/i);
-  if (fast) readFastMode(fast, names, push);
+  if (fast) section('Fast mode pricing', [{ conditions: { variant: 'fast-mode' } }], (push) => readFastMode(fast, names, push, coverage));
 
   const residency = findSection(all, /^Data residency pricing$/i);
-  if (residency) readDataResidency(residency, baseRows, push);
-
-  assertNoDuplicates(observations);
+  if (residency)
+    section('Data residency pricing', [{ conditions: { variant: 'us-only' } }, { conditions: { variant: 'us-only', cacheTtl: '5m' } }, { conditions: { variant: 'us-only', cacheTtl: '1h' } }], (push) =>
+      readDataResidency(residency, baseRows, push),
+    );
 
   const models: ObservedModel[] = [...names.values()].map((l) => ({ id: l.id, name: l.name }));
-  const result: ParseResult = { provider: 'anthropic', observations, models };
+  const result: ParseResult = { provider: 'anthropic', coverage: coverage.build(), observations, models };
   for (const n of notesIn(modelSection)) if (/\b(January|February|March|April|May|June|July|August|September|October|November|December) \d{1,2}, \d{4}\b/.test(n)) notes.push(n);
   if (notes.length > 0) result.notes = notes;
   return result;
@@ -121,7 +151,11 @@ function withTtl(conditions: Conditions, as: BaseComponent): Conditions {
 }
 
 function datedNote(label: ModelLabel): string | undefined {
-  return label.qualifier ? `row label "${label.name} ${label.qualifier}"; the page states no time zone, UTC assumed` : undefined;
+  return label.qualifier ? `row label "${label.name} ${label.qualifier}"; the page states no time zone, read in its declared zone ${PAGE_ZONE}` : undefined;
+}
+
+function seriesKey(o: Observation): string {
+  return JSON.stringify([o.model, o.component, o.conditions, o.kind, o.validFrom, o.validTo]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -139,31 +173,22 @@ function readModelLabel(raw: string, where: string): ModelLabel {
   const label: ModelLabel = { name: m[1], id: modelIdFor(m[1]) };
   if (m[2]) label.status = m[2];
   if (m[3]) {
-    const day = dayStart(m[4], where);
+    const day = parseEnglishDate(m[4], where);
     label.qualifier = `${m[3]} ${m[4]}`;
-    if (m[3] === 'through' || m[3] === 'until') label.validTo = new Date(Date.parse(day) + 86_400_000).toISOString().replace('.000Z', 'Z');
-    else label.validFrom = day;
+    if (m[3] === 'through' || m[3] === 'until') label.validTo = dayEnd(day, PAGE_ZONE, where);
+    else label.validFrom = dayStart(day, PAGE_ZONE, where);
   }
   return label;
-}
-
-/** "August 31, 2026" → "2026-08-31T00:00:00Z". */
-function dayStart(text: string, where: string): string {
-  const m = /^([A-Z][a-z]+) (\d{1,2}), (\d{4})$/.exec(text);
-  const month = m ? MONTHS.indexOf(m[1].toLowerCase()) : -1;
-  const ms = m ? Date.UTC(Number(m[3]), month, Number(m[2])) : Number.NaN;
-  if (!m || month < 0 || new Date(ms).getUTCDate() !== Number(m[2])) throw new LayoutChangedError(`${where}: "${text}" is not a date`);
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 /** "$12.50 / MTok", "\$3 / MTok", "Input: $6 / MTok" → { amount: "12.5", prefix }. */
 function readMTok(raw: string, where: string): { amount: string; prefix?: 'input' | 'output' } {
   const text = inlineText(raw);
-  const m = /^(?:(Input|Output):\s*)?\$\s*(\S+)\s*\/\s*MTok$/i.exec(text);
-  if (!m) throw new LayoutChangedError(`${where}: "${text}" is not a "$X / MTok" price`);
-  const amount = parseDisplayedNumber(m[2], where);
-  assertNotZero(amount, where);
-  return { amount, prefix: m[1] ? (m[1].toLowerCase() as 'input' | 'output') : undefined };
+  const m = /^(?:(Input|Output):\s*)?(.*)$/i.exec(text)!;
+  const money = readMoneyCell(m[2], where, { currency: 'USD' });
+  if (!money || money.free || money.per !== 'mtok') throw new LayoutChangedError(`${where}: "${text}" is not a "$X / MTok" price`);
+  assertPlausible(money.amount, 'USD', UNIT, where);
+  return { amount: money.amount, prefix: m[1] ? (m[1].toLowerCase() as 'input' | 'output') : undefined };
 }
 
 /** "Claude Sonnet 4.6 / 4.5 / 4" or "Claude Opus 5 / Claude Opus 4.8" → display names on the model table. */
@@ -200,7 +225,7 @@ function columnIndex(table: MdTable, header: RegExp): number {
 // ---------------------------------------------------------------------------------------------
 // Sections
 
-function readModelTable(section: Section, notes: string[]): BaseRow[] {
+function readModelTable(section: Section, notes: string[], coverage: CoverageBuilder): BaseRow[] {
   const table = tablesIn(section).find((t) => /^Model$/i.test(inlineText(t.header[0] ?? '')));
   if (!table) throw new LayoutChangedError('"Model pricing" has no table with a Model column');
   const columns = MODEL_TABLE_COLUMNS.map((c) => {
@@ -209,15 +234,29 @@ function readModelTable(section: Section, notes: string[]): BaseRow[] {
     return { ...c, index };
   });
   if (table.rows.length === 0) throw new LayoutChangedError('model pricing table has no rows');
-  return table.rows.map((cells, r) => {
-    if (cells.length !== table.header.length) throw new LayoutChangedError(`model pricing table row ${r + 1} has ${cells.length} of ${table.header.length} cells`);
-    const label = readModelLabel(cells[0], `model pricing row ${r + 1}`);
-    if (label.status) notes.push(`${label.name}: marked "${label.status}" in the model pricing table`);
-    return { label, prices: columns.map((c) => ({ as: c.as, amount: readMTok(cells[c.index], `${label.name} ${c.label}`).amount })) };
+  const out: BaseRow[] = [];
+  table.rows.forEach((cells, r) => {
+    // A row whose label is readable but whose prices are not is unread for that model only.
+    let label: ModelLabel | undefined;
+    const row = coverage.optional(
+      `model pricing row ${r + 1}`,
+      () => {
+        label = readModelLabel(cells[0], `model pricing row ${r + 1}`);
+        if (cells.length !== table.header.length) throw new LayoutChangedError(`model pricing table row ${r + 1} (${label.name}) has ${cells.length} of ${table.header.length} cells`);
+        return { label, prices: columns.map((c) => ({ as: c.as, amount: readMTok(cells[c.index], `${label!.name} ${c.label}`).amount })) };
+      },
+      { scope: () => (label ? [{ model: label.id }] : undefined) },
+    );
+    coverage.row(row !== undefined);
+    if (!row) return;
+    if (row.label.status) notes.push(`${row.label.name}: marked "${row.label.status}" in the model pricing table`);
+    out.push(row);
   });
+  if (out.length === 0) throw new LayoutChangedError('no row of the model pricing table could be read');
+  return out;
 }
 
-function readBatch(section: Section, names: Map<string, ModelLabel>, baseRows: BaseRow[], push: (o: Observation) => void): void {
+function readBatch(section: Section, names: Map<string, ModelLabel>, baseRows: BaseRow[], push: (o: Observation) => void, coverage: CoverageBuilder): void {
   const table = tablesIn(section).find((t) => /^Model$/i.test(inlineText(t.header[0] ?? '')));
   if (!table) throw new LayoutChangedError('"Batch processing" has no table with a Model column');
   const input = columnIndex(table, /^Batch input$/i);
@@ -225,16 +264,26 @@ function readBatch(section: Section, names: Map<string, ModelLabel>, baseRows: B
   if (input < 0 || output < 0) throw new LayoutChangedError('batch table lacks a "Batch input" or "Batch output" column');
   const seen = new Set<string>();
   table.rows.forEach((cells, r) => {
-    const label = readModelLabel(cells[0], `batch row ${r + 1}`);
-    known(label.name, names, `batch row ${r + 1}`);
-    seen.add(`${label.name} ${label.qualifier ?? ''}`);
-    for (const [component, index] of [['input', input], ['output', output]] as const)
-      push(observation(label, component, readMTok(cells[index] ?? '', `${label.name} batch ${component}`).amount, { serviceTier: 'batch' }, datedNote(label)));
+    let label: ModelLabel | undefined;
+    const done = coverage.optional(
+      `batch row ${r + 1}`,
+      () => {
+        label = readModelLabel(cells[0], `batch row ${r + 1}`);
+        known(label.name, names, `batch row ${r + 1}`);
+        const prices = (['input', 'output'] as const).map((component) => ({ component, amount: readMTok(cells[component === 'input' ? input : output] ?? '', `${label!.name} batch ${component}`).amount }));
+        seen.add(`${label.name} ${label.qualifier ?? ''}`);
+        for (const p of prices) push(observation(label, p.component, p.amount, { serviceTier: 'batch' }, datedNote(label)));
+        return true;
+      },
+      { scope: () => (label ? [{ model: label.id, conditions: { serviceTier: 'batch' } }] : undefined) },
+    );
+    coverage.row(done === true);
   });
-  // Every model so far has had a batch price; a missing one means a cut-off copy or a new layout.
+  // Every model so far has had a batch price; a missing one means a cut-off copy or a new layout:
+  // its batch prices are unknown, not removed.
   for (const row of baseRows) {
     const key = `${row.label.name} ${row.label.qualifier ?? ''}`;
-    if (!seen.has(key)) throw new LayoutChangedError(`batch table has no row for ${key.trim()} (cut off?)`);
+    if (!seen.has(key)) coverage.unread(`batch row for ${key.trim()}`, `batch table has no row for ${key.trim()} (cut off?)`, [{ model: row.label.id, conditions: { serviceTier: 'batch' } }]);
   }
 }
 
@@ -244,12 +293,13 @@ function readBatch(section: Section, names: Map<string, ModelLabel>, baseRows: B
  * and continuation rows (Mar 2026), and a Model column with the component in the header (Mar 2026).
  * Only the "> 200K" columns are read; the "≤ 200K" ones repeat the base price.
  */
-function readLongContext(section: Section, names: Map<string, ModelLabel>, push: (o: Observation) => void): void {
+function readLongContext(section: Section, names: Map<string, ModelLabel>, push: (o: Observation) => void, coverage: CoverageBuilder): void {
   for (const table of tablesIn(section)) {
     const hasModel = /^Model$/i.test(inlineText(table.header[0] ?? ''));
     const above = table.header.map((h) => {
-      const m = /^>\s*(\d+(?:\.\d+)?\s*[KkMm]?) input tokens\s*(Input|Output)?$/i.exec(inlineText(h));
-      return m ? { threshold: tokens(m[1]), component: m[2]?.toLowerCase() as 'input' | 'output' | undefined } : undefined;
+      const m = /^(>\s*\d+(?:\.\d+)?\s*[KkMm]?) input tokens\s*(Input|Output)?$/i.exec(inlineText(h));
+      const bound = m ? lowerBound(m[1], 'long context header') : undefined;
+      return m && bound ? { bound, component: m[2]?.toLowerCase() as 'input' | 'output' | undefined } : undefined;
     });
     if (!above.some(Boolean)) throw new LayoutChangedError(`long context table has no "> 200K input tokens" column: ${table.header.map(inlineText).join(' | ')}`);
     let models = hasModel ? [] : modelsMentioned(table.intro, names, 'long context table');
@@ -262,33 +312,40 @@ function readLongContext(section: Section, names: Map<string, ModelLabel>, push:
         const price = readMTok(cells[i] ?? '', where);
         const component = price.prefix ?? col.component;
         if (!component) throw new LayoutChangedError(`${where}: cell "${cells[i]}" does not say Input or Output`);
-        for (const name of models) push(observation(names.get(name)!, component, price.amount, { contextAbove: col.threshold }, 'long context: requests over the threshold pay this rate for all their tokens'));
+        for (const name of models) push(observation(names.get(name)!, component, price.amount, { contextAbove: col.bound.contextAbove }, 'long context: requests over the threshold pay this rate for all their tokens'));
       });
+      coverage.row(true);
     }
   }
 }
 
-function tokens(raw: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KkMm]?)$/.exec(raw.trim())!;
-  return Math.round(Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]) ? 1_000 : 1_000_000));
-}
-
-function readFastMode(section: Section, names: Map<string, ModelLabel>, push: (o: Observation) => void): void {
+function readFastMode(section: Section, names: Map<string, ModelLabel>, push: (o: Observation) => void, coverage: CoverageBuilder): void {
   const tables = tablesIn(section);
   if (tables.length === 0) throw new LayoutChangedError('"Fast mode pricing" has no table');
   const stated = /premium pricing \((\d+(?:\.\d+)?)x standard rates\)/i.exec(paragraphsIn(section).join(' '));
   const note = `fast mode (research preview): the table's price${stated ? `; the page calls it ${stated[1]}x standard rates` : ''}`;
   for (const table of tables) {
     const hasModel = /^Model$/i.test(inlineText(table.header[0] ?? ''));
+    // February 2026: a "Context window" column splits the price at "> 200K input tokens".
+    const contextCol = columnIndex(table, /^Context window$/i);
     const input = columnIndex(table, /^Input$/i);
     const output = columnIndex(table, /^Output$/i);
     if (input < 0 || output < 0) throw new LayoutChangedError('fast mode table lacks an Input or Output column');
     for (const cells of table.rows) {
       const models = hasModel ? expandModelList(cells[0], names, 'fast mode table') : modelsMentioned(table.intro, names, 'fast mode table');
+      const conditions: Conditions = { variant: 'fast-mode' };
+      if (contextCol >= 0) {
+        const cell = inlineText(cells[contextCol] ?? '');
+        const above = lowerBound(cell, 'fast mode context window');
+        if (above) conditions.contextAbove = above.contextAbove;
+        else if (!/^(≤|<=)\s*\d+(?:\.\d+)?\s*[KkMm]? input tokens$/.test(cell)) throw new LayoutChangedError(`fast mode table: context window "${cell}" is neither "≤ N" nor "> N input tokens"`);
+        if (above?.inclusive) throw new LayoutChangedError(`fast mode table: context window "${cell}" is inclusive, the page's long-context rule is "over"`);
+      }
       for (const [component, index] of [['input', input], ['output', output]] as const) {
         const amount = readMTok(cells[index] ?? '', `fast mode ${component}`).amount;
-        for (const name of models) push(observation(names.get(name)!, component, amount, { variant: 'fast-mode' }, note));
+        for (const name of models) push(observation(names.get(name)!, component, amount, { ...conditions }, note));
       }
+      coverage.row(true);
     }
   }
 }
@@ -310,22 +367,18 @@ function atLeast(v: number[], min: number[]): boolean {
  */
 function readDataResidency(section: Section, baseRows: BaseRow[], push: (o: Observation) => void): void {
   const text = paragraphsIn(section).join(' ');
-  const m = /For (Claude(?: [A-Z][a-z]+)? (\d+(?:\.\d+)?) and (?:newer|later) models), specifying US-only inference (?:via|through) the inference_geo parameter incurs a (\d+(?:\.\d+)?)x multiplier on all token pricing categories/.exec(text);
+  // "For Claude 4.6 and later models", "For Claude Opus 4.6 and newer models" and (April 2026)
+  // "For Claude Opus 4.7, Claude Opus 4.6, and newer models": the lowest version named and later.
+  const NAME = 'Claude(?: [A-Z][a-z]+)? \\d+(?:\\.\\d+)?';
+  const m = new RegExp(`For ((?:${NAME}, )*${NAME},? and (?:newer|later) models), specifying US-only inference (?:via|through) the inference_geo parameter incurs a (\\d+(?:\\.\\d+)?)x multiplier on all token pricing categories`).exec(text);
   if (!m) throw new LayoutChangedError('"Data residency pricing": the US-only multiplier sentence has changed');
-  const multiplier = parseDisplayedNumber(m[3], 'data residency multiplier');
+  const multiplier = parseDisplayedNumber(m[2], 'data residency multiplier');
+  const named = [...m[1].matchAll(/(\d+(?:\.\d+)?)/g)].map((v) => v[1].split('.').map(Number));
+  const lowest = named.reduce((lo, v) => (atLeast(lo, v) ? v : lo));
   const note = `US-only inference (inference_geo "us"): ${multiplier}x the standard price, as the page states for ${m[1]}`;
   for (const row of baseRows) {
-    if (!atLeast(version(row.label.name), version(m[2]))) continue;
+    if (!atLeast(version(row.label.name), lowest)) continue;
     for (const p of row.prices) push(observation(row.label, p.as.component, multiply(p.amount, multiplier), withTtl({ variant: 'us-only' }, p.as), note));
-  }
-}
-
-function assertNoDuplicates(observations: Observation[]): void {
-  const seen = new Set<string>();
-  for (const o of observations) {
-    const key = JSON.stringify([o.model, o.component, o.conditions, o.kind, o.validFrom, o.validTo]);
-    if (seen.has(key)) throw new LayoutChangedError(`${o.model} ${o.component} ${JSON.stringify(o.conditions)} is priced twice on the page`);
-    seen.add(key);
   }
 }
 
@@ -334,7 +387,7 @@ const scraper: Scraper = {
   name: 'Anthropic',
   homepage: 'https://www.anthropic.com',
   // The Markdown export of the page (same content as the server-rendered HTML, far easier to read).
-  pages: [{ url: `${PAGE_URL}.md`, currency: 'USD', lang: 'en' }],
+  pages: [{ url: `${PAGE_URL}.md`, currency: 'USD', lang: 'en', zone: PAGE_ZONE }],
   kind: 'static',
   parse: parseAnthropic,
   // The smallest copy (January 2026) yields 74 prices; a page with fewer than 40 has lost a table.

@@ -1,23 +1,30 @@
 // DeepSeek: https://api-docs.deepseek.com/quick_start/pricing (English, USD) and its Chinese twin
 // (CNY). One transposed table: models are columns, row labels sit in up to three label columns
 // (PRICING → "1M INPUT TOKENS (CACHE HIT)" → "OFF-PEAK"/"PEAK"), joined by rowspan/colspan.
-// Footnotes under the table carry dates (promotions, price changes) and peak hours in Beijing time.
-// Also reads the pandoc Markdown conversion of the Chinese page kept by an archive (January 2026).
+// Footnotes under the table carry dates (promotions, price changes) and peak hours, in the zone
+// they state (the Chinese page: Beijing time; the English page: UTC); a bare date or time is read
+// in the page's declared zone. Also reads the pandoc Markdown conversion of the Chinese page kept
+// by an archive (January 2026). Sections are read through `optional` (scrapers/_kit/coverage.ts):
+// a price cell or footnote that cannot be read costs its rows only.
 import * as cheerio from 'cheerio';
 import type { CheerioAPI } from 'cheerio';
 import type { Element } from 'domhandler';
 import { BadInputError, LayoutChangedError } from '../../src/errors.ts';
-import type { Conditions, HoursWindow, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
+import type { Conditions, CoverageScope, HoursWindow, Observation, ObservedModel, ParseResult } from '../../src/model.ts';
 import type { ParseContext, Scraper, ScraperPage } from '../../src/scrape/contract.ts';
-import { MONEY_PATTERN, applyPercentOff, assertNotZero, compareDecimal, normaliseDecimal, parseMoney, parseTokenCount, zheToPercentOff } from '../../src/scrape/amounts.ts';
-import { Decimal } from '../../src/decimal.ts';
-import { type Grid, type GridCell, footnoteKey, tableToGrid } from '../../src/scrape/html-table.ts';
+import { Decimal, normalizeAmount } from '../../src/decimal.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
-import { hasPandocTable, pandocTableToGrid } from './pandoc-table.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { type Period, readPeakHours } from '../_kit/hours.ts';
+import { applyPercentOff, assertPlausible, compareDecimal, moneyTokens, parseMoney, parseTokenCount, zheToPercentOff } from '../_kit/money.ts';
+import { type Grid, type GridCell, footnoteKey, hasTextGrid, htmlTableToGrid, restoreSpans, textGrids } from '../_kit/tables.ts';
+import { localToInstant } from '../../src/zones.ts';
+import { NUMERIC_DATE_TIME, dayStart, toIso, untilStatedMinute, zoneAround } from '../_kit/time.ts';
 
-const PAGES: (ScraperPage & { currency: 'USD' | 'CNY'; lang: 'en' | 'zh' })[] = [
-  { url: 'https://api-docs.deepseek.com/quick_start/pricing', currency: 'USD', lang: 'en' },
-  { url: 'https://api-docs.deepseek.com/zh-cn/quick_start/pricing', currency: 'CNY', lang: 'zh' },
+/** Each page with its currency, language and zone: bare dates and times on it are read in `zone`. */
+const PAGES: (ScraperPage & { currency: 'USD' | 'CNY'; lang: 'en' | 'zh'; zone: string })[] = [
+  { url: 'https://api-docs.deepseek.com/quick_start/pricing', currency: 'USD', lang: 'en', zone: 'UTC' },
+  { url: 'https://api-docs.deepseek.com/zh-cn/quick_start/pricing', currency: 'CNY', lang: 'zh', zone: 'Asia/Shanghai' },
 ];
 
 const UNIT = '1M tokens';
@@ -61,9 +68,9 @@ function readPageTable(text: string): PageTable {
     return readHtml(text);
   }
   assertRealPage(text, 'markdown');
-  if (!hasPandocTable(text)) throw new LayoutChangedError('neither an HTML table nor a pandoc table holds the prices');
+  if (!hasTextGrid(text)) throw new LayoutChangedError('neither an HTML table nor a pandoc table holds the prices');
   return {
-    grid: pandocTableToGrid(text),
+    grid: pandocGrid(text),
     footnotes: new Map(),
     notes: [
       'pandoc copy of the page: cells spanning several model columns lost their colspan; an empty model cell is read as the value to its left (as BASE URL, context length and prices span every model column on the live page)',
@@ -77,7 +84,7 @@ function readHtml(html: string): PageTable {
     .toArray()
     .find((t) => /^(MODEL|模型)$/i.test($(t).find('tr').first().children('td, th').first().text().trim()));
   if (!table) throw new LayoutChangedError('no table whose first row is MODEL / 模型');
-  return { grid: tableToGrid($, table), footnotes: collectFootnotes($, table), htmlLang: $('html').attr('lang'), notes: [] };
+  return { grid: htmlTableToGrid($, table), footnotes: collectFootnotes($, table), htmlLang: $('html').attr('lang'), notes: [] };
 }
 
 /** The paragraphs after the table, up to the next heading or rule: "(n) text" lines and "* text" lines. */
@@ -112,11 +119,22 @@ function collectFootnotes($: CheerioAPI, table: Element): Footnotes {
   return notes;
 }
 
+/**
+ * The pandoc copy's table (the first whose first cell is MODEL/模型), spans restored: on the live
+ * page BASE URL, CONTEXT LENGTH and the prices span every model column.
+ */
+function pandocGrid(text: string): Grid {
+  const raw = textGrids(text).find((rows) => rows.length > 0 && /^(MODEL|模型)$/i.test(rows[0][0]));
+  if (!raw) throw new LayoutChangedError('no pandoc table with a MODEL row');
+  const labelCols = raw[0].findIndex((t, i) => i > 0 && t !== '');
+  if (labelCols < 1) throw new LayoutChangedError('pandoc table: the MODEL row names no model');
+  return restoreSpans(raw, labelCols);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Interpreting the grid
 
 type Component = 'input' | 'cache_read' | 'output';
-type Period = 'peak' | 'off-peak';
 
 interface PriceRow {
   component: Component;
@@ -160,6 +178,7 @@ function interpret(table: PageTable, page: Page): ParseResult {
   }
   if (models.length === 0) throw new LayoutChangedError('MODEL row names no model');
 
+  const coverage = new CoverageBuilder([{ currency: page.currency }]);
   const contextWindow: (number | undefined)[] = [];
   const maxOutput: (number | undefined)[] = [];
   const priceRows: PriceRow[] = [];
@@ -167,8 +186,9 @@ function interpret(table: PageTable, page: Page): ParseResult {
     const labels = labelsOf(row, labelCols);
     const values = row.slice(labelCols);
     const head = labels[0].text.toUpperCase();
-    if (/^(CONTEXT LENGTH|上下文长度)$/.test(head)) values.forEach((v, j) => (contextWindow[j] = parseTokenCount(v.text, `CONTEXT LENGTH of ${models[j].apiName}`)));
-    else if (/^(MAX OUTPUT|输出长度)$/.test(head)) values.forEach((v, j) => (maxOutput[j] = readMaxOutput(v.text, models[j].apiName)));
+    if (/^(CONTEXT LENGTH|上下文长度)$/.test(head))
+      coverage.optional('CONTEXT LENGTH row', () => values.forEach((v, j) => (contextWindow[j] = parseTokenCount(v.text, `CONTEXT LENGTH of ${models[j].apiName}`))));
+    else if (/^(MAX OUTPUT|输出长度)$/.test(head)) coverage.optional('MAX OUTPUT row', () => values.forEach((v, j) => (maxOutput[j] = readMaxOutput(v.text, models[j].apiName))));
     else if (/^(PRICING|价格)$/.test(head)) priceRows.push(readPriceRow(labels, values));
   }
 
@@ -180,83 +200,92 @@ function interpret(table: PageTable, page: Page): ParseResult {
   const split = priceRows.filter((r) => r.period).length;
   if (split > 0 && split < priceRows.length) throw new LayoutChangedError('some price rows are split into peak/off-peak and some are not');
 
-  // Every footnote a price row or price cell points at must be on the page (else the copy is cut off).
   const need = (key: string, what: string): string[] => {
     const found = footnotes.get(key);
     if (!found) throw new LayoutChangedError(`footnote (${key}) referenced by ${what} is missing from the page`);
     return found;
   };
-  let hours: Hours | undefined;
+  const componentScope = (rows: PriceRow[]): CoverageScope[] =>
+    models.flatMap((m) => [...new Set(rows.map((r) => r.component))].map((component) => ({ model: `deepseek/${m.apiName}`, component, currency: page.currency })));
+
+  // Peak/off-peak rows need the footnote stating the hours; without it those rows are unread (the
+  // rest of the page still is).
+  let hours: StatedHoursOf | undefined;
+  let priceRowsRead = priceRows;
   if (split > 0) {
-    const missing = [...new Set(priceRows.flatMap((r) => r.refs))].filter((k) => !footnotes.has(k));
-    if (missing.length > 0)
-      throw new LayoutChangedError(`price rows are split into peak/off-peak but footnote ${missing.map((k) => `(${k})`).join(' ')}, which should state the hours, is missing from the page`);
-    hours = readHours(priceRows.flatMap((r) => r.refs.flatMap((k) => need(k, 'the price rows'))));
+    hours = coverage.optional(
+      'peak/off-peak hours footnote',
+      () => {
+        const missing = [...new Set(priceRows.flatMap((r) => r.refs))].filter((k) => !footnotes.has(k));
+        if (missing.length > 0)
+          throw new LayoutChangedError(`price rows are split into peak/off-peak but footnote ${missing.map((k) => `(${k})`).join(' ')}, which should state the hours, is missing from the page`);
+        const texts = priceRows.flatMap((r) => r.refs.flatMap((k) => need(k, 'the price rows')));
+        const text = texts.find((t) => /\d{1,2}[:：]\d{2}\s*(?:-|–|—|~|～|至|到|to)\s*\d{1,2}[:：]\d{2}/i.test(t));
+        if (!text) throw new LayoutChangedError('price rows are split into peak/off-peak but no footnote states the hours');
+        return readPeakHours(text, page.zone);
+      },
+      { scope: componentScope(priceRows), rows: models.length * priceRows.length },
+    );
+    if (!hours) priceRowsRead = [];
   }
 
   const noteKeys = new Set<string>();
   const observations: Observation[] = [];
   models.forEach((model, j) => {
     const id = `deepseek/${model.apiName}`;
-    for (const row of priceRows) {
+    for (const row of priceRowsRead) {
       const where = `${model.apiName} ${row.labelText}${row.period ? ` ${row.period}` : ''}`;
-      const rowNotes = row.refs.flatMap((k) => need(k, 'the price rows'));
-      row.refs.forEach((k) => noteKeys.add(k));
-      const cell = row.cells[j];
-      const cellNotes = cell.refs.flatMap((k) => need(k, `the ${where} price`).filter((t) => k !== '*' || t.toLowerCase().includes(model.apiName)));
-      cell.refs.forEach((k) => noteKeys.add(k));
-      const price = readPriceCell(cell, where, page);
-      const rowFrom = latest(rowNotes.map((t) => footnoteInstants(t, where).from));
-      const cellTimes = cellNotes.map((t) => footnoteInstants(t, where));
-      const cellFrom = latest(cellTimes.map((t) => t.from));
-      const cellUntil = cellTimes.map((t) => t.until).find(Boolean);
-      const conditions: Conditions = {};
-      if (row.period && hours) conditions.hours = hours[row.period];
-      const hoursNote = row.period && hours ? hours.notes[row.period] : undefined;
+      const windows: (HoursWindow | undefined)[] = row.period && hours ? hours[row.period] : [undefined];
+      const read = coverage.optional(
+        where,
+        () => {
+          const out: Observation[] = [];
+          const rowNotes = row.refs.flatMap((k) => need(k, 'the price rows'));
+          const cell = row.cells[j];
+          const cellNotes = cell.refs.flatMap((k) => need(k, `the ${where} price`).filter((t) => k !== '*' || t.toLowerCase().includes(model.apiName)));
+          const price = readPriceCell(cell, where, page);
+          const rowFrom = latest(rowNotes.map((t) => footnoteInstants(t, where, page.zone).from));
+          const cellTimes = cellNotes.map((t) => footnoteInstants(t, where, page.zone));
+          const cellFrom = latest(cellTimes.map((t) => t.from));
+          const cellUntil = cellTimes.map((t) => t.until).find(Boolean);
+          const hoursNote = row.period && hours ? hours.notes[row.period] : undefined;
+          for (const window of windows) {
+            const conditions: Conditions = {};
+            if (window) conditions.hours = window;
+            const list: Observation = { model: id, component: row.component, currency: page.currency, unit: UNIT, conditions, amount: price.list ?? price.amount, kind: 'list' };
+            if (rowFrom) list.validFrom = rowFrom;
+            if (!price.promo && cellFrom) list.validFrom = cellFrom;
+            if (!price.promo && cellUntil) list.validTo = cellUntil;
+            if (hoursNote) list.note = hoursNote;
+            if (price.list !== undefined || !price.promo) out.push(list);
 
-      const list: Observation = {
-        model: id,
-        component: row.component,
-        currency: page.currency,
-        unit: UNIT,
-        conditions,
-        amount: price.list ?? price.amount,
-        kind: 'list',
-      };
-      if (rowFrom) list.validFrom = rowFrom;
-      if (!price.promo && cellFrom) list.validFrom = cellFrom;
-      if (!price.promo && cellUntil) list.validTo = cellUntil;
-      if (hoursNote) list.note = hoursNote;
-      if (price.list !== undefined || !price.promo) observations.push(list);
-
-      if (price.promo) {
-        const promo: Observation = {
-          model: id,
-          component: row.component,
-          currency: page.currency,
-          unit: UNIT,
-          conditions,
-          amount: price.amount,
-          kind: 'promo',
-        };
-        if (price.list !== undefined) promo.listAmount = price.list;
-        const from = cellFrom ?? rowFrom;
-        if (from) promo.validFrom = from;
-        if (cellUntil) promo.validTo = cellUntil;
-        promo.note = [`${price.promo} as the cell states`, cell.refs.length ? `footnote ${cell.refs.map((k) => `(${k})`).join(' ')}` : '', hoursNote ?? '']
-          .filter(Boolean)
-          .join('; ');
-        observations.push(promo);
-        // "…will be officially adjusted to 1/4 of the original price after the promotion ends on
-        // …": the page announces that the promotional price becomes the list price at the end.
-        const permanent = cellNotes.some((t) => PERMANENT_QUARTER.test(t));
-        if (permanent && cellUntil && price.list !== undefined) {
-          if (!new Decimal(price.list).div(4).eq(price.amount))
-            throw new LayoutChangedError(`${where}: the footnote makes 1/4 of ${price.list} the new price, but the cell shows ${price.amount}`);
-          list.validTo = cellUntil;
-          observations.push({ ...list, amount: price.amount, validFrom: cellUntil, validTo: undefined, note: 'list price from the end of the promotion: 1/4 of the original price, as the footnote states' });
-        }
-      }
+            if (price.promo) {
+              const promo: Observation = { model: id, component: row.component, currency: page.currency, unit: UNIT, conditions, amount: price.amount, kind: 'promo' };
+              if (price.list !== undefined) promo.listAmount = price.list;
+              const from = cellFrom ?? rowFrom;
+              if (from) promo.validFrom = from;
+              if (cellUntil) promo.validTo = cellUntil;
+              promo.note = [`${price.promo} as the cell states`, cell.refs.length ? `footnote ${cell.refs.map((k) => `(${k})`).join(' ')}` : '', hoursNote ?? ''].filter(Boolean).join('; ');
+              out.push(promo);
+              // "…will be officially adjusted to 1/4 of the original price after the promotion ends on
+              // …": the page announces that the promotional price becomes the list price at the end.
+              const permanent = cellNotes.some((t) => PERMANENT_QUARTER.test(t));
+              if (permanent && cellUntil && price.list !== undefined) {
+                if (!new Decimal(price.list).div(4).eq(price.amount))
+                  throw new LayoutChangedError(`${where}: the footnote makes 1/4 of ${price.list} the new price, but the cell shows ${price.amount}`);
+                list.validTo = cellUntil;
+                out.push({ ...list, amount: price.amount, validFrom: cellUntil, validTo: undefined, note: 'list price from the end of the promotion: 1/4 of the original price, as the footnote states' });
+              }
+            }
+          }
+          row.refs.forEach((k) => noteKeys.add(k));
+          cell.refs.forEach((k) => noteKeys.add(k));
+          return out;
+        },
+        { scope: [{ model: id, component: row.component, currency: page.currency }] },
+      );
+      coverage.row(read !== undefined);
+      if (read) observations.push(...read);
     }
   });
 
@@ -272,10 +301,12 @@ function interpret(table: PageTable, page: Page): ParseResult {
 
   const notes = [...table.notes];
   for (const key of [...noteKeys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) for (const t of footnotes.get(key) ?? []) notes.push(key === '*' ? `* ${t}` : `(${key}) ${t}`);
-  const result: ParseResult = { provider: 'deepseek', observations, models: observedModels };
+  const result: ParseResult = { provider: 'deepseek', coverage: coverage.build(), observations, models: observedModels };
   if (notes.length > 0) result.notes = notes;
   return result;
 }
+
+type StatedHoursOf = ReturnType<typeof readPeakHours>;
 
 const ROW_NAMES: Record<Component, string> = {
   input: 'CACHE MISS input',
@@ -323,17 +354,18 @@ const DISCOUNT = /(\d+(?:\.\d+)?)\s*%\s*off|(\d+(?:\.\d+)?)\s*折/i;
 
 /**
  * "$0.14" → list. "$0.435 (75% off) $1.74" → promo 0.435 over list 1.74 (the discount must match
- * exactly). "$0.435 (limited-time 75% off)" → promo without a shown list price. Anything else is refused.
+ * exactly). "$0.435 (limited-time 75% off)" → promo without a shown list price. Anything else is
+ * refused, and so is an amount outside the plausible bounds (scrapers/_kit/money.ts).
  */
 function readPriceCell(cell: GridCell, where: string, page: Page): CellPrice {
-  const tokens = cell.text.match(MONEY_PATTERN) ?? [];
+  const tokens = moneyTokens(cell.text);
   if (tokens.length === 0) throw new LayoutChangedError(`${where}: no price in "${cell.text}"`);
   if (tokens.length > 2) throw new LayoutChangedError(`${where}: more than two prices in "${cell.text}"`);
   const amounts = tokens.map((t) => {
     const money = parseMoney(t, where);
     if (money.currency !== page.currency)
       throw new LayoutChangedError(`${where}: price "${t.trim()}" is in ${money.currency} but ${page.url} is the ${LANG_NAME[page.lang]} page`);
-    assertNotZero(money.amount, where);
+    assertPlausible(money.amount, page.currency, UNIT, where);
     return money.amount;
   });
   const discount = DISCOUNT.exec(cell.text);
@@ -346,7 +378,7 @@ function readPriceCell(cell: GridCell, where: string, page: Page): CellPrice {
     if (tokens.length !== 1) throw new LayoutChangedError(`${where}: two prices without a stated discount in "${cell.text}"`);
     return { amount: amounts[0] };
   }
-  const pctOff = discount[1] !== undefined ? normaliseDecimal(discount[1]) : zheToPercentOff(discount[2]);
+  const pctOff = discount[1] !== undefined ? normalizeAmount(discount[1]) : zheToPercentOff(discount[2]);
   const promo = discount[1] !== undefined ? `${pctOff}% off` : `${discount[2]}折 (${pctOff}% off)`;
   if (tokens.length === 1) return { amount: amounts[0], promo };
   const [amount, list] = amounts;
@@ -356,104 +388,38 @@ function readPriceCell(cell: GridCell, where: string, page: Page): CellPrice {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Footnotes: dates and hours
+// Footnotes: dates
 
-const MONTH_DAY_TIME = /(\d{4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?\s*(\d{1,2})[:：](\d{2})/g;
 const UNTIL_WORDS = /until|till|through|ends? on|ending|expires?|截止|截至|结束|到期|为止/i;
 const FROM_WORDS = /from|takes effect|effective|starting|starts|起|开始/i;
 
 /**
- * Dated statements in a footnote. A stated end minute means "through that minute" (DESIGN §3:
- * "valid until 2026/05/05 15:59 UTC" → 2026-05-05T16:00:00Z); the zone must be stated (UTC or
- * Beijing time), never guessed.
+ * Dated statements in a footnote, in the zone each states ("15:59 UTC", "北京时间 …"), else in the
+ * page's zone. A stated end minute runs through that minute ("valid until 2026/05/05 15:59 UTC" →
+ * 2026-05-05T16:00:00Z); a date without a time starts at that day's local midnight, and "until" a
+ * bare date runs through that day.
  */
-export function footnoteInstants(text: string, where: string): { from?: string; until?: string } {
+export function footnoteInstants(text: string, where: string, pageZone: string): { from?: string; until?: string } {
   const out: { from?: string; until?: string } = {};
-  for (const m of text.matchAll(MONTH_DAY_TIME)) {
+  for (const m of text.matchAll(NUMERIC_DATE_TIME)) {
     const at = m.index ?? 0;
     const before = text.slice(0, at).split(/[。；;]|\.\s/).pop() ?? '';
-    const after = text.slice(at + m[0].length, at + m[0].length + 16);
-    let offsetHours: number;
-    if (/^\s*\(?\s*(UTC|GMT)\s*\+\s*0?8/i.test(after) || /北京时间|Beijing time|UTC\s*\+\s*0?8/i.test(before)) offsetHours = 8;
-    else if (/^\s*\(?\s*(UTC|GMT)\b/i.test(after)) offsetHours = 0;
-    else throw new LayoutChangedError(`${where}: the date "${m[0]}" in a footnote names no time zone`);
-    const [y, mo, d, h, mi] = m.slice(1, 6).map(Number);
-    const local = Date.UTC(y, mo - 1, d, h, mi);
-    if (Number.isNaN(local) || mo > 12 || d > 31 || h > 24 || mi > 59) throw new LayoutChangedError(`${where}: "${m[0]}" is not a real date`);
-    const instant = local - offsetHours * 3_600_000;
+    const after = text.slice(at + m[0].length, at + m[0].length + 40);
+    const zone = zoneAround(before, after) ?? pageZone;
+    const [y, mo, d] = m.slice(1, 4).map(Number);
+    const hasTime = m[4] !== undefined;
+    const local = { year: y, month: mo, day: d, hour: hasTime ? Number(m[4]) : 0, minute: hasTime ? Number(m[5]) : 0 };
     const context = `${before} ${after}`;
-    if (UNTIL_WORDS.test(context)) out.until ??= iso(mi === 59 ? instant + 60_000 : instant);
-    else if (FROM_WORDS.test(context)) out.from ??= iso(instant);
+    if (UNTIL_WORDS.test(context)) {
+      if (hasTime) out.until ??= untilStatedMinute(local, zone, where);
+      else out.until ??= toIso(localToInstant({ year: y, month: mo, day: d, hour: 24, minute: 0 }, zone, where));
+    } else if (FROM_WORDS.test(context)) out.from ??= hasTime ? toIso(localToInstant(local, zone, where)) : dayStart(local, zone, where);
   }
   return out;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 function latest(values: (string | undefined)[]): string | undefined {
   return values.filter((v): v is string => Boolean(v)).sort().pop();
-}
-
-const RANGE = /(\d{1,2})[:：](\d{2})\s*(?:-|–|—|~|～|至|到|to)\s*(\d{1,2})[:：](\d{2})/gi;
-const PERIOD_WORD = /off-peak|off peak|空闲|闲时|低谷|peak|高峰/gi;
-const REST_WORDS = /其余|其他时间|其它时间|rest of|other times|all other|remaining|otherwise/i;
-
-type Hours = Record<Period, HoursWindow> & { notes: Record<Period, string> };
-
-/**
- * Peak/off-peak windows from the footnote that states them, e.g. "高峰时段为北京时间 9:00 - 12:00、
- * 14:00 - 18:00（其余为空闲时段）": ranges belong to the nearest period word before them; a period
- * stated as "the rest" is the complement of the other over the day (00:00–24:00).
- */
-function readHours(texts: string[]): Hours {
-  const text = texts.find((t) => new RegExp(RANGE.source, 'i').test(t));
-  if (!text) throw new LayoutChangedError('price rows are split into peak/off-peak but no footnote states the hours');
-  if (!/北京时间|Beijing|UTC\s*\+\s*0?8|GMT\s*\+\s*0?8|China Standard Time/i.test(text))
-    throw new LayoutChangedError(`the peak-hours footnote names no time zone: "${text}"`);
-  const words = [...text.matchAll(PERIOD_WORD)].map((m) => ({ at: m.index ?? 0, period: (/off|空闲|闲时|低谷/i.test(m[0]) ? 'off-peak' : 'peak') as Period }));
-  const ranges: Record<Period, [string, string][]> = { peak: [], 'off-peak': [] };
-  for (const m of text.matchAll(RANGE)) {
-    const owner = words.filter((w) => w.at < (m.index ?? 0)).pop();
-    if (!owner) throw new LayoutChangedError(`hours "${m[0]}" are not introduced as peak or off-peak: "${text}"`);
-    ranges[owner.period].push([hhmm(m[1], m[2], text), hhmm(m[3], m[4], text)]);
-  }
-  const notes = { peak: '', 'off-peak': '' } as Record<Period, string>;
-  for (const period of ['peak', 'off-peak'] as const) {
-    const other: Period = period === 'peak' ? 'off-peak' : 'peak';
-    if (ranges[period].length > 0) {
-      notes[period] = `${period} hours as the footnote states them (Beijing time)`;
-      continue;
-    }
-    if (ranges[other].length === 0 || !REST_WORDS.test(text)) throw new LayoutChangedError(`the hours footnote states no ${period} hours: "${text}"`);
-    ranges[period] = complement(ranges[other], text);
-    notes[period] = `${period} hours: the rest of the day, as the footnote states (Beijing time)`;
-  }
-  return {
-    peak: { tz: 'Asia/Shanghai', ranges: ranges.peak, label: 'peak' },
-    'off-peak': { tz: 'Asia/Shanghai', ranges: ranges['off-peak'], label: 'off-peak' },
-    notes,
-  };
-}
-
-function hhmm(h: string, m: string, text: string): string {
-  if (Number(h) > 24 || Number(m) > 59 || (Number(h) === 24 && m !== '00')) throw new LayoutChangedError(`"${h}:${m}" is not a time of day in "${text}"`);
-  return `${h.padStart(2, '0')}:${m}`;
-}
-
-/** The parts of 00:00–24:00 not covered by `ranges` (which must be ordered and disjoint). */
-function complement(ranges: [string, string][], text: string): [string, string][] {
-  const sorted = [...ranges].sort((a, b) => a[0].localeCompare(b[0]));
-  const out: [string, string][] = [];
-  let cursor = '00:00';
-  for (const [from, to] of sorted) {
-    if (from < cursor || to <= from) throw new LayoutChangedError(`overlapping or reversed hours in "${text}"`);
-    if (from > cursor) out.push([cursor, from]);
-    cursor = to;
-  }
-  if (cursor < '24:00') out.push([cursor, '24:00']);
-  return out;
 }
 
 /** Other DeepSeek API names a model's footnote maps onto it ("deepseek-chat … correspond to … deepseek-v4-flash"). */
@@ -472,7 +438,7 @@ const scraper: Scraper = {
   id: 'deepseek',
   name: 'DeepSeek',
   homepage: 'https://www.deepseek.com',
-  pages: PAGES.map(({ url, currency, lang }) => ({ url, currency, lang })),
+  pages: PAGES.map(({ url, currency, lang, zone }) => ({ url, currency, lang, zone })),
   kind: 'static',
   parse: parseDeepSeek,
   // Two models × three components is the smallest table DeepSeek has published.

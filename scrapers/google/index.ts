@@ -15,11 +15,14 @@
 //   code (DESCRIPTIONS below, with where each pairing is published);
 // - its tables, without tab labels, are in the page's tab order: one table = Standard, two =
 //   Standard then Batch (the second must have no free tier, as Batch never has one).
-import { Decimal } from 'decimal.js';
 import { LayoutChangedError } from '../../src/errors.ts';
 import type { Conditions, Observation, ParseResult, ServiceTier } from '../../src/model.ts';
 import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
+import { lowerBound } from '../_kit/context.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { assertPlausible, parseMoney } from '../_kit/money.ts';
+import { isSeparatorRow, splitPipeRow } from '../_kit/tables.ts';
 
 const PAID_TOKENS = /^paid tier, per 1m tokens in usd$/i;
 const TIER_LABELS: Record<string, ServiceTier | 'standard'> = { standard: 'standard', batch: 'batch', flex: 'flex', priority: 'priority' };
@@ -64,8 +67,6 @@ interface Section {
   tables: Table[];
 }
 
-const splitRow = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
-const isSeparatorRow = (cells: string[]) => cells.every((c) => /^:?-{3,}:?$/.test(c));
 const isFootnote = (p: string) => /^\[\*+\]/.test(p);
 const stripMd = (s: string) => s.replace(/<br\s*\/?>/gi, ' ').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/\*\*/g, '').replace(/\s+/g, ' ').trim();
 
@@ -93,7 +94,7 @@ function sections(text: string): Section[] {
   };
   const flushTable = () => {
     if (!tableLines) return;
-    const rows = tableLines.map(splitRow).filter((r) => !isSeparatorRow(r));
+    const rows = tableLines.map(splitPipeRow).filter((r) => !isSeparatorRow(r));
     tableLines = undefined;
     if (!cur) start();
     cur!.tables.push({ header: rows[0].map(stripMd), rows: rows.slice(1).map((r) => r.map(stripMd)), tier: pendingTier });
@@ -170,9 +171,10 @@ function paidPrices(label: string, cell: string, where: string): Price[] {
   if (!pieces.length || !/^\\?\$/.test(pieces[0])) throw new LayoutChangedError(`google: ${where}: cannot read "${cell}"`);
   const out: Price[] = [];
   for (const piece of pieces) {
-    const m = /^\\?\$\s*(\d+(?:\.\d+)?)\s*(.*)$/.exec(piece);
+    const m = /^(\\?\$\s*\d+(?:\.\d+)?)\s*(.*)$/.exec(piece);
     if (!m) throw new LayoutChangedError(`google: ${where}: cannot read "${piece}"`);
-    const amount = new Decimal(m[1]).toFixed();
+    // The page prints fractional cents ("$0.0375") and never a thousands separator in a price.
+    const amount = parseMoney(m[1], `google: ${where}`, { dotIsDecimal: true }).amount;
     let rest = m[2].replace(/^[,;]\s*/, '').trim();
     let component = base;
     let unit = '1M tokens';
@@ -186,9 +188,9 @@ function paidPrices(label: string, cell: string, where: string): Price[] {
     } else if (/^\/\s*1,000,000 tokens\b/i.test(rest)) {
       rest = rest.replace(/^\/\s*1,000,000 tokens\s*/i, '').trim();
     }
-    const tierMatch = /^prompts\s*(<=|>)\s*(\d+)k(?:\s+tokens?)?\s*/i.exec(rest);
+    const tierMatch = /^prompts\s*(<=|>)\s*(\d+k)(?:\s+tokens?)?\s*/i.exec(rest);
     if (tierMatch) {
-      if (tierMatch[1] === '>') contextAbove = Number(tierMatch[2]) * 1000;
+      if (tierMatch[1] === '>') contextAbove = lowerBound(`>${tierMatch[2]}`, `google: ${where}`)!.contextAbove;
       rest = rest.slice(tierMatch[0].length).trim();
     }
     const modality = /^\(([^)]*)\)\s*/.exec(rest);
@@ -201,7 +203,7 @@ function paidPrices(label: string, cell: string, where: string): Price[] {
     }
     rest = rest.replace(/^\*+$/, '');
     if (rest !== '') throw new LayoutChangedError(`google: ${where}: unrecognised qualifier "${rest}" in "${cell}"`);
-    if (new Decimal(amount).isZero()) throw new LayoutChangedError(`google: ${where}: price $0 is not stated as free`);
+    assertPlausible(amount, 'USD', unit, `google: ${where}`);
     out.push({ component, amount, unit, contextAbove });
   }
   return out;
@@ -228,6 +230,7 @@ export function parseGoogle(text: string, _ctx: ParseContext): ParseResult {
 
   const observations: Observation[] = [];
   const notes: string[] = [];
+  const coverage = new CoverageBuilder([{ currency: 'USD' }]);
   const seen = new Map<string, string>();
   const descriptionUses = new Map<string, number>();
   const identified: string[] = [];
@@ -254,29 +257,46 @@ export function parseGoogle(text: string, _ctx: ParseContext): ParseResult {
     }
     if (!tokenTables.length) continue;
 
-    const tiers = tiersOf(tokenTables, where);
-    const sectionPrices: Omit<Observation, 'model'>[] = [];
-    tokenTables.forEach((table, ti) => {
-      const paidCol = table.header.findIndex((h) => PAID_TOKENS.test(h));
-      for (const row of table.rows) {
-        if (row.length !== table.header.length) throw new LayoutChangedError(`google: ${where}: row "${row.join(' | ')}" has ${row.length} cells, the header ${table.header.length}`);
-        for (const p of paidPrices(row[0], row[paidCol], `${where}, ${row[0]}`)) {
-          const conditions: Conditions = {};
-          if (p.contextAbove) conditions.contextAbove = p.contextAbove;
-          if (tiers[ti] !== 'standard') conditions.serviceTier = tiers[ti] as ServiceTier;
-          const price: Omit<Observation, 'model'> = { component: p.component, currency: 'USD', unit: p.unit, conditions, amount: p.amount, kind: 'list' };
-          if (p.free) price.free = true;
-          sectionPrices.push(price);
-        }
-      }
-    });
+    // One model section at a time: a section that cannot be read is unread for its models only.
+    const rowCount = tokenTables.reduce((n, t) => n + t.rows.length, 0);
+    const sectionPrices = coverage.optional(
+      `model section ${where}`,
+      () => {
+        const tiers = tiersOf(tokenTables, where);
+        const out: Omit<Observation, 'model'>[] = [];
+        tokenTables.forEach((table, ti) => {
+          const paidCol = table.header.findIndex((h) => PAID_TOKENS.test(h));
+          for (const row of table.rows) {
+            if (row.length !== table.header.length) throw new LayoutChangedError(`google: ${where}: row "${row.join(' | ')}" has ${row.length} cells, the header ${table.header.length}`);
+            for (const p of paidPrices(row[0], row[paidCol], `${where}, ${row[0]}`)) {
+              const conditions: Conditions = {};
+              if (p.contextAbove) conditions.contextAbove = p.contextAbove;
+              if (tiers[ti] !== 'standard') conditions.serviceTier = tiers[ti] as ServiceTier;
+              const price: Omit<Observation, 'model'> = { component: p.component, currency: 'USD', unit: p.unit, conditions, amount: p.amount, kind: 'list' };
+              if (p.free) price.free = true;
+              out.push(price);
+            }
+          }
+        });
+        return out;
+      },
+      { scope: codes ? codes.map((c) => ({ model: `google/${c}` })) : undefined, rows: rowCount },
+    );
+    if (!sectionPrices) continue;
+    if (codes !== null) coverage.rows(rowCount, codes === undefined ? 0 : rowCount);
     if (!sectionPrices.length) continue; // e.g. Gemma: free tier only
 
     if (codes === null) {
+      coverage.unread(`model section ${where}`, 'its model code is lost in this copy and its description named different models around this date');
+      coverage.rows(rowCount, 0);
       notes.push(`Section "${where}…" not read: its model code is lost in this copy and its description named different models around this date.`);
       continue;
     }
-    if (codes === undefined) throw new LayoutChangedError(`google: section "${where}" has token prices but no model code and an unknown description`);
+    if (codes === undefined) {
+      // Prices whose model cannot be told: unknown which, so this copy removes nothing.
+      coverage.unread(`model section ${where}`, `section "${where}" has token prices but no model code and an unknown description`);
+      continue;
+    }
     for (const code of codes) if (!/^[a-z0-9][a-z0-9._-]*$/.test(code)) throw new LayoutChangedError(`google: "${code}" is not a model code`);
     if (byDescription) identified.push(...codes);
     if (codes.length > 1) notes.push(`One section prices ${codes.join(', ')} together; each gets its prices.`);
@@ -293,10 +313,10 @@ export function parseGoogle(text: string, _ctx: ParseContext): ParseResult {
     }
   }
 
-  if (!observations.length) throw new LayoutChangedError('google: no token prices found');
+  if (coverage.rowsOnPage === 0) throw new LayoutChangedError('google: no token prices found');
   if (identified.length)
     notes.unshift(`Model headings are missing in this copy; identified by their description sentence (as Google pairs them): ${identified.join(', ')}. Tables without tab labels read in tab order (Standard, Batch).`);
-  const result: ParseResult = { provider: 'google', observations };
+  const result: ParseResult = { provider: 'google', coverage: coverage.build(), observations };
   if (notes.length) result.notes = notes;
   return result;
 }
@@ -305,7 +325,8 @@ const scraper: Scraper = {
   id: 'google',
   name: 'Google (Gemini API)',
   homepage: 'https://ai.google.dev',
-  pages: [{ url: 'https://ai.google.dev/gemini-api/docs/pricing.md.txt', currency: 'USD', lang: 'en' }],
+  // No date is read from this page; its "Last updated" line is in UTC.
+  pages: [{ url: 'https://ai.google.dev/gemini-api/docs/pricing.md.txt', currency: 'USD', lang: 'en', zone: 'UTC' }],
   kind: 'static',
   parse: parseGoogle,
   // The 2025-10-15 copy yields ~100 observations; far fewer means most sections were lost.

@@ -13,11 +13,14 @@
 // the text fixtures and a live render go through one parser.
 import * as cheerio from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { Decimal } from 'decimal.js';
 import { LayoutChangedError } from '../../src/errors.ts';
 import type { Conditions, Observation, ParseResult, ServiceTier } from '../../src/model.ts';
 import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
 import { blockedPageReason } from '../../src/scrape/page-guards.ts';
+import { type ContextBound, contextConditions, tierAboveUpperBound } from '../_kit/context.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { assertPlausible, readMoneyCell } from '../_kit/money.ts';
+import { htmlTablesToPipeLines, isSeparatorRow, splitPipeRow } from '../_kit/tables.ts';
 
 const UNIT = '1M tokens';
 
@@ -56,38 +59,33 @@ function columnOf(header: string, section: string): Column | 'model' {
   return { component, context: m[1] as 'short' | 'long' | undefined };
 }
 
-/** "$1.60" → "1.6"; "-" (or empty) → null: no price for that model there. */
+/** "$1.60" → "1.6"; "Free" → free; "-" (or empty) → null: no price for that model there. */
 function priceCell(raw: string, where: string): { amount: string; free?: true } | null {
-  const cell = raw.replace(/\*\*/g, '').trim();
-  if (cell === '' || cell === '-' || cell === '–' || cell === '—') return null;
-  if (/^free$/i.test(cell)) return { amount: '0', free: true };
-  const m = /^\\?\$\s*(\d+(?:\.\d+)?)$/.exec(cell);
-  if (!m) throw new LayoutChangedError(`openai: ${where}: "${raw}" is not a dollar price`);
-  const amount = new Decimal(m[1]).toFixed();
-  if (new Decimal(amount).isZero()) throw new LayoutChangedError(`openai: ${where}: price $0 is not stated as free`);
-  return { amount };
+  // The page prints fractional cents ("$2.125") and never a thousands separator in a price.
+  const money = readMoneyCell(raw, `openai: ${where}`, { currency: 'USD', dotIsDecimal: true });
+  if (!money) return null;
+  if (money.per) throw new LayoutChangedError(`openai: ${where}: "${raw}" is not a plain dollar price`);
+  assertPlausible(money.amount, 'USD', UNIT, `openai: ${where}`, { free: money.free });
+  return money.free ? { amount: '0', free: true } : { amount: money.amount };
 }
 
-/** "gpt-5.5 (<272K context length)" → name + the long-context threshold the cell states. */
-function modelCell(raw: string, where: string): { id: string; longAbove?: number } {
+/**
+ * "gpt-5.5 (<272K context length)" → name + the long-context bound the cell states: the short
+ * columns apply below 272K, so the long ones from 272K on (inclusive).
+ */
+function modelCell(raw: string, where: string): { id: string; long?: ContextBound } {
   let cell = raw.replace(/\*\*/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').trim();
-  let longAbove: number | undefined;
-  const q = /\s*\(\s*<\s*(\d+(?:\.\d+)?)\s*([km])\s*context length\s*\)\s*$/i.exec(cell);
+  let long: ContextBound | undefined;
+  const q = /\s*\(\s*([^()]*?)\s*context length\s*\)\s*$/i.exec(cell);
   if (q) {
-    longAbove = new Decimal(q[1]).times(q[2].toLowerCase() === 'k' ? 1_000 : 1_000_000).toNumber();
+    long = tierAboveUpperBound(q[1], `openai: ${where}`);
+    if (!long) throw new LayoutChangedError(`openai: ${where}: "${raw}" states a context length that is not an upper bound`);
     cell = cell.slice(0, q.index).trim();
   }
   const name = cell.toLowerCase();
   if (!/^[a-z0-9][a-z0-9._:-]*$/.test(name)) throw new LayoutChangedError(`openai: ${where}: "${raw}" is not an API model name`);
-  return { id: `openai/${name}`, longAbove };
+  return { id: `openai/${name}`, long };
 }
-
-function splitRow(line: string): string[] {
-  const inner = line.trim().replace(/^\|/, '').replace(/\|$/, '');
-  return inner.split('|').map((c) => c.trim());
-}
-
-const isSeparator = (cells: string[]) => cells.every((c) => /^:?-{3,}:?$/.test(c));
 /** A short label-like line (not a sentence) right before a table names its tab. */
 const looksLikeLabel = (line: string) => line.length > 0 && line.length <= 24 && !/[.:!?)\]]$/.test(line) && !line.startsWith('|') && !line.startsWith('#');
 
@@ -100,6 +98,7 @@ export function parseOpenAi(text: string, _ctx: ParseContext): ParseResult {
   const observations: Observation[] = [];
   const seen = new Map<string, string>();
   const notes: string[] = [];
+  const coverage = new CoverageBuilder([{ currency: 'USD' }]);
   let h3 = '';
   let h4 = '';
   let tier: ServiceTier | undefined;
@@ -129,7 +128,7 @@ export function parseOpenAi(text: string, _ctx: ParseContext): ParseResult {
       continue;
     }
 
-    const cells = splitRow(line);
+    const cells = splitPipeRow(line);
     const section = h4 ? `${h3} > ${h4}` : h3;
     if (!table) {
       // A header row. Only sections we know are read; the tab label must be one we know.
@@ -146,53 +145,66 @@ export function parseOpenAi(text: string, _ctx: ParseContext): ParseResult {
       table = { columns, section, suffix };
       continue;
     }
-    if (table.suffix === 'skip' || isSeparator(cells)) continue;
-    if (cells.length !== table.columns.length)
-      throw new LayoutChangedError(`openai: row "${line}" in "${table.section}" has ${cells.length} cells, the header ${table.columns.length}`);
-
-    const model = modelCell(cells[0], table.section);
-    let skippedLong = false;
-    table.columns.forEach((col, i) => {
-      if (col === 'model' || !col.component) return;
-      const where = `${table!.section}, ${model.id}, "${cells[i]}"`;
-      const price = priceCell(cells[i], where);
-      if (!price) return;
-      const conditions: Conditions = {};
-      if (col.context === 'long') {
-        // The page states the threshold in the model cell ("<272K context length"); never guess it.
-        if (model.longAbove === undefined) {
-          skippedLong = true;
-          return;
-        }
-        conditions.contextAbove = model.longAbove;
-      }
-      const serviceTier = col.tier ?? tier;
-      if (serviceTier) conditions.serviceTier = serviceTier;
-      const obs: Observation = {
-        model: model.id,
-        component: col.component + table!.suffix,
-        currency: 'USD',
-        unit: UNIT,
-        conditions,
-        amount: price.amount,
-        kind: 'list',
-      };
-      if (price.free) obs.free = true;
-      const key = `${obs.model}|${obs.component}|${JSON.stringify(conditions)}`;
+    if (table.suffix === 'skip' || isSeparatorRow(cells)) continue;
+    const current = table;
+    // One row = one model's prices in this table; a row that cannot be read is unread for that
+    // model only, and the cells a tier label governs are unread when the label is gone.
+    let model: { id: string; long?: ContextBound } | undefined;
+    const rowObs = coverage.optional(
+      `${current.section}${tier ? ` (${tier})` : ''} row "${cells[0]}"`,
+      () => {
+        if (cells.length !== current.columns.length) throw new LayoutChangedError(`openai: row "${line}" in "${current.section}" has ${cells.length} cells, the header ${current.columns.length}`);
+        model = modelCell(cells[0], current.section);
+        const m = model;
+        const out: Observation[] = [];
+        let unplacedLong = 0;
+        current.columns.forEach((col, i) => {
+          if (col === 'model' || !col.component) return;
+          const where = `${current.section}, ${m.id}, "${cells[i]}"`;
+          const price = priceCell(cells[i], where);
+          if (!price) return;
+          const conditions: Conditions = {};
+          if (col.context === 'long') {
+            // The page states the bound in the model cell ("<272K context length"); never guess it.
+            if (!m.long) {
+              unplacedLong++;
+              return;
+            }
+            Object.assign(conditions, contextConditions(m.long));
+          }
+          const serviceTier = col.tier ?? tier;
+          if (serviceTier) conditions.serviceTier = serviceTier;
+          const obs: Observation = { model: m.id, component: col.component + current.suffix, currency: 'USD', unit: UNIT, conditions, amount: price.amount, kind: 'list' };
+          if (price.free) obs.free = true;
+          out.push(obs);
+        });
+        if (unplacedLong > 0)
+          coverage.unread(
+            `${current.section} long-context cells of ${m.id}`,
+            `${m.id}: ${unplacedLong} long-context price(s) shown, but the row states no context bound for them (no "(<272K context length)" label)`,
+            [{ model: m.id }],
+          );
+        return out;
+      },
+      { scope: () => (model ? [{ model: model.id }] : undefined) },
+    );
+    coverage.row(rowObs !== undefined);
+    for (const obs of rowObs ?? []) {
+      const key = `${obs.model}|${obs.component}|${JSON.stringify(obs.conditions)}`;
       const before = seen.get(key);
       if (before !== undefined) {
-        if (before !== obs.amount) throw new LayoutChangedError(`openai: ${model.id} ${obs.component} ${JSON.stringify(conditions)} listed twice: ${before} and ${obs.amount}`);
-        return; // the same price shown twice
+        if (before !== obs.amount) throw new LayoutChangedError(`openai: ${obs.model} ${obs.component} ${JSON.stringify(obs.conditions)} listed twice: ${before} and ${obs.amount}`);
+        continue; // the same price shown twice
       }
       seen.set(key, obs.amount);
       observations.push(obs);
-      if (table!.section === 'text tokens') textTokenRows++;
-    });
-    if (skippedLong) notes.push(`${model.id}: long-context prices not read, the page states no threshold for them`);
+    }
+    if (current.section === 'text tokens') textTokenRows++;
   }
 
+  // No text-token row at all is a page we do not know; rows that are all unread are a partial page.
   if (textTokenRows === 0) throw new LayoutChangedError('openai: no "Text tokens" price table on the page');
-  const result: ParseResult = { provider: 'openai', observations };
+  const result: ParseResult = { provider: 'openai', coverage: coverage.build(), observations };
   if (notes.length) result.notes = notes;
   return result;
 }
@@ -230,7 +242,7 @@ export function htmlToLines(html: string): string[] {
       return;
     }
     if (tag === 'table') {
-      out.push('', ...tableLines($, el), '');
+      out.push('', ...htmlTablesToPipeLines($, [el]), '');
       return;
     }
     if (tag === 'p' || tag === 'li') {
@@ -251,25 +263,12 @@ export function htmlToLines(html: string): string[] {
   return out.filter((l, i) => !(l === '' && out[i - 1] === ''));
 }
 
-function tableLines($: cheerio.CheerioAPI, table: Element): string[] {
-  const rows = $(table).find('tr').toArray();
-  const lines: string[] = [];
-  rows.forEach((tr, i) => {
-    const cells = $(tr)
-      .children('th, td')
-      .toArray()
-      .map((c) => $(c).text().replace(/\s+/g, ' ').replace(/\|/g, '/').trim());
-    lines.push(`| ${cells.join(' | ')} |`);
-    if (i === 0) lines.push(`| ${cells.map(() => '---').join(' | ')} |`);
-  });
-  return lines;
-}
-
 const scraper: Scraper = {
   id: 'openai',
   name: 'OpenAI',
   homepage: 'https://openai.com',
-  pages: [{ url: 'https://platform.openai.com/docs/pricing', currency: 'USD', lang: 'en' }],
+  // No date is read from this page; UTC if one ever is (the page states no zone).
+  pages: [{ url: 'https://platform.openai.com/docs/pricing', currency: 'USD', lang: 'en', zone: 'UTC' }],
   kind: 'browser',
   browser: {
     // Price tables are rendered by JavaScript; their presence is the signal.

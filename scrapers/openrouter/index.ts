@@ -1,12 +1,15 @@
 // OpenRouter: https://openrouter.ai/api/v1/models, the raw JSON response `{ "data": [model…] }`.
 // Prices are USD decimal strings per token (per image / request / search for the non-token ones);
 // token prices are scaled to per 1M tokens exactly. The listed price is the cheapest current route,
-// so it can flap between runs (flappy: true).
+// so it can flap between runs (flappy: true). Each model is read through `optional`: a model whose
+// pricing cannot be read, or one price that is implausible (negative, "-1", out of bounds), is an
+// unread section scoped to it — never a removal. A field the API stops sending is not a price.
 import { BadInputError, LayoutChangedError } from '../../src/errors.ts';
 import { ModelId, type Observation, type ObservedModel, type ParseResult } from '../../src/model.ts';
 import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
-import { isZero, parseApiDecimal, perTokenToPerMillion } from '../../src/scrape/amounts.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { assertPlausible, isZero, parseApiDecimal, perTokenToPerMillion } from '../_kit/money.ts';
 
 const API_URL = 'https://openrouter.ai/api/v1/models';
 
@@ -24,8 +27,6 @@ const PRICING_KEYS: Record<string, { component: string; unit: string; perToken: 
   web_search: { component: 'web_search', unit: '1 request', perToken: false },
 };
 
-/** "-1" is how the API says "decided per request by the router" (openrouter/auto): no fixed price to record. */
-const VARIABLE = '-1';
 
 interface ApiModel {
   id?: unknown;
@@ -52,7 +53,7 @@ export function parseOpenRouter(text: string, ctx: ParseContext): ParseResult {
 
   const observations: Observation[] = [];
   const models: ObservedModel[] = [];
-  const variable: string[] = [];
+  const coverage = new CoverageBuilder([{ currency: 'USD' }]);
   const badIds: string[] = [];
   const unknownKeys = new Map<string, number>();
   const seen = new Set<string>();
@@ -66,31 +67,49 @@ export function parseOpenRouter(text: string, ctx: ParseContext): ParseResult {
     }
     if (seen.has(id)) throw new LayoutChangedError(`model ${entry.id} is listed twice`);
     seen.add(id);
-    const pricing = entry.pricing;
-    if (typeof pricing !== 'object' || pricing === null) throw new LayoutChangedError(`${entry.id}: no "pricing" object`);
-    const prices = pricing as Record<string, unknown>;
-    if (!('prompt' in prices) || !('completion' in prices)) throw new LayoutChangedError(`${entry.id}: pricing lacks "prompt" or "completion"`);
-
-    for (const [key, raw] of Object.entries(prices)) {
-      const spec = PRICING_KEYS[key];
-      if (!spec) {
-        unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
-        continue;
-      }
-      const where = `${entry.id} pricing.${key}`;
-      // Numbers would already have been through a float: refuse rather than round.
-      if (typeof raw !== 'string') throw new LayoutChangedError(`${where} is ${JSON.stringify(raw)}, expected a decimal string`);
-      if (raw === VARIABLE) {
-        if (!variable.includes(entry.id)) variable.push(entry.id);
-        continue;
-      }
-      const perUnit = parseApiDecimal(raw, where);
-      const amount = spec.perToken ? perTokenToPerMillion(perUnit) : perUnit;
-      const o: Observation = { model: id, component: spec.component, currency: 'USD', unit: spec.unit, conditions: {}, amount, kind: 'list' };
-      // The API states every price explicitly; "0" is its way of saying free (":free" models, no request fee).
-      if (isZero(amount)) o.free = true;
-      observations.push(o);
-    }
+    const unreadBefore = coverage.unreadCount;
+    const read = coverage.optional(
+      `model ${entry.id}`,
+      () => {
+        const pricing = entry.pricing;
+        if (typeof pricing !== 'object' || pricing === null) throw new LayoutChangedError(`${entry.id}: no "pricing" object`);
+        const prices = pricing as Record<string, unknown>;
+        if (!('prompt' in prices) || !('completion' in prices)) throw new LayoutChangedError(`${entry.id}: pricing lacks "prompt" or "completion"`);
+        const out: Observation[] = [];
+        for (const [key, raw] of Object.entries(prices)) {
+          const spec = PRICING_KEYS[key];
+          if (!spec) {
+            unknownKeys.set(key, (unknownKeys.get(key) ?? 0) + 1);
+            continue;
+          }
+          const where = `${entry.id} pricing.${key}`;
+          // One price that cannot be a price is unread on its own; the model's other prices are read.
+          const o = coverage.optional(
+            where,
+            () => {
+              // Numbers would already have been through a float: refuse rather than round.
+              if (typeof raw !== 'string') throw new LayoutChangedError(`${where} is ${JSON.stringify(raw)?.slice(0, 40)}, expected a decimal string`);
+              const perUnit = parseApiDecimal(raw, where);
+              const amount = spec.perToken ? perTokenToPerMillion(perUnit) : perUnit;
+              // The API states every price explicitly; "0" is its way of saying free (":free" models, no request fee).
+              const free = isZero(amount);
+              assertPlausible(amount, 'USD', spec.unit, where, { free });
+              const obs: Observation = { model: id, component: spec.component, currency: 'USD', unit: spec.unit, conditions: {}, amount, kind: 'list' };
+              if (free) obs.free = true;
+              return obs;
+            },
+            { scope: [{ model: id, component: spec.component, currency: 'USD' }] },
+          );
+          if (o) out.push(o);
+        }
+        return out;
+      },
+      { scope: [{ model: id }] },
+    );
+    // A model row is read when every price it lists was read.
+    coverage.row(read !== undefined && coverage.unreadCount === unreadBefore);
+    if (!read) return;
+    observations.push(...read);
 
     const model: ObservedModel = { id, name: typeof entry.name === 'string' && entry.name.trim() !== '' ? entry.name : entry.id };
     if (isPositiveInt(entry.context_length)) model.contextWindow = entry.context_length;
@@ -100,24 +119,25 @@ export function parseOpenRouter(text: string, ctx: ParseContext): ParseResult {
   });
 
   const notes: string[] = [];
-  if (variable.length > 0) notes.push(`price "-1" (variable, chosen per request by the router) skipped for: ${variable.join(', ')}`);
-  notes.push('a pricing key a model does not list records no price for that component');
+  notes.push('a pricing key a model does not list records no price for that component (a field that stops being sent is not a price)');
   if (badIds.length > 0) notes.push(`skipped ids that do not fit the model id pattern: ${badIds.join(', ')}`);
   for (const [key, n] of [...unknownKeys].sort()) notes.push(`unknown pricing key "${key}" on ${n} models, not read`);
   notes.push('a price of "0" is recorded as free: the API states it explicitly (":free" models; no separate request, image, web search or reasoning charge)');
-  const result: ParseResult = { provider: 'openrouter', observations, models, notes };
+  const result: ParseResult = { provider: 'openrouter', coverage: coverage.build(), observations, models, notes };
   return result;
 }
 
 function isPositiveInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v > 0;
+  // Safe integers only: 1e20 would pass Number.isInteger and then fail the model's schema.
+  return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 }
 
 const scraper: Scraper = {
   id: 'openrouter',
   name: 'OpenRouter',
   homepage: 'https://openrouter.ai',
-  pages: [{ url: API_URL, currency: 'USD' }],
+  // A machine API: its instants carry their zone; UTC for anything bare.
+  pages: [{ url: API_URL, currency: 'USD', zone: 'UTC' }],
   kind: 'static',
   parse: parseOpenRouter,
   // The catalogue lists hundreds of models with at least prompt and completion prices each.

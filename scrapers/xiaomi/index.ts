@@ -8,11 +8,14 @@
 // public reports (see fixtures/*.meta.json). This parser reads tables by their column names, not by
 // position, and takes each list's currency from its heading and its money symbols (which must
 // agree); a page in another shape fails with LayoutChangedError instead of being guessed at.
-import { Decimal } from 'decimal.js';
 import { LayoutChangedError } from '../../src/errors.ts';
+import { Decimal } from '../../src/decimal.ts';
 import type { Observation, ParseResult } from '../../src/model.ts';
 import type { ParseContext, Scraper } from '../../src/scrape/contract.ts';
 import { assertRealPage } from '../../src/scrape/page-guards.ts';
+import { CoverageBuilder } from '../_kit/coverage.ts';
+import { assertPlausible, parseDisplayedNumber, readMoneyCell } from '../_kit/money.ts';
+import { pipeTablesUnderHeadings } from '../_kit/tables.ts';
 
 type Component = 'cache_read' | 'input' | 'output';
 
@@ -25,8 +28,6 @@ function componentOf(header: string): Component | undefined {
   return undefined;
 }
 
-const splitRow = (line: string) => line.trim().replace(/^\|/, '').replace(/\|$/, '').split('|').map((c) => c.trim());
-const isSeparator = (cells: string[]) => cells.every((c) => /^:?-{3,}:?$/.test(c));
 
 interface Table {
   headings: string[]; // the headings above it, outermost first
@@ -35,27 +36,7 @@ interface Table {
 }
 
 function tables(text: string): Table[] {
-  const out: Table[] = [];
-  const headings: string[] = [];
-  let cur: Table | undefined;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const h = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (h) {
-      headings.length = h[1].length - 1;
-      headings[h[1].length - 1] = h[2].trim();
-    }
-    if (!line.startsWith('|')) {
-      cur = undefined;
-      continue;
-    }
-    const cells = splitRow(line);
-    if (!cur) {
-      cur = { headings: headings.filter(Boolean), header: cells, rows: [] };
-      out.push(cur);
-    } else if (!isSeparator(cells)) cur.rows.push(cells);
-  }
-  return out;
+  return pipeTablesUnderHeadings(text).map(({ headings, header, rows }) => ({ headings, header, rows }));
 }
 
 function headingCurrency(headings: string[]): 'CNY' | 'USD' | undefined {
@@ -66,19 +47,17 @@ function headingCurrency(headings: string[]): 'CNY' | 'USD' | undefined {
 }
 
 function decimal(raw: string, where: string): string {
-  if (!/^\d+(\.\d+)?$/.test(raw)) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a number`);
-  return new Decimal(raw).toFixed();
+  // Fees, credits per token: plain numbers; the page prints fractional amounts ("0.025").
+  return parseDisplayedNumber(raw, `xiaomi: ${where}`, { dotIsDecimal: true });
 }
 
 /** "¥0.025/M tokens" → CNY 0.025; "$0.435 / M tokens" → USD 0.435. */
 function price(raw: string, where: string): { currency: 'CNY' | 'USD'; amount: string } | null {
-  const cell = raw.replace(/\*\*/g, '').trim();
-  if (cell === '' || cell === '-') return null;
-  const m = /^([¥￥$])\s*(\d+(?:\.\d+)?)\s*\/\s*(?:1?M|百万)\s*tokens?$/i.exec(cell);
-  if (!m) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a price per 1M tokens`);
-  const amount = decimal(m[2], where);
-  if (new Decimal(amount).isZero()) throw new LayoutChangedError(`xiaomi: ${where}: price 0 is not stated as free`);
-  return { currency: m[1] === '$' ? 'USD' : 'CNY', amount };
+  const m = readMoneyCell(raw, `xiaomi: ${where}`, { dotIsDecimal: true });
+  if (!m) return null;
+  if (m.free || !m.per || !/^(1?m|百万)\s*tokens?$/i.test(m.per)) throw new LayoutChangedError(`xiaomi: ${where}: "${raw}" is not a price per 1M tokens`);
+  assertPlausible(m.amount, m.currency, '1M tokens', `xiaomi: ${where}`);
+  return { currency: m.currency, amount: m.amount };
 }
 
 /** "4.1B" → "4100000000"; "60M" → "60000000"; "1,600,000,000" → "1600000000". */
@@ -103,6 +82,7 @@ export function parseXiaomi(text: string, _ctx: ParseContext): ParseResult {
   const planTerms: NonNullable<ParseResult['planTerms']> = [];
   const planRates: NonNullable<ParseResult['planRates']> = [];
   const rates: { model: string; component: Component; creditsPerToken: string }[] = [];
+  const coverage = new CoverageBuilder([{}]);
   const seen = new Set<string>();
 
   for (const t of tables(text)) {
@@ -120,12 +100,12 @@ export function parseXiaomi(text: string, _ctx: ParseContext): ParseResult {
       for (const row of t.rows) {
         const name = row[0].replace(/\*\*/g, '').trim();
         if (!/^[A-Za-z]+$/.test(name)) throw new LayoutChangedError(`xiaomi: "${row[0]}" is not a plan name`);
-        const fee = /^([¥￥$])\s*(\d+(?:\.\d+)?)$/.exec(row[feeCol].trim());
-        if (!fee) throw new LayoutChangedError(`xiaomi: plan ${name}: fee "${row[feeCol]}" is not an amount`);
+        const fee = readMoneyCell(row[feeCol], `xiaomi: plan ${name} fee`, { dotIsDecimal: true });
+        if (!fee || fee.free || fee.per) throw new LayoutChangedError(`xiaomi: plan ${name}: fee "${row[feeCol]}" is not an amount`);
         planTerms.push({
           plan: `xiaomi/token-plan-${name.toLowerCase()}`,
-          fee: decimal(fee[2], `plan ${name}`),
-          currency: fee[1] === '$' ? 'USD' : 'CNY',
+          fee: fee.amount,
+          currency: fee.currency,
           period,
           credits: credits(row[creditCol], `plan ${name}`),
         });
@@ -135,34 +115,50 @@ export function parseXiaomi(text: string, _ctx: ParseContext): ParseResult {
 
     if (!/^(model|模型)$/.test(first) || !columns.some(Boolean)) continue;
     for (const row of t.rows) {
-      if (row.length !== t.header.length) throw new LayoutChangedError(`xiaomi: row "${row.join(' | ')}" has ${row.length} cells, the header ${t.header.length}`);
-      const model = modelId(row[0], 'price table');
-      columns.forEach((component, i) => {
-        if (!component) return;
-        const where = `${model} ${t.header[i]}`;
-        if (inPlanSection) {
-          // Credits per token: bare numbers under the Token Plan heading.
-          rates.push({ model, component, creditsPerToken: decimal(row[i].trim(), where) });
-          return;
-        }
-        const p = price(row[i], where);
-        if (!p) return;
-        const expected = headingCurrency(t.headings);
-        if (expected && expected !== p.currency) throw new LayoutChangedError(`xiaomi: ${where}: ${p.currency} price under a ${expected} heading`);
-        const key = `${model}|${component}|${p.currency}`;
-        if (seen.has(key)) throw new LayoutChangedError(`xiaomi: ${model} ${component} in ${p.currency} listed twice`);
-        seen.add(key);
-        observations.push({ model, component, currency: p.currency, unit: '1M tokens', conditions: {}, amount: p.amount, kind: 'list' });
-      });
+      // One row = one model of one list: unread on its own when it cannot be read.
+      let model: string | undefined;
+      const read = coverage.optional(
+        `${t.headings.join(' / ') || 'price table'} row "${row[0] ?? ''}"`,
+        () => {
+          if (row.length !== t.header.length) throw new LayoutChangedError(`xiaomi: row "${row.join(' | ')}" has ${row.length} cells, the header ${t.header.length}`);
+          const m = modelId(row[0], 'price table');
+          model = m;
+          const obs: Observation[] = [];
+          const rowRates: typeof rates = [];
+          columns.forEach((component, i) => {
+            if (!component) return;
+            const where = `${m} ${t.header[i]}`;
+            if (inPlanSection) {
+              // Credits per token: bare numbers under the Token Plan heading.
+              rowRates.push({ model: m, component, creditsPerToken: decimal(row[i].trim(), where) });
+              return;
+            }
+            const p = price(row[i], where);
+            if (!p) return;
+            const expected = headingCurrency(t.headings);
+            if (expected && expected !== p.currency) throw new LayoutChangedError(`xiaomi: ${where}: ${p.currency} price under a ${expected} heading`);
+            const key = `${m}|${component}|${p.currency}`;
+            if (seen.has(key) || obs.some((o) => `${o.model}|${o.component}|${o.currency}` === key)) throw new LayoutChangedError(`xiaomi: ${m} ${component} in ${p.currency} listed twice`);
+            obs.push({ model: m, component, currency: p.currency, unit: '1M tokens', conditions: {}, amount: p.amount, kind: 'list' });
+          });
+          return { obs, rowRates };
+        },
+        { scope: () => (model ? [{ model, ...(headingCurrency(t.headings) ? { currency: headingCurrency(t.headings) } : {}) }] : undefined) },
+      );
+      coverage.row(read !== undefined);
+      if (!read) continue;
+      for (const o of read.obs) seen.add(`${o.model}|${o.component}|${o.currency}`);
+      observations.push(...read.obs);
+      rates.push(...read.rowRates);
     }
   }
 
-  if (!observations.length) throw new LayoutChangedError('xiaomi: no MiMo price table found');
+  if (coverage.rowsOnPage === 0) throw new LayoutChangedError('xiaomi: no MiMo price table found');
   if (rates.length && !planTerms.length) throw new LayoutChangedError('xiaomi: credits per token without any plan');
   // The page gives one credits-per-token table for all plans.
   for (const terms of planTerms) for (const r of rates) planRates.push({ plan: terms.plan, ...r });
 
-  const result: ParseResult = { provider: 'xiaomi', observations };
+  const result: ParseResult = { provider: 'xiaomi', coverage: coverage.build(), observations };
   if (planTerms.length) result.planTerms = planTerms;
   if (planRates.length) result.planRates = planRates;
   return result;
@@ -172,7 +168,8 @@ const scraper: Scraper = {
   id: 'xiaomi',
   name: 'Xiaomi MiMo',
   homepage: 'https://platform.xiaomimimo.com',
-  pages: [{ url: 'https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md' }],
+  // A Chinese console (CNY and USD lists): bare dates in Beijing time.
+  pages: [{ url: 'https://platform.xiaomimimo.com/static/docs/price/pay-as-you-go.md', zone: 'Asia/Shanghai' }],
   kind: 'static',
   parse: parseXiaomi,
   // Two models × three components in CNY, plus the USD list: 12; fewer than 6 = a list is gone.

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Database } from '../db/client.ts';
 import { getScraper } from '../../scrapers/registry.ts';
-import { fixtureBody, listFixtures, type Fixture } from '../scrape/fixtures.ts';
+import { fixtureBody, fixtureObservedAt, listFixtures, type Fixture } from '../scrape/fixtures.ts';
 import { ingestPage, type RunSummary } from '../scrape/pipeline.ts';
 
 export function backfillFixtures(providers: string[]): Fixture[] {
@@ -12,7 +12,12 @@ export function backfillFixtures(providers: string[]): Fixture[] {
     .flatMap((p) => listFixtures(p))
     .filter((f) => f.meta.fidelity !== 'constructed')
     .filter((f) => !('error' in (JSON.parse(readFileSync(f.expectedFile, 'utf8')) as object)))
-    .sort((a, b) => Date.parse(a.meta.date) - Date.parse(b.meta.date) || a.name.localeCompare(b.name));
+    .sort((a, b) => observedAt(a) - observedAt(b) || a.name.localeCompare(b.name));
+}
+
+/** A bare fixture date is that day's start in the zone its page declares (DeepSeek's Chinese page: Beijing). */
+function observedAt(f: Fixture): number {
+  return Date.parse(fixtureObservedAt(getScraper(f.scraper), f));
 }
 
 export async function backfill(database: Database, providers: string[], onRun?: (f: Fixture, r: RunSummary) => void): Promise<RunSummary[]> {
@@ -22,7 +27,7 @@ export async function backfill(database: Database, providers: string[], onRun?: 
       scraper: getScraper(f.scraper),
       url: f.meta.url,
       body: Buffer.from(fixtureBody(f), 'utf8'),
-      observedAt: Date.parse(f.meta.date),
+      observedAt: observedAt(f),
       confirmed: true,
     });
     onRun?.(f, run);

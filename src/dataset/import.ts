@@ -152,6 +152,7 @@ export function toNewFact(f: PriceFact): NewFact {
     priorUnknown: f.priorUnknown ?? false,
     free: f.free ?? false,
     detectedBetween: f.detectedBetween ? [instantMs(f.detectedBetween[0]), instantMs(f.detectedBetween[1])] : null,
+    lastConfirmedAt: f.lastConfirmedAt ? instantMs(f.lastConfirmedAt) : null,
     sources: f.sources,
     confidence: f.confidence,
   };

@@ -24,14 +24,14 @@ const FOREVER = '9223372036854775807';
 
 const STAGE_COLUMNS = [
   'series_id', 'amount', 'valid_from', 'valid_to', 'announced_at', 'recorded_at', 'superseded_at', 'prior_unknown', 'free',
-  'detected_between', 'sources', 'confidence', 'fact_key', 'n',
+  'detected_between', 'sources', 'confidence', 'fact_key', 'last_confirmed_at', 'n',
 ] as const;
 
 /** One staged row; `n` is the fact's index in the file. */
 function stageRow(f: NewFact, seriesId: number, n: number): unknown[] {
   return [
     seriesId, f.amount, f.validFrom, f.validTo, f.announcedAt, f.recordedAt, f.supersededAt, f.priorUnknown ? 1 : 0, f.free ? 1 : 0,
-    f.detectedBetween ? JSON.stringify(f.detectedBetween) : null, JSON.stringify(f.sources), f.confidence, keyOfFact(f), n,
+    f.detectedBetween ? JSON.stringify(f.detectedBetween) : null, JSON.stringify(f.sources), f.confidence, keyOfFact(f), f.lastConfirmedAt ?? null, n,
   ];
 }
 
@@ -107,9 +107,9 @@ export async function reconcileFacts(tx: Tx, provider: string, facts: NewFact[],
 
   const added = Number((await tx.all<{ c: number }>(sql`SELECT count(*) AS c FROM import_facts WHERE match IS NULL`))[0].c);
   await tx.run(sql`INSERT INTO facts (series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
-      prior_unknown, free, detected_between, sources, confidence, fact_key, run_id)
+      prior_unknown, free, detected_between, sources, confidence, fact_key, run_id, last_confirmed_at)
     SELECT series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
-      prior_unknown, free, detected_between, sources, confidence, fact_key, NULL
+      prior_unknown, free, detected_between, sources, confidence, fact_key, NULL, last_confirmed_at
     FROM import_facts WHERE match IS NOT 'same'
     ${FACT_UPSERT}`);
 

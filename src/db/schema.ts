@@ -76,6 +76,8 @@ export const facts = sqliteTable(
     factKey: text('fact_key').notNull(),
     /** The scrape run that wrote it; null for curated facts. */
     runId: integer('run_id'),
+    /** The latest observation that showed this fact unchanged while in force (see observations). */
+    lastConfirmedAt: integer('last_confirmed_at'),
   },
   (t) => [
     uniqueIndex('facts_key').on(t.factKey),
@@ -155,7 +157,8 @@ export const scrapeRuns = sqliteTable(
     url: text('url'),
     startedAt: integer('started_at').notNull(),
     finishedAt: integer('finished_at'),
-    outcome: text('outcome', { enum: ['running', 'ok', 'unchanged', 'failed', 'suspect'] }).notNull(),
+    /** `partial`: applied, but some sections were not read (or rows refused); it removed nothing. */
+    outcome: text('outcome', { enum: ['running', 'ok', 'unchanged', 'failed', 'suspect', 'partial'] }).notNull(),
     reason: text('reason'),
     snapshot: text('snapshot'),
     /** For an accepted page: the instant its claims took effect (its observation, or the first
@@ -167,6 +170,30 @@ export const scrapeRuns = sqliteTable(
     changes: integer('changes').notNull().default(0),
   },
   (t) => [index('scrape_runs_provider').on(t.provider, t.startedAt)],
+);
+
+/**
+ * Every observation of a series by a scrape run, confirming or changing: what the page claimed for
+ * it (segments) and what was in force at the observation. Knowledge in itself: a later observation
+ * bounds what an older copy ingested afterwards may claim, and it says when a fact was last confirmed.
+ */
+export const observations = sqliteTable(
+  'observations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    seriesId: integer('series_id').notNull(),
+    runId: integer('run_id').notNull(),
+    url: text('url').notNull(),
+    snapshot: text('snapshot'),
+    /** The valid-time instant the page speaks for (its observation, or the first sighting it confirmed). */
+    observedAt: integer('observed_at').notNull(),
+    knownAt: integer('known_at').notNull(),
+    /** The amount the page showed in force at observedAt; null when it only announced a future one. */
+    amount: text('amount'),
+    /** JSON of the page's segments for this series: [[amount, from, to|null, dated, free], …]. */
+    claims: text('claims').notNull(),
+  },
+  (t) => [index('observations_series').on(t.seriesId, t.observedAt), index('observations_run').on(t.runId), index('observations_url').on(t.url, t.observedAt)],
 );
 
 /** Key/value facts about the database itself, e.g. the data version that caches are keyed by. */

@@ -14,6 +14,8 @@ export interface ScraperPage {
   /** What this page is expected to hold, e.g. `USD` for DeepSeek's English page. */
   currency?: string;
   lang?: string;
+  /** IANA zone the page's bare dates and times are read in (a zone the page states wins). Every scraper declares it. */
+  zone?: string;
 }
 
 /** How a browser scraper gets to the prices on a rendered page. */

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { LayoutChangedError } from '../errors.ts';
 import { ParseResult } from '../model.ts';
 import type { Scraper } from './contract.ts';
+import { localToInstant } from '../zones.ts';
 
 export const SCRAPERS_DIR = fileURLToPath(new URL('../../scrapers/', import.meta.url));
 
@@ -91,10 +92,25 @@ export function fixtureBody(fixture: Fixture): string {
   return text;
 }
 
+/**
+ * When the copy was observed, as an instant: a full instant as stated; a bare date ("2026-08-17")
+ * is the start of that day in the zone the scraper declares for the page (Beijing for DeepSeek's
+ * Chinese page: 2026-08-16T16:00:00Z), UTC when it declares none.
+ */
+export function fixtureObservedAt(scraper: Scraper, fixture: Fixture): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(fixture.meta.date);
+  if (!m) return new Date(Date.parse(fixture.meta.date)).toISOString().replace('.000Z', 'Z');
+  const clean = (u: string) => u.replace(/[?#].*$/, '').replace(/\.md$/, '').replace(/\/+$/, '');
+  const zone = scraper.pages.find((p) => clean(p.url) === clean(fixture.meta.url))?.zone ?? 'UTC';
+  const [year, month, day] = m.slice(1).map(Number);
+  const ms = localToInstant({ year, month, day }, zone, `fixture ${fixture.name} date`);
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 /** Parse a fixture; a LayoutChangedError is an outcome too (a page the parser must refuse). */
 export function runFixture(scraper: Scraper, fixture: Fixture): FixtureOutcome {
   try {
-    const result = scraper.parse(fixtureBody(fixture), { url: fixture.meta.url, observedAt: fixture.meta.date });
+    const result = scraper.parse(fixtureBody(fixture), { url: fixture.meta.url, observedAt: fixtureObservedAt(scraper, fixture) });
     ParseResult.parse(result);
     return JSON.parse(JSON.stringify(result)) as ParseResult;
   } catch (e) {

@@ -8,12 +8,15 @@
 // that only changed its formatting adds nothing.
 import { sameAmount } from '../decimal.ts';
 import type { Source } from '../model.ts';
+import { inForce } from '../timeline/series-state.ts';
+import type { Segment } from './claims.ts';
 
 export interface ExistingFact {
   id: number;
   amount: string;
   validFrom: number;
   validTo: number | null;
+  recordedAt: number;
   announcedAt: number | null;
   priorUnknown: boolean;
   free: boolean;
@@ -22,17 +25,8 @@ export interface ExistingFact {
   confidence: 'high' | 'medium' | 'low';
 }
 
-export interface Segment {
-  amount: string;
-  from: number;
-  to: number | null;
-  /** The page gave a date for this segment's start (so it is not "detected" at the observation). */
-  datedFrom: boolean;
-  free: boolean;
-}
-
-/** A fact to add: an existing one's fields without its row id. */
-export type FactDraft = Omit<ExistingFact, 'id'>;
+/** A fact to add: an existing one's fields without its row id and knowledge time. */
+export type FactDraft = Omit<ExistingFact, 'id' | 'recordedAt'>;
 
 export interface LinePlan {
   supersede: number[];
@@ -44,6 +38,8 @@ export interface LinePlan {
 export interface ReconcileContext {
   /** Start of the page's claims when it states no date (the observation, or the first suspect one). */
   effectiveFrom: number;
+  /** When the page was observed (a segment starting after it was announced by the page). */
+  observedAt: number;
   /** When we learned it: the observation instant (or now, for a re-parse). */
   knownAt: number;
   /** The previous observation of this page, for detectedBetween. */
@@ -53,13 +49,8 @@ export interface ReconcileContext {
   sources: Source[];
 }
 
-function valueAt<T extends { validFrom: number; validTo: number | null }>(items: T[], t: number): T | null {
-  let best: T | null = null;
-  for (const f of items) if (f.validFrom <= t && (f.validTo === null || f.validTo > t) && (!best || f.validFrom > best.validFrom)) best = f;
-  return best;
-}
-
-const segAsFact = (s: Segment) => ({ validFrom: s.from, validTo: s.to, amount: s.amount });
+// Claimed segments do not overlap; as timed facts they are all "known" at once.
+const segAsFact = (s: Segment, i: number) => ({ validFrom: s.from, validTo: s.to, recordedAt: 0, id: i, amount: s.amount });
 
 export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx: ReconcileContext): LinePlan {
   const domainStart = Math.min(ctx.effectiveFrom, ...claimed.map((s) => s.from));
@@ -71,8 +62,8 @@ export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx:
   }
   let diverge: number | null = null;
   for (const t of [...instants].sort((a, b) => a - b)) {
-    const e = valueAt(existing, t);
-    const c = valueAt(segs, t);
+    const e = inForce(existing, t);
+    const c = inForce(segs, t);
     if (!sameAmount(e?.amount ?? null, c?.amount ?? null)) {
       diverge = t;
       break;
@@ -83,7 +74,7 @@ export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx:
 
   const supersede: number[] = [];
   const insert: FactDraft[] = [];
-  const keep = (f: ExistingFact, validTo: number | null, validFrom = f.validFrom): FactDraft => ({
+  const keep = (f: FactDraft, validTo: number | null, validFrom = f.validFrom): FactDraft => ({
     amount: f.amount,
     validFrom,
     validTo,
@@ -99,19 +90,24 @@ export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx:
     supersede.push(f.id);
     if (f.validFrom < D) insert.push(keep(f, D));
   }
-  const hadBefore = valueAt(existing, D - 1) !== null;
+  const hadBefore = inForce(existing, D - 1) !== null;
   const newSegs = claimed
     .filter((s) => s.to === null || s.to > D)
     .map((s) => ({ ...s, from: Math.max(s.from, D) }))
     .sort((a, b) => a.from - b.from);
+  const seen = Math.min(ctx.knownAt, ctx.observedAt);
   for (const s of newSegs) {
+    if (s.carried) {
+      insert.push({ ...s.carried, amount: s.amount, validFrom: s.from, validTo: s.to, free: s.free });
+      continue;
+    }
     const undated = !s.datedFrom && s.from === ctx.effectiveFrom;
     const draft: FactDraft = {
       amount: s.amount,
       validFrom: s.from,
       validTo: s.to,
-      // A segment that starts after we learned of it was announced by the page.
-      announcedAt: s.from > ctx.knownAt ? Math.min(ctx.knownAt, ctx.effectiveFrom) : null,
+      // A segment that starts after the page was seen was announced by the page.
+      announcedAt: s.from > seen ? Math.min(seen, ctx.effectiveFrom) : null,
       priorUnknown: s.from === D && !hadBefore && ctx.firstObservation,
       free: s.free,
       detectedBetween: undated && ctx.previousObservation !== null && hadBefore ? [ctx.previousObservation, s.from] : null,
@@ -138,4 +134,16 @@ export function reconcileLine(existing: ExistingFact[], claimed: Segment[], ctx:
 function mergeSources(a: Source[], b: Source[]): Source[] {
   const seen = new Set(a.map((s) => JSON.stringify(s)));
   return [...a, ...b.filter((s) => !seen.has(JSON.stringify(s)))];
+}
+
+/**
+ * A page observed before a series' first fact, and not showing it, makes its past known: the fact
+ * that started at `next` with an unknown past (`priorUnknown`) is restated without it, as it would
+ * have been had the pages come in date order (then it was a price added, not a first known one).
+ */
+export function pastNowKnown(existing: ExistingFact[], next: number): LinePlan | null {
+  const f = existing.find((x) => x.priorUnknown && x.validFrom === next);
+  if (!f) return null;
+  const { id, recordedAt: _r, ...draft } = f;
+  return { supersede: [id], insert: [{ ...draft, priorUnknown: false }], divergesAt: next };
 }

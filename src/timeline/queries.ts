@@ -23,6 +23,8 @@ export interface PriceRow {
   validTo: string | null;
   announcedAt?: string;
   recordedAt: string;
+  /** The latest observation that showed this price unchanged (absent: never re-confirmed by a scrape). */
+  lastConfirmedAt?: string;
   free?: boolean;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
@@ -207,6 +209,7 @@ function sheetFromRows(rows: FactRow[]): PriceRow[] {
       confidence: eff.confidence,
     };
     if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
+    if (eff.last_confirmed_at !== null && eff.last_confirmed_at !== undefined) row.lastConfirmedAt = toIso(Number(eff.last_confirmed_at));
     if (eff.free) row.free = true;
     out.push(row);
   }
@@ -294,6 +297,11 @@ async function scopedModels(db: Db, scope: Scope): Promise<string[] | null> {
   return null; // everything
 }
 
+/** All facts live at `asOf` in scope. */
+export async function liveFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
+  return (await knownFacts(db, scope, asOf)).filter((f) => f.supersededAt === null);
+}
+
 /** Every fact recorded by `asOf` in scope, superseded ones with their supersededAt (withdrawals read them). */
 export async function knownFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
   return (await scopeFacts(db, scope, asOf)).map((r) => knownFact(r, asOf));
@@ -317,17 +325,18 @@ async function scopeFacts(db: Db, scope: Scope, asOf: number): Promise<FactRow[]
 }
 
 /**
- * Announcements a reconcile at knowledge time `knownAt` withdrew (the facts it superseded then),
- * for the provider's models in the given currencies: the pipeline's webhook source for them.
+ * Announcements a reconcile withdrew (the facts it superseded at the given knowledge instants), for
+ * the provider's models in the given currencies: the pipeline's webhook source for them.
  */
-export async function withdrawalsAt(tx: Pick<Db, 'all'>, scope: { provider: string; currencies: string[] }, knownAt: number): Promise<DerivedChange[]> {
-  if (scope.currencies.length === 0) return [];
+export async function withdrawalsAt(tx: Pick<Db, 'all'>, scope: { provider: string; currencies: string[] | null }, instants: number[]): Promise<DerivedChange[]> {
+  if (scope.currencies?.length === 0 || instants.length === 0) return [];
+  const knownAt = Math.max(...instants);
   const rows = await tx.all<{ packed: string }>(sql`SELECT ${sql.raw(FACT_COLUMNS_PACKED)} FROM facts f JOIN series s ON s.id = f.series_id
     WHERE s.model IN (SELECT id FROM models WHERE provider = ${scope.provider})
-      AND s.currency IN (${sql.join(scope.currencies.map((c) => sql`${c}`), sql`, `)})
-      AND s.id IN (SELECT series_id FROM facts WHERE superseded_at = ${knownAt})
+      AND ${scope.currencies ? sql`s.currency IN (${sql.join(scope.currencies.map((c) => sql`${c}`), sql`, `)})` : sql`1 = 1`}
+      AND s.id IN (SELECT series_id FROM facts WHERE superseded_at IN (${sql.join(instants.map((t) => sql`${t}`), sql`, `)}))
       AND f.recorded_at <= ${knownAt}`);
-  return deriveWithdrawals(unpackFactRows(rows).map((r) => knownFact(r, knownAt)), knownAt).filter((c) => c.withdrawnAt === knownAt);
+  return deriveWithdrawals(unpackFactRows(rows).map((r) => knownFact(r, knownAt)), knownAt).filter((c) => instants.includes(c.withdrawnAt!));
 }
 
 export async function history(
@@ -472,7 +481,7 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   const derive = async () => {
     const known = await knownFacts(db, q, q.asOf);
-    const live = known.filter((f) => f.supersededAt === null);
+    const live = known.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
     return [...deriveChanges(live), ...deriveWithdrawals(known, q.asOf)].sort(
       (a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)),
     );

@@ -25,13 +25,14 @@ export interface FactRow {
   detected_between: string | null;
   sources: string;
   confidence: 'high' | 'medium' | 'low';
+  last_confirmed_at: number | null;
 }
 
 export const FACT_COLUMNS = `f.id, s.model, s.component, s.currency, s.unit, s.conditions, s.kind, f.amount,
   f.valid_from, f.valid_to, f.announced_at, f.recorded_at, f.superseded_at, f.prior_unknown, f.free,
-  f.detected_between, f.sources, f.confidence`;
+  f.detected_between, f.sources, f.confidence, f.last_confirmed_at`;
 
-const FACT_FIELDS = ['id', 'model', 'component', 'currency', 'unit', 'conditions', 'kind', 'amount', 'valid_from', 'valid_to', 'announced_at', 'recorded_at', 'superseded_at', 'prior_unknown', 'free', 'detected_between', 'sources', 'confidence'] as const;
+const FACT_FIELDS = ['id', 'model', 'component', 'currency', 'unit', 'conditions', 'kind', 'amount', 'valid_from', 'valid_to', 'announced_at', 'recorded_at', 'superseded_at', 'prior_unknown', 'free', 'detected_between', 'sources', 'confidence', 'last_confirmed_at'] as const;
 
 /**
  * The same columns packed into one JSON array per row: the libsql client builds JS rows column
@@ -91,6 +92,7 @@ export function rowToPriceFact(r: FactRow): PriceFact {
   if (r.announced_at !== null) ordered.announcedAt = toDatasetInstant(Number(r.announced_at));
   ordered.recordedAt = f.recordedAt;
   if (r.superseded_at !== null) ordered.supersededAt = toDatasetInstant(Number(r.superseded_at));
+  if (r.last_confirmed_at !== null && r.last_confirmed_at !== undefined) ordered.lastConfirmedAt = toDatasetInstant(Number(r.last_confirmed_at));
   if (r.prior_unknown) ordered.priorUnknown = true;
   if (r.free) ordered.free = true;
   if (r.detected_between) ordered.detectedBetween = (JSON.parse(r.detected_between) as number[]).map(toDatasetInstant);

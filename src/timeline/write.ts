@@ -33,6 +33,8 @@ export interface NewFact {
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
   runId?: number | null;
+  /** Carried over by import; scraped facts get it from their observations. */
+  lastConfirmedAt?: number | null;
 }
 
 /** Caches series ids within one writer (series are never deleted, so the cache stays right). */
@@ -80,11 +82,13 @@ export const FACT_UPSERT = sql.raw(`ON CONFLICT (fact_key) DO UPDATE SET
     free = excluded.free,
     detected_between = excluded.detected_between,
     sources = excluded.sources,
-    confidence = excluded.confidence
+    confidence = excluded.confidence,
+    last_confirmed_at = coalesce(max(facts.last_confirmed_at, excluded.last_confirmed_at), facts.last_confirmed_at, excluded.last_confirmed_at)
   WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
     OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
     OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
-    OR facts.detected_between IS NOT excluded.detected_between`);
+    OR facts.detected_between IS NOT excluded.detected_between
+    OR coalesce(facts.last_confirmed_at, 0) < coalesce(excluded.last_confirmed_at, 0)`);
 
 /**
  * Inserts facts (many rows per statement). A fact already present (same identity) is not added
@@ -94,7 +98,7 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
   if (facts.length === 0) return 0;
   const rows = [];
   for (const f of facts) rows.push({ f, seriesId: await cache.id(tx, f), key: keyOfFact(f) });
-  const CHUNK = 200; // stays under SQLite's bound-parameter limit (15 columns × 200)
+  const CHUNK = 200; // stays under SQLite's bound-parameter limit (16 columns × 200)
   let added = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
@@ -107,10 +111,10 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
         sql`(${seriesId}, ${normalizeAmount(f.amount)}, ${f.validFrom}, ${f.validTo}, ${f.announcedAt}, ${f.recordedAt},
           ${f.supersededAt}, ${f.priorUnknown ? 1 : 0}, ${f.free ? 1 : 0},
           ${f.detectedBetween ? JSON.stringify(f.detectedBetween) : null}, ${JSON.stringify(f.sources)}, ${f.confidence},
-          ${key}, ${f.runId ?? null})`,
+          ${key}, ${f.runId ?? null}, ${f.lastConfirmedAt ?? null})`,
     );
     await tx.run(sql`INSERT INTO facts (series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
-        prior_unknown, free, detected_between, sources, confidence, fact_key, run_id)
+        prior_unknown, free, detected_between, sources, confidence, fact_key, run_id, last_confirmed_at)
       VALUES ${sql.join(values, sql`, `)}
       ${FACT_UPSERT}`);
   }

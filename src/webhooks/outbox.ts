@@ -18,6 +18,7 @@ export const EVENT_TYPES = [
   'model.removed',
   'scraper.failed',
   'scraper.recovered',
+  'scraper.degraded',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;

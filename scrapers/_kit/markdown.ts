@@ -1,5 +1,7 @@
-// Just enough Markdown for Anthropic's pricing export: front matter, heading sections, pipe tables,
-// <Note> blocks and inline text. Not a general Markdown parser.
+// Just enough Markdown for the pricing exports scrapers read: front matter, heading sections, pipe
+// tables with their introducing paragraph, <Note> blocks and inline text. Not a general Markdown
+// parser; the cells come from the one pipe-table reader (tables.ts).
+import { isSeparatorRow, splitPipeRow } from './tables.ts';
 
 /**
  * Drop leading YAML front-matter blocks: the archive adds one (source, fetched_at, sha256) and the
@@ -62,12 +64,6 @@ export interface MdTable {
   intro: string;
 }
 
-function splitRow(line: string): string[] {
-  const body = line.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '');
-  return body.split(/(?<!\\)\|/).map((c) => c.trim());
-}
-
-const SEPARATOR = /^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$/;
 
 /** Pipe tables in a section, each with the paragraph that introduces it. */
 export function tablesIn(section: Section): MdTable[] {
@@ -83,13 +79,13 @@ export function tablesIn(section: Section): MdTable[] {
       if (/<\/Note>/i.test(line)) inNote = false;
       continue;
     }
-    if (/^\s*\|/.test(line) && i + 1 < lines.length && SEPARATOR.test(lines[i + 1])) {
+    if (/^\s*\|/.test(line) && i + 1 < lines.length && isSeparatorRow(splitPipeRow(lines[i + 1]))) {
       if (paragraph.length) lastParagraph = inlineText(paragraph.join(' '));
       paragraph = [];
-      const header = splitRow(line);
+      const header = splitPipeRow(line);
       const rows: string[][] = [];
       i += 2;
-      while (i < lines.length && /^\s*\|/.test(lines[i])) rows.push(splitRow(lines[i++]));
+      while (i < lines.length && /^\s*\|/.test(lines[i])) rows.push(splitPipeRow(lines[i++]));
       i--;
       out.push({ header, rows, intro: lastParagraph });
       continue;
