@@ -1,10 +1,11 @@
 // The Hono app: shared middleware, then one feature per file under api/routes/, each mounted with
 // one `.route("/", feature(ctx))` line (webhooks are one more). Every route is an OpenAPI route.
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
 import { secureHeaders } from 'hono/secure-headers';
+import { bucketsFromConfig, loadConfig, type Config } from '../src/config.ts';
 import type { Database } from '../src/db/client.ts';
 import { requireAdmin } from './admin.ts';
 import { ResponseCache, VersionWatcher, type CacheOptions } from './cache.ts';
@@ -18,6 +19,7 @@ import { rateLimit, TokenBuckets, type BucketOptions } from './rate-limit.ts';
 import { acceptsGzip } from './representation.ts';
 import { changesRoutes } from './routes/changes.ts';
 import { datasetRoutes } from './routes/dataset.ts';
+import { disagreementsRoutes } from './routes/disagreements.ts';
 import { healthRoutes } from './routes/health.ts';
 import { plansRoutes } from './routes/plans.ts';
 import { pricesRoutes } from './routes/prices.ts';
@@ -29,16 +31,21 @@ import { webRoutes } from './web/index.ts';
 
 export interface AppDeps {
   database: Database;
+  /** The environment, parsed (src/config.ts); default: parsed from process.env now. */
+  config?: Config;
   /** Admin bearer token; default TOKENTRAIL_ADMIN_TOKEN. Unset: admin routes are disabled. */
   adminToken?: string;
   /** The clock (`at`/`asOf` default to it). */
   now?: () => number;
-  /** Largest request body in bytes (default 256 KiB). */
+  /** Largest request body in bytes (default 256 KiB; a quote's usage log may be up to 2 MiB). */
   bodyLimitBytes?: number;
-  /** Token buckets per client IP; `false` turns one off. */
-  rateLimits?: { quote?: BucketOptions | false; writes?: BucketOptions | false };
-  /** Take the client address from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy?: boolean;
+  /**
+   * Token buckets per client IP; `false` turns one off. Default: from the config (TOKENTRAIL_*_RATE,
+   * TOKENTRAIL_*_BURST). A quote costs one token per 100 model × request pairs, at least one.
+   */
+  rateLimits?: { quote?: BucketOptions | false; writes?: BucketOptions | false; authFailures?: BucketOptions | false };
+  /** Proxies in front whose X-Forwarded-For is trusted (`true`: one); default TOKENTRAIL_TRUST_PROXY. */
+  trustProxy?: boolean | number;
   /** Response cache sizes; `false` disables caching and memos (answers still carry ETags). */
   cache?: CacheOptions | false;
   /** Mounts GET /bench/noop, the bare JSON route the benchmark compares against. */
@@ -46,16 +53,15 @@ export interface AppDeps {
 }
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
-export const DEFAULT_RATE_LIMITS = {
-  // Quotes are reads: a generous burst and rate per client.
-  quote: { capacity: 300, refillPerSecond: 100 },
-  // Admin writes (webhook management): few and far between.
-  writes: { capacity: 30, refillPerSecond: 1 },
-} satisfies Record<string, BucketOptions>;
+/** A usage log of MAX_LOGGED_REQUESTS requests fits. */
+export const QUOTE_BODY_LIMIT = 2 * 1024 * 1024;
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function createApp(deps: AppDeps) {
+  const config = deps.config ?? loadConfig();
+  const limits = { ...bucketsFromConfig(config), ...deps.rateLimits };
+  const trustedHops = deps.trustProxy === true ? 1 : deps.trustProxy === false ? 0 : (deps.trustProxy ?? config.TOKENTRAIL_TRUST_PROXY);
   const metrics = new HttpMetrics();
   const cacheOpts = deps.cache === false ? null : (deps.cache ?? {});
   const versions = new VersionWatcher(deps.database.db, cacheOpts?.versionCheckMs ?? 1000);
@@ -67,7 +73,11 @@ export function createApp(deps: AppDeps) {
     memo: new KnowledgeMemo(deps.database.db, versions, 32, cacheOpts !== null),
     cache: cacheOpts ? new ResponseCache(cacheOpts) : null,
     metrics,
-    requireAdmin: requireAdmin({ token: deps.adminToken }),
+    requireAdmin: requireAdmin({
+      token: deps.adminToken ?? config.TOKENTRAIL_ADMIN_TOKEN,
+      failures: limits.authFailures ? new TokenBuckets(limits.authFailures) : null,
+      trustedHops,
+    }),
   });
 
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -88,11 +98,11 @@ export function createApp(deps: AppDeps) {
   // that take gzip: hono/compress rebuilds the response, which costs the others throughput.
   const gzip = compress({ encoding: 'gzip' });
   app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
-  app.use('*', onlyUnsafe(limitBody(deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT)));
-  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
-  if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustProxy: deps.trustProxy }));
+  const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+  app.use('*', onlyUnsafe(limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit))));
+  if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
   if (limits.writes) {
-    app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustProxy: deps.trustProxy, skip: (c) => c.req.path === '/v1/quote' })));
+    app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustedHops, skip: (c) => c.req.path === '/v1/quote' })));
   }
   if (deps.bench) app.get('/bench/noop', (c) => c.json({ ok: true }));
 
@@ -104,6 +114,7 @@ export function createApp(deps: AppDeps) {
     .route('/', changesRoutes(ctx))
     .route('/', quoteRoutes(ctx))
     .route('/', plansRoutes(ctx))
+    .route('/', disagreementsRoutes(ctx))
     .route('/', datasetRoutes(ctx))
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));
@@ -120,17 +131,35 @@ export type AppType = ReturnType<typeof createApp>;
  * Body size limit. A declared Content-Length is checked without touching the body, which keeps
  * @hono/node-server's fast body read; a chunked body is counted as it streams (hono/body-limit).
  */
-function limitBody(maxSize: number): MiddlewareHandler {
-  const tooLarge = (): never => {
+function limitBody(maxSizeOf: (c: Context) => number): MiddlewareHandler {
+  const tooLarge = (maxSize: number): never => {
     // The rest of the body is not read: the connection cannot carry another request.
     throw problemError(413, `the request body is larger than ${maxSize} bytes`, { field: 'body' }, { Connection: 'close' });
   };
-  const streaming = bodyLimit({ maxSize, onError: tooLarge });
+  const streaming = new Map<number, MiddlewareHandler>();
   return (c, next) => {
+    const maxSize = maxSizeOf(c);
     const declared = c.req.header('content-length');
-    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxSize ? tooLarge() : next();
-    return streaming(c, next);
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined) return Number(declared) > maxSize ? tooLarge(maxSize) : next();
+    let mw = streaming.get(maxSize);
+    if (!mw) streaming.set(maxSize, (mw = bodyLimit({ maxSize, onError: () => tooLarge(maxSize) })));
+    return mw(c, next);
   };
+}
+
+/** Model × request pairs a quote body asks for, per 100 (at least 1); the validator checks the shape later. */
+async function quoteCost(c: Context): Promise<number> {
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return 1;
+  let body: unknown;
+  try {
+    body = await c.req.json(); // cached: the validator reads the same parse
+  } catch {
+    return 1;
+  }
+  const b = body as { models?: unknown; usage?: unknown };
+  const models = Array.isArray(b?.models) ? b.models.length : 1;
+  const requests = Array.isArray(b?.usage) ? b.usage.length : 1;
+  return Math.max(1, Math.ceil((models * requests) / 100));
 }
 
 function onlyUnsafe(mw: MiddlewareHandler): MiddlewareHandler {

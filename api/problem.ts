@@ -4,6 +4,7 @@ import { z } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
+import { isBusyError } from '../src/db/client.ts';
 import { BadInputError } from '../src/errors.ts';
 import { log } from '../src/log.ts';
 
@@ -48,7 +49,9 @@ const TITLES: Record<number, [slug: string, title: string]> = {
   415: ['unsupported-media-type', 'Unsupported media type'],
   422: ['unprocessable', 'Request cannot be answered'],
   429: ['rate-limited', 'Too many requests'],
+  431: ['headers-too-large', 'Request header fields too large'],
   500: ['internal-error', 'Internal server error'],
+  503: ['database-busy', 'Service busy'],
 };
 
 /** A problem with the standard type and title of its status, unless given. */
@@ -139,6 +142,14 @@ export function toProblem(err: unknown, path: string): { problem: Problem; heade
       unexpected: false,
     };
   }
+  // Another process (a CLI ingest, a second instance) held the write lock past the deadline.
+  if (isBusyError(err)) {
+    return {
+      problem: makeProblem(503, 'the database is busy with another writer; retry shortly', { instance: path }),
+      headers: { 'Retry-After': '1' },
+      unexpected: false,
+    };
+  }
   return { problem: makeProblem(500, 'an unexpected error occurred; it has been logged', { instance: path }), headers: {}, unexpected: true };
 }
 
@@ -186,6 +197,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Body is not application/json.',
   422: 'Valid request that cannot be answered (e.g. no price in that currency).',
   429: 'Rate limited; see Retry-After.',
+  503: 'The database stayed locked by another writer; see Retry-After.',
   500: 'Unexpected error.',
 };
 

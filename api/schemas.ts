@@ -2,6 +2,8 @@
 // queries return (src/timeline/*, src/quote.ts); the price model's own schemas are reused.
 import { z } from '@hono/zod-openapi';
 import { ChangeType, Conditions, Confidence, Model, PriceKind, Provider, Source } from '../src/model.ts';
+import { FxLineSchemaFields } from '../src/fx/convert.ts';
+import { SuspectStaleSchema } from '../src/fx/consistency.ts';
 
 const instant = z.string().openapi({ format: 'date-time', example: '2026-05-01T00:00:00.000Z' });
 // Schemas made in src/ before @hono/zod-openapi loaded lack `.openapi()`; zod's own `.meta({id})`
@@ -59,6 +61,9 @@ export const PriceRowSchema = z
     free: z.boolean().optional(),
     sources: z.array(SourceSchema),
     confidence: Confidence,
+    ...FxLineSchemaFields,
+    flags: z.array(z.literal('suspect-stale')).optional(),
+    suspectStale: SuspectStaleSchema.optional(),
   })
   .openapi('PriceRow');
 
@@ -78,7 +83,7 @@ export const ProviderSheetsSchema = z
     provider: z.string(),
     at: instant,
     asOf: instant,
-    data: z.array(z.object({ model: z.string(), prices: z.array(PriceRowSchema) })),
+    data: z.array(z.object({ model: z.string(), prices: z.array(PriceRowSchema), note: z.string().optional() })),
   })
   .openapi('ProviderPriceSheets');
 
@@ -130,7 +135,7 @@ export const DiffResponse = z
     from: instant,
     to: instant,
     asOf: instant,
-    changes: z.array(z.object(changeCore).openapi('DiffLine')),
+    changes: z.array(z.object({ ...changeCore, ...FxLineSchemaFields, rateBefore: z.object(FxLineSchemaFields).optional() }).openapi('DiffLine')),
   })
   .openapi('Diff');
 
@@ -187,6 +192,12 @@ export const PlansResponse = z
               creditsPerTokenExact: z.string(),
               validFrom: instant,
               sources: z.array(SourceSchema),
+              planPricePer1M: z.number().nullable().optional(),
+              paygPricePer1M: z.number().nullable().optional(),
+              currency: z.string().nullable().optional(),
+              planConversion: z.object(FxLineSchemaFields).optional(),
+              paygConversion: z.object(FxLineSchemaFields).optional(),
+              note: z.string().optional(),
             }),
           ),
         })
@@ -215,6 +226,7 @@ export const QuoteResponse = z
               cost: z.number(),
               conditions: ConditionsSchema.optional(),
               note: z.string().optional(),
+              ...FxLineSchemaFields,
             }),
           ),
           plan: z
@@ -229,6 +241,10 @@ export const QuoteResponse = z
               feeCurrency: z.string().nullable(),
               effectivePricePer1M: z.number().nullable(),
               paygPricePer1M: z.number(),
+              currency: z.string().optional(),
+              effectivePricePer1MInFeeCurrency: z.number().nullable().optional(),
+              feeConversion: z.object(FxLineSchemaFields).optional(),
+              note: z.string().optional(),
             })
             .optional(),
         })

@@ -3,14 +3,20 @@
 // webhook dispatcher (and answers /healthz only); `all` does both.
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { loadConfig, type Config } from '../src/config.ts';
 import type { Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
+import { importFx } from '../src/fx/import.ts';
+import { FxScheduler } from '../src/fx/scrape.ts';
+import { fxTolerance } from '../src/fx/consistency.ts';
+import { fxSources } from '../scrapers/registry.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
 import type { ScrapeOptions } from '../src/scrape/run.ts';
 import { createApp, type AppDeps } from './app.ts';
+import { makeProblem } from './problem.ts';
 
 export interface ServerOptions {
   database: Database;
@@ -22,6 +28,8 @@ export interface ServerOptions {
    */
   role?: 'api' | 'worker' | 'all';
   dataDir?: string;
+  /** The environment, parsed once (default: process.env, parsed now; a bad value throws ConfigError). */
+  config?: Config;
   /** Options of the app (admin token, rate limits, cache, bench mode…). */
   app?: Omit<AppDeps, 'database'>;
   /** Options of the background work (roles worker and all). */
@@ -52,7 +60,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (opts.dataDir) {
     const seeded = await seedFromDataset(opts.database, opts.dataDir);
     if (seeded) log.info({ ...seeded }, 'seeded database from dataset');
+    const fx = await importFx(opts.database, opts.dataDir);
+    if (fx) log.info({ ...fx }, 'seeded reference rates from data/fx');
   }
+  const config = opts.config ?? loadConfig();
+  fxTolerance(); // a bad TOKENTRAIL_FX_TOLERANCE stops the start, not every price request
   const role = opts.role ?? 'api';
   const background = role === 'worker' || role === 'all';
   const w = opts.worker ?? {};
@@ -66,13 +78,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         database: opts.database,
       })
     : undefined;
+  // Reference rates after the ECB's daily publication (TOKENTRAIL_FX_SCHEDULE).
+  const fxScheduler = background ? new FxScheduler({ database: opts.database, sources: fxSources, now: w.now }) : undefined;
   // A worker answers liveness probes only.
-  const fetch = role === 'worker' ? workerApp().fetch : createApp({ ...opts.app, database: opts.database }).fetch;
+  const fetch = role === 'worker' ? workerApp().fetch : createApp({ config, ...opts.app, database: opts.database }).fetch;
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch, port: opts.port, hostname: opts.host ?? '0.0.0.0' }, () => resolve(s));
   });
+  server.on('clientError', answerClientError);
   dispatcher?.start();
   scheduler?.start();
+  fxScheduler?.start();
   if (scheduler) log.info({ providers: scheduler.scheduled() }, 'scrape scheduler started');
   const port = (server.address() as AddressInfo).port;
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
@@ -88,6 +104,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Scrapes first: what they find goes to the outbox, which the next start delivers.
       await scheduler?.stop();
+      await fxScheduler?.stop();
       await dispatcher?.stop();
       await closed;
     },
@@ -96,4 +113,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
 function workerApp() {
   return new Hono().get('/healthz', (c) => c.json({ status: 'ok' as const, role: 'worker' }));
+}
+
+/**
+ * Requests Node's HTTP parser refuses never reach the app: answer them as problem+json too (a raw
+ * response, since there is no request object), then close the connection.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'the request line and headers are larger than the server accepts (16 KiB)']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT'
+        ? [408, 'Request Timeout', 'the request did not arrive in time']
+        : [400, 'Bad Request', `the request is not valid HTTP/1.1 (${err.code ?? 'parse error'})`];
+  const body = JSON.stringify({ ...makeProblem(status, detail, { slug: status === 400 ? 'malformed-http' : undefined }), title: reason });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

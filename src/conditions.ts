@@ -25,7 +25,7 @@ function sortKeys(v: unknown): unknown {
 
 /** Conditions that select among rows by the request (tier, time window); others are chosen by the caller. */
 export function withoutTierConditions(c: Conditions): Conditions {
-  const { contextAbove: _a, hours: _h, ...rest } = c;
+  const { contextAbove: _a, contextInclusive: _i, contextMeasure: _m, hours: _h, ...rest } = c;
   return rest;
 }
 

@@ -27,6 +27,7 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Local clock of instant `at` in time zone `tz`: minutes since local midnight and ISO weekday (1 = Monday). */
 export function localClock(at: number, tz: string): { minutes: number; weekday: number } {
+  // Building a formatter costs far more than using one; a usage-log quote asks per request.
   let f = formatters.get(tz);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

@@ -1,14 +1,18 @@
 // Cost quotes: a workload (one request × N, or a usage log of requests each with its own instant)
 // priced on one or more models, exactly, with one line per component and price row.
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from './db/client.ts';
 import { BadInputError } from './errors.ts';
 import { Decimal, amountToNumber } from './decimal.ts';
-import { CacheTtl, Currency, ServiceTier, type Conditions } from './model.ts';
+import { CacheTtl, Currency, ServiceTier, type Conditions, type Model } from './model.ts';
 import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
 import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './timeline/queries.ts';
 import { plansAt } from './timeline/plans.ts';
+import { fxOf, type FxLineFields } from './fx/convert.ts';
+import { quoteRowsIn } from './fx/sheets.ts';
+import { planInCurrency, type PlanQuoteInCurrency } from './fx/plans.ts';
 
 const TokenCount = z.number().int('must be a whole number of tokens').nonnegative('must not be negative').max(1e12, 'is implausibly large');
 const LooseInstant = z.string().max(64).refine((s) => {
@@ -42,6 +46,9 @@ export type Usage = z.infer<typeof Usage>;
 export const LoggedRequest = UsageFields.extend({ at: LooseInstant }).superRefine(cacheWithinInput);
 export type LoggedRequest = z.infer<typeof LoggedRequest>;
 
+/** Longest usage log one quote takes (the API also caps model × request pairs). */
+export const MAX_LOGGED_REQUESTS = 10_000;
+
 export const QuoteRequest = z
   .object({
     models: z.array(z.string().min(1).max(200)).min(1).max(50),
@@ -53,12 +60,12 @@ export const QuoteRequest = z
     cacheTtl: CacheTtl.optional(),
     variant: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(64).optional(),
     plan: z.string().min(1).max(200).optional(),
-    usage: z.union([Usage, z.array(LoggedRequest).min(1).max(10_000)]),
+    usage: z.union([Usage, z.array(LoggedRequest).min(1).max(MAX_LOGGED_REQUESTS)]),
   })
   .strict();
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
 
-export interface QuoteLine {
+export interface QuoteLine extends Partial<FxLineFields> {
   component: string;
   tokens: number;
   unitPrice: number;
@@ -74,7 +81,7 @@ export interface ModelQuote {
   currency: string;
   total: number;
   lines: QuoteLine[];
-  plan?: PlanQuote;
+  plan?: PlanQuoteInCurrency;
 }
 
 export interface PlanQuote {
@@ -92,9 +99,10 @@ export interface PlanQuote {
   paygPricePer1M: number;
 }
 
+/** One component of one request: its tokens and the row that prices them. */
 interface Line {
   component: string;
-  tokens: Decimal;
+  tokens: number;
   row: PricedRow;
   note?: string;
 }
@@ -114,16 +122,16 @@ function requestLines(rows: PricedRow[], req: RequestShape, model: string): Line
     return row;
   };
   const input = need('input');
-  if (uncached > 0) out.push({ component: 'input', tokens: new Decimal(uncached), row: input });
+  if (uncached > 0) out.push({ component: 'input', tokens: uncached, row: input });
   if (cacheRead > 0) {
     const row = selectRow(rows, 'cache_read', req);
-    out.push(row ? { component: 'cache_read', tokens: new Decimal(cacheRead), row } : { component: 'cache_read', tokens: new Decimal(cacheRead), row: input, note: 'no cache-read price: charged as input' });
+    out.push(row ? { component: 'cache_read', tokens: cacheRead, row } : { component: 'cache_read', tokens: cacheRead, row: input, note: 'no cache-read price: charged as input' });
   }
   if (cacheWrite > 0) {
     const row = selectRow(rows, 'cache_write', req);
-    out.push(row ? { component: 'cache_write', tokens: new Decimal(cacheWrite), row } : { component: 'cache_write', tokens: new Decimal(cacheWrite), row: input, note: 'no cache-write price: charged as input' });
+    out.push(row ? { component: 'cache_write', tokens: cacheWrite, row } : { component: 'cache_write', tokens: cacheWrite, row: input, note: 'no cache-write price: charged as input' });
   }
-  if (req.outputTokens > 0) out.push({ component: 'output', tokens: new Decimal(req.outputTokens), row: need('output') });
+  if (req.outputTokens > 0) out.push({ component: 'output', tokens: req.outputTokens, row: need('output') });
   return out;
 }
 
@@ -138,59 +146,184 @@ function pickCurrency(rows: PricedRow[], wanted: string | undefined, model: stri
   return here.includes('USD') ? 'USD' : here[0];
 }
 
+/** Longest stretch of pricing between two yields to the event loop, so other requests get a turn. */
+const YIELD_AFTER_MS = 4;
+
+/** Call every few iterations of a long loop: yields to the event loop once a slice has run long. */
+function slicer(): () => Promise<void> | undefined {
+  let slice = performance.now();
+  let n = 0;
+  return () => {
+    if ((++n & 15) !== 0 || performance.now() - slice <= YIELD_AFTER_MS) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        slice = performance.now();
+        resolve();
+      }),
+    );
+  };
+}
+
+/**
+ * Every instant at which what `requested` resolves to, or the prices in force for it, may change:
+ * starts and ends of its aliases and of the facts of every model it may resolve to. Between two
+ * consecutive ones, resolveModel and effectivePriceRows give the same answer (superset of the true
+ * change points is fine: it only adds lookups).
+ */
+async function changeInstants(db: Db, requested: string): Promise<number[]> {
+  const id = requested.trim().toLowerCase();
+  const rows = await db.all<{ t: number }>(sql`
+    WITH candidates(model) AS (SELECT ${id} UNION SELECT model FROM aliases WHERE alias = ${id})
+    SELECT f.valid_from AS t FROM facts f JOIN series s ON s.id = f.series_id WHERE s.model IN (SELECT model FROM candidates)
+    UNION SELECT f.valid_to FROM facts f JOIN series s ON s.id = f.series_id WHERE s.model IN (SELECT model FROM candidates) AND f.valid_to IS NOT NULL
+    UNION SELECT valid_from FROM aliases WHERE alias = ${id} AND valid_from IS NOT NULL
+    UNION SELECT valid_to FROM aliases WHERE alias = ${id} AND valid_to IS NOT NULL`);
+  return rows.map((r) => Number(r.t)).sort((a, b) => a - b);
+}
+
+interface Segment {
+  model: string;
+  aliasOf?: string;
+  all: PricedRow[];
+}
+
+/** What one requested model answers over a usage log, looked up once per change segment. */
+async function modelSegments(db: Db, requested: string, asOf: number) {
+  const instants = await changeInstants(db, requested);
+  const bySegment = new Map<number, Segment>();
+  // Segment i is [instants[i-1], instants[i]): the count of change instants ≤ t.
+  const segmentOf = (t: number): number => {
+    let lo = 0;
+    let hi = instants.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (instants[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return async (t: number): Promise<Segment> => {
+    const i = segmentOf(t);
+    let seg = bySegment.get(i);
+    if (!seg) {
+      const { model, aliasOf } = await resolveModel(db, requested, t, asOf);
+      seg = { model, aliasOf, all: await effectivePriceRows(db, model, t, asOf) };
+      bySegment.set(i, seg);
+    }
+    return seg;
+  };
+}
+
+/** The UTC day of an instant: reference rates are daily. */
+const dayOf = (t: number) => Math.floor(t / 86_400_000);
+
+/** JSON of a row's conditions, once per row object (rows are shared by every request of a segment). */
+const conditionsKeys = new WeakMap<PricedRow, string>();
+function conditionsKey(row: PricedRow): string {
+  let k = conditionsKeys.get(row);
+  if (k === undefined) conditionsKeys.set(row, (k = JSON.stringify(row.conditions)));
+  return k;
+}
+
+interface Priced {
+  component: string;
+  row: PricedRow;
+  note?: string;
+  /** Tokens summed exactly over the log (before the `requests` multiplier). */
+  tokens: bigint;
+}
+
+/**
+ * Prices a workload on each model in one pass: the requests are walked in instant order, the
+ * model's resolution and prices are looked up once per stretch of time in which they cannot change,
+ * tokens are summed per price row as integers, and each row's cost is computed once, exactly.
+ * The walk yields to the event loop every few milliseconds.
+ */
 export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
   const asOf = body.asOf ? parseInstant(body.asOf, 'asOf') : now;
   const defaultAt = body.at ? parseInstant(body.at, 'at') : now;
   const multiplier = body.requests ?? 1;
-  const log: RequestShape[] = (Array.isArray(body.usage) ? body.usage : [{ ...body.usage, at: undefined }]).map((u) => ({
-    at: u.at ? parseInstant(u.at, 'usage.at') : defaultAt,
-    inputTokens: u.inputTokens,
-    cacheReadTokens: u.cacheReadTokens ?? 0,
-    cacheWriteTokens: u.cacheWriteTokens ?? 0,
-    outputTokens: u.outputTokens,
-    serviceTier: body.serviceTier,
-    cacheTtl: body.cacheTtl,
-    variant: body.variant,
-  }));
+  const pause = slicer();
+  const log: RequestShape[] = [];
+  for (const u of Array.isArray(body.usage) ? body.usage : [{ ...body.usage, at: undefined }]) {
+    await pause();
+    log.push({
+      at: u.at ? parseInstant(u.at, 'usage.at') : defaultAt,
+      inputTokens: u.inputTokens,
+      cacheReadTokens: u.cacheReadTokens ?? 0,
+      cacheWriteTokens: u.cacheWriteTokens ?? 0,
+      outputTokens: u.outputTokens,
+      serviceTier: body.serviceTier,
+      cacheTtl: body.cacheTtl,
+      variant: body.variant,
+    });
+  }
+  const sorted = log.length > 1 ? [...log].sort((a, b) => a.at - b.at) : log;
   const plan = body.plan ? (await plansAt(db, { plan: body.plan.toLowerCase(), at: defaultAt, asOf }))[0] : undefined;
 
   const quotes: ModelQuote[] = [];
   for (const requested of body.models) {
-    const lines = new Map<string, { component: string; tokens: Decimal; row: PricedRow; cost: Decimal; note?: string }>();
-    let currency: string | null = null;
-    let canonical = '';
-    let credits = new Decimal(0);
-    for (const req of log) {
-      const { model, aliasOf } = await resolveModel(db, requested, req.at, asOf);
-      canonical = model;
-      const meta = await getModel(db, model);
+    const segmentAt = await modelSegments(db, requested, asOf);
+    const models = new Map<string, Model | null>();
+    // The currency is chosen by the first request of the log, as given.
+    const first = await segmentAt(log[0].at);
+    const firstRows = await quoteRowsIn(db, first.all, body.currency, log[0].at, first.aliasOf ?? first.model);
+    const currency = pickCurrency(firstRows, body.currency, first.aliasOf ?? first.model, await knownCurrencies(db, first.model));
+    const inCurrency = new Map<string, PricedRow[]>();
+    const segIds = new Map<Segment, number>();
+    const segIndex = (seg: Segment) => {
+      let i = segIds.get(seg);
+      if (i === undefined) segIds.set(seg, (i = segIds.size));
+      return i;
+    };
+    // Per (canonical model, price row, component, note): the model matters for plan credit rates.
+    const priced = new Map<string, Priced & { model: string }>();
+    for (const req of sorted) {
+      await pause();
+      const seg = await segmentAt(req.at);
+      const model = seg.model;
+      if (!models.has(model)) models.set(model, await getModel(db, model));
+      const meta = models.get(model);
       if (meta?.contextWindow && req.inputTokens + req.outputTokens > meta.contextWindow)
         throw new BadInputError(`a request of ${req.inputTokens + req.outputTokens} tokens exceeds ${model}'s context window of ${meta.contextWindow}`, { status: 422, field: 'usage' });
-      const all = await effectivePriceRows(db, model, req.at, asOf);
-      currency ??= pickCurrency(all, body.currency, aliasOf ?? model, await knownCurrencies(db, model));
-      const rows = all.filter((r) => r.currency === currency);
+      // A currency the model does not publish: its rows converted at the reference rate of the
+      // request's day (one lookup per stretch and day).
+      const dayKey = `${segIndex(seg)}\u0000${dayOf(req.at)}`;
+      let rows = inCurrency.get(dayKey);
+      if (!rows) inCurrency.set(dayKey, (rows = (await quoteRowsIn(db, seg.all, body.currency, req.at, model)).filter((r) => r.currency === currency)));
       if (rows.length === 0) throw new BadInputError(`${model} has no ${currency} prices at ${toIso(req.at)}`, { status: 422, field: 'currency' });
       for (const l of requestLines(rows, req, model)) {
-        const tokens = l.tokens.times(multiplier);
-        const key = `${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${JSON.stringify(l.row.conditions)}\u0000${l.note ?? ''}`;
-        const cur = lines.get(key);
-        const cost = costOf(tokens, l.row);
-        if (cur) {
-          cur.tokens = cur.tokens.plus(tokens);
-          cur.cost = cur.cost.plus(cost);
-        } else lines.set(key, { component: l.component, tokens, row: l.row, cost, note: l.note });
-        if (plan) {
-          const rate = plan.rates.find((r) => r.model === model && r.component === (l.note ? 'input' : l.component));
-          if (!rate) throw new BadInputError(`plan ${plan.id} has no credit rate for ${model} ${l.component} at that instant`, { status: 422, field: 'plan' });
-          credits = credits.plus(tokens.times(rate.creditsPerTokenExact));
-        }
+        const key = `${model}\u0000${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${conditionsKey(l.row)}\u0000${l.note ?? ''}\u0000${fxOf(l.row)?.rateDate ?? ''}`;
+        const cur = priced.get(key);
+        if (cur) cur.tokens += BigInt(l.tokens);
+        else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens) });
+      }
+    }
+    // Lines as the caller sees them: one per component and price row, whatever model answered.
+    const lines = new Map<string, { component: string; tokens: Decimal; row: PricedRow; cost: Decimal; note?: string }>();
+    let credits = new Decimal(0);
+    for (const p of priced.values()) {
+      const tokens = new Decimal(p.tokens.toString()).times(multiplier);
+      const key = `${p.component}\u0000${p.row.amount}\u0000${p.row.unit}\u0000${conditionsKey(p.row)}\u0000${p.note ?? ''}\u0000${fxOf(p.row)?.rateDate ?? ''}`;
+      const cost = costOf(tokens, p.row);
+      const cur = lines.get(key);
+      if (cur) {
+        cur.tokens = cur.tokens.plus(tokens);
+        cur.cost = cur.cost.plus(cost);
+      } else lines.set(key, { component: p.component, tokens, row: p.row, cost, note: p.note });
+      if (plan) {
+        const rate = plan.rates.find((r) => r.model === p.model && r.component === (p.note ? 'input' : p.component));
+        if (!rate) throw new BadInputError(`plan ${plan.id} has no credit rate for ${p.model} ${p.component} at that instant`, { status: 422, field: 'plan' });
+        credits = credits.plus(tokens.times(rate.creditsPerTokenExact));
       }
     }
     const out = [...lines.values()];
     const total = out.reduce((s, l) => s.plus(l.cost), new Decimal(0));
+    // The model that answered the log's last request, as given.
+    const canonical = (await segmentAt(log[log.length - 1].at)).model;
     const q: ModelQuote = {
       model: canonical,
-      currency: currency!,
+      currency,
       total: amountToNumber(total.toDecimalPlaces(12)),
       lines: out.map((l) => ({
         component: l.component,
@@ -200,10 +333,11 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
         cost: amountToNumber(l.cost.toDecimalPlaces(12)),
         ...(Object.keys(l.row.conditions).length ? { conditions: l.row.conditions } : {}),
         ...(l.note ? { note: l.note } : {}),
+        ...fxOf(l.row),
       })),
     };
     if (canonical !== requested.toLowerCase()) q.requested = requested;
-    if (plan) q.plan = planQuote(plan, credits, total, out, multiplier * log.length);
+    if (plan) q.plan = await planInCurrency(db, planQuote(plan, credits, total, out, multiplier * log.length), currency!, defaultAt);
     quotes.push(q);
   }
   return { at: toIso(defaultAt), asOf: toIso(asOf), quotes };

@@ -2,7 +2,8 @@
 // plausibility bounds that refuse what cannot be a price (issue 16 item 5).
 import { describe, expect, it } from 'vitest';
 import { LayoutChangedError } from '../src/errors.ts';
-import { ImplausiblePriceError, assertPlausible, implausibility, parseApiDecimal, parseDisplayedNumber, readMoneyCell } from '../scrapers/_kit/money.ts';
+import { ImplausiblePriceError, assertPlausible, parseApiDecimal, parseDisplayedNumber, readMoneyCell } from '../scrapers/_kit/money.ts';
+import { implausibility } from '../src/scrape/plausibility.ts';
 
 describe('readMoneyCell reads one price per cell', () => {
   it('in $, ¥, 元 and bare numbers, normalised', () => {
@@ -73,7 +74,7 @@ describe('plausibility bounds', () => {
   });
 
   it('bounds are configurable', () => {
-    expect(implausibility('20000', 'USD', '1M tokens', { bounds: { '1M tokens': { min: '0.000001', max: '100000' } } })).toBeUndefined();
+    expect(implausibility('20000', 'USD', '1M tokens', { bounds: { 'USD tokens': { min: '0.000001', max: '100000' }, 'USD other': { min: '0', max: '1' } } })).toBeUndefined();
   });
 
   it('an implausible amount is a LayoutChangedError, so optional() records its row as unread', () => {

@@ -84,7 +84,8 @@ describe('a dropped tier label (OpenAI layout)', () => {
     if (r.coverage) return r; // the kit's parser reports it itself
     return { ...r, coverage: { read: [{ currency: 'USD' }], unread: skipped.map((m) => ({ section: `text tokens long-context cells of ${m}`, reason: 'the row states no context bound', scope: [{ model: m }] })) } };
   });
-  const withoutCoverage = editedParse(openai, (r) => ({ ...r, coverage: undefined }));
+  // A parse that skips the long-context cells without saying so (what main's parser did).
+  const silentSkip = editedParse(openai, (r) => ({ ...r, observations: r.observations.filter((o) => o.conditions.contextAbove === undefined), coverage: undefined }));
 
   async function known() {
     const d = await freshDatabase();
@@ -115,7 +116,7 @@ describe('a dropped tier label (OpenAI layout)', () => {
 
   it('(a parse that does not report what it skipped removes both tiers: the bug this guards against)', async () => {
     const d = await known();
-    const r = await ingestPage(d, { scraper: withoutCoverage, url, body: Buffer.from(withLongContext(fixtureBody(openaiFixture), false)), observedAt: t0 + day, confirmed: true });
+    const r = await ingestPage(d, { scraper: silentSkip, url, body: Buffer.from(withLongContext(fixtureBody(openaiFixture), false)), observedAt: t0 + day, confirmed: true });
     expect(r.outcome).toBe('ok');
     expect(r.changes.filter((c) => c.type === 'tier_removed').map((c) => c.component).sort()).toEqual(['input', 'output']);
     d.close();

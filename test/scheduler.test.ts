@@ -168,8 +168,9 @@ describe('two instances on one database file', () => {
     const events = Array.from({ length: 50 }, (_, i) => newEvent('price.changed', 'deepseek', { provider: 'deepseek', change: { model: `deepseek/m-${i}` } as never }, now));
     await da.db.transaction((tx) => writeEvents(tx, events));
 
-    const a = new Dispatcher({ database: da, policy, instanceId: 'dispatcher-a', concurrency: 8 });
-    const b = new Dispatcher({ database: db, policy, instanceId: 'dispatcher-b', concurrency: 8 });
+    // No per-endpoint cap here (4 endpoints): this is about two instances racing for the same rows.
+    const a = new Dispatcher({ database: da, policy, instanceId: 'dispatcher-a', concurrency: 8, perEndpoint: 50 });
+    const b = new Dispatcher({ database: db, policy, instanceId: 'dispatcher-b', concurrency: 8, perEndpoint: 50 });
     const [sa, sb] = await Promise.all([a.drain(), b.drain()]);
     await Promise.all([a.stop(), b.stop()]);
 

@@ -9,14 +9,14 @@ import { Instant, ParseResult } from '../src/model.ts';
 import { normalizeAmount as normaliseDecimal } from '../src/decimal.ts';
 import { parseMoney, perTokenToPerMillion } from '../scrapers/_kit/money.ts';
 import { SCRAPERS_DIR, fixtureObservedAt, formatExpected, listFixtures, runFixture } from '../src/scrape/fixtures.ts';
-import { getScraper, scrapers } from '../scrapers/registry.ts';
+import { fxSources, getScraper, scrapers } from '../scrapers/registry.ts';
 import { footnoteInstants } from '../scrapers/deepseek/index.ts';
 import { modelIdFor } from '../scrapers/anthropic/index.ts';
 
 describe('registry', () => {
   it('lists every scrapers/<id>/ folder that has an index.ts', () => {
     const folders = readdirSync(SCRAPERS_DIR).filter((name) => statSync(join(SCRAPERS_DIR, name)).isDirectory() && existsSync(join(SCRAPERS_DIR, name, 'index.ts')));
-    const registered = scrapers.map((s) => s.id);
+    const registered = [...scrapers, ...fxSources].map((s) => s.id);
     const missing = folders.filter((f) => !registered.includes(f));
     expect(missing, `scraper folders not in scrapers/registry.ts: ${missing.join(', ')}`).toEqual([]);
   });

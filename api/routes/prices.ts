@@ -1,6 +1,6 @@
 // GET /v1/prices: the price sheet of a model (or of every model of a provider) at an instant.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { priceSheet, providerSheets } from '../../src/timeline/queries.ts';
+import { priceSheetIn, providerSheetsIn } from '../../src/fx/sheets.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, atParam, currencyParam, instantOr, modelParam, providerParam } from '../params.ts';
 import { problemError, problemResponses } from '../problem.ts';
@@ -43,7 +43,7 @@ export function pricesRoutes(ctx: ApiContext) {
     const at = instantOr(q.at, 'at', now);
     const asOf = instantOr(q.asOf, 'asOf', now);
     const currency = q.currency?.toUpperCase();
-    if (q.model) return c.json(await priceSheet(ctx.db, { model: q.model, at, asOf, currency }), 200);
-    return c.json(await providerSheets(ctx.db, { provider: q.provider!, at, asOf, currency }), 200);
+    if (q.model) return c.json(await priceSheetIn(ctx.db, { model: q.model, at, asOf, currency }), 200);
+    return c.json(await providerSheetsIn(ctx.db, { provider: q.provider!, at, asOf, currency }), 200);
   });
 }

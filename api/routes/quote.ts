@@ -39,8 +39,9 @@ export const quoteRoute = createRoute({
 });
 
 /**
- * Each (model, logged request) pair costs a few indexed lookups (about 1 ms): past this many, one
- * quote would hold the server for seconds, so the caller is asked to split the log.
+ * Model × logged request pairs one quote may ask for. Priced in one pass (src/quote.ts), 10,000
+ * pairs take tens of milliseconds and yield to the event loop as they go; the cap bounds the
+ * synchronous parts (body parse and validation) and what one client can ask at once.
  */
 export const MAX_MODEL_REQUESTS = 10_000;
 

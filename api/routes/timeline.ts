@@ -2,7 +2,8 @@
 // two instants.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { toIso } from '../../src/time.ts';
-import { diff, history } from '../../src/timeline/queries.ts';
+import { history } from '../../src/timeline/queries.ts';
+import { diffIn } from '../../src/fx/sheets.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, booleanParam, currencyParam, instantOr, instantParam, modelParam, requiredInstantParam, providerParam } from '../params.ts';
 import { problemResponses } from '../problem.ts';
@@ -82,7 +83,7 @@ export function timelineRoutes(ctx: ApiContext) {
       };
       // A diff over every model takes a few hundred ms: keep it per data version and knowledge time.
       const parts = ['diff', query.from, query.to, query.provider ?? null, query.model?.toLowerCase() ?? null, query.currency ?? null];
-      const result = await ctx.memo.remember(parts, query.asOf, () => diff(ctx.db, query));
+      const result = await ctx.memo.remember(parts, query.asOf, () => diffIn(ctx.db, query));
       return c.json({ ...result, asOf: toIso(query.asOf) }, 200);
     });
 }

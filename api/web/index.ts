@@ -8,7 +8,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { log } from '../../src/log.ts';
-import { makeProblem } from '../problem.ts';
+import { makeProblem, problemResponse } from '../problem.ts';
 import { sendRepresentation } from '../representation.ts';
 import type { ApiFetch } from './api-client.ts';
 import { assetTable } from './assets.ts';
@@ -61,7 +61,7 @@ export function webRoutes(deps: WebDeps) {
     .get('/assets/:build/:file', (c) => {
       const assets = assetTable();
       const rep = assets.get(c.req.param('file'));
-      if (!rep) return c.body(null, 404, { 'Cache-Control': 'no-store' });
+      if (!rep) return problemResponse(makeProblem(404, `no asset ${c.req.param('file')}`, { slug: 'no-asset', instance: c.req.path }));
       return sendRepresentation(c, c.req.param('build') === assets.build ? rep.current : rep.stale);
     });
 }

@@ -3,7 +3,7 @@
 // rule for zero (a 0 must be stated as free) and one plausibility check (finite, non-negative,
 // within bounds per currency and unit). A refused amount is a LayoutChangedError; scrapers read
 // rows inside `optional` (coverage.ts) so a refused row is an unread section, not a refused page.
-import { implausibleAmount, type AmountBounds } from '../../src/scrape/plausibility.ts';
+import { implausibility, type AmountBounds } from '../../src/scrape/plausibility.ts';
 import { LayoutChangedError } from '../../src/errors.ts';
 import { Decimal, normalizeAmount } from '../../src/decimal.ts';
 
@@ -47,18 +47,12 @@ export function parseApiDecimal(raw: string, where: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Plausibility: the one bound rule lives in src/scrape/plausibility.ts (the pipeline applies it to
-// every row whatever the scraper did); the kit refuses the cell at parse time with the same rule.
+// Plausibility
 
-export type { AmountBounds } from '../../src/scrape/plausibility.ts';
-
-/** Why `amount` cannot be a price in `currency` per `unit`, or undefined when it can. */
-export function implausibility(amount: string, currency: string, unit: string, opts: { free?: boolean; bounds?: Partial<Record<string, AmountBounds>> } = {}): string | undefined {
-  return implausibleAmount({ amount, currency, unit, free: opts.free }, opts.bounds) ?? undefined;
-}
+// The rule itself lives in src/scrape/plausibility.ts, shared with the pipeline's guard.
 
 /** Throws ImplausiblePriceError unless `amount` can be a price (see implausibility). */
-export function assertPlausible(amount: string, currency: string, unit: string, where: string, opts: { free?: boolean; bounds?: Partial<Record<string, AmountBounds>> } = {}): void {
+export function assertPlausible(amount: string, currency: string, unit: string, where: string, opts: { free?: boolean; bounds?: Record<string, AmountBounds> } = {}): void {
   const why = implausibility(amount, currency, unit, opts);
   if (why) throw new ImplausiblePriceError(`${where}: ${why}`);
 }

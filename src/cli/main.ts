@@ -6,8 +6,12 @@ import { openDatabase, PACKAGE_ROOT, type Database } from '../db/client.ts';
 import { BadInputError, DataError, FatalFetchError, LayoutChangedError, RetryableFetchError } from '../errors.ts';
 import { parseInstant } from '../time.ts';
 import { importDataset } from '../dataset/import.ts';
+import { importFx } from '../fx/import.ts';
+import { exportFx } from '../fx/export.ts';
+import { diffIn, priceSheetIn } from '../fx/sheets.ts';
+import { fxFootnotes } from '../fx/format.ts';
 import { exportDataset } from '../dataset/export.ts';
-import { changes, diff, history, priceSheet } from '../timeline/queries.ts';
+import { changes, history } from '../timeline/queries.ts';
 import { ChangeType } from '../model.ts';
 import { conditionsLabel, pct, table } from './format.ts';
 import { registerScrapeCommands } from './scrape-commands.ts';
@@ -77,8 +81,9 @@ export function buildProgram(): Command {
     .action(async (dir: string | undefined, o: { json?: boolean }, cmd: Command) => {
       const d = await database(cmd);
       const r = await importDataset(d, dir ?? DEFAULT_DATA_DIR, progress);
+      const fx = await importFx(d, dir ?? DEFAULT_DATA_DIR);
       progressDone();
-      print(!!o.json, r, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new, ${r.factsSuperseded} superseded)`);
+      print(!!o.json, { ...r, fx }, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new, ${r.factsSuperseded} superseded)${fx ? `; ${fx.days} days of reference rates (${fx.daysWritten} new)` : ''}`);
     });
 
   program
@@ -88,7 +93,8 @@ export function buildProgram(): Command {
     .action(async (dir: string | undefined, o: { json?: boolean }, cmd: Command) => {
       const d = await database(cmd);
       const r = await exportDataset(d.db, dir ?? DEFAULT_DATA_DIR);
-      print(!!o.json, r, () => `exported ${r.files.length} file(s), ${r.written.length} changed`);
+      const fx = await exportFx(d.db, dir ?? DEFAULT_DATA_DIR);
+      print(!!o.json, { ...r, fx }, () => `exported ${r.files.length} file(s), ${r.written.length} changed; reference rates: ${fx.files.length} file(s), ${fx.written.length} changed`);
     });
 
   program
@@ -96,7 +102,7 @@ export function buildProgram(): Command {
     .description('the price sheet of a model at an instant')
     .option('--at <instant>', 'valid time (ISO 8601; a bare date is 00:00 UTC); default now')
     .option('--as-of <instant>', 'knowledge time; default now')
-    .option('--currency <code>', 'only this currency')
+    .option('--currency <code>', 'in this currency: the published lines, else converted at the ECB reference rate of --at (rate shown)')
     .option('--json', 'print the API shape')
     .action(async (model: string, o: { at?: string; asOf?: string; currency?: string; json?: boolean }, cmd: Command) => {
       const now = Date.now();
@@ -104,7 +110,7 @@ export function buildProgram(): Command {
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : now;
       const currency = currencyOption(o.currency);
       const d = await database(cmd);
-      const sheet = await priceSheet(d.db, { model, at, asOf, currency });
+      const sheet = await priceSheetIn(d.db, { model, at, asOf, currency });
       print(!!o.json, sheet, () =>
         [
           `${sheet.model}${sheet.requested ? ` (alias ${sheet.requested})` : ''} at ${sheet.at} as of ${sheet.asOf}`,
@@ -112,6 +118,7 @@ export function buildProgram(): Command {
             ['component', 'conditions', 'currency', 'amount', 'kind', 'list', 'unit', 'valid'],
             sheet.prices.map((p) => [p.component, conditionsLabel(p.conditions), p.currency, p.amount, p.kind, p.listAmount, p.unit, `${p.validFrom} → ${p.validTo ?? '…'}`]),
           ),
+          ...fxFootnotes(sheet.prices),
         ].join('\n'),
       );
     });
@@ -157,7 +164,7 @@ export function buildProgram(): Command {
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : Date.now();
       const currency = currencyOption(o.currency);
       const d = await database(cmd);
-      const r = await diff(d.db, { from, to, asOf, provider: o.provider, model: o.model, currency });
+      const r = await diffIn(d.db, { from, to, asOf, provider: o.provider, model: o.model, currency });
       const { asOf: _a, ...shape } = r;
       print(!!o.json, shape, () =>
         table(

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { BadInputError } from '../errors.ts';
 import { QuoteRequest, quote } from '../quote.ts';
+import { fxFootnotes } from '../fx/format.ts';
 import { formatPath } from '../dataset/import.ts';
 import { database, print } from './main.ts';
 import { table } from './format.ts';
@@ -67,7 +68,9 @@ export function registerQuoteCommand(program: Command): void {
             [
               `${q.model}: ${q.total} ${q.currency}`,
               table(['component', 'tokens', 'unit price', 'cost', 'note'], q.lines.map((l) => [l.component, l.tokens, `${l.unitPrice} / ${l.unit}`, l.cost, l.note ?? ''])),
-              q.plan ? `plan ${q.plan.plan}: ${q.plan.credits} credits; ${q.plan.requestsCovered ?? '-'} such requests per ${q.plan.period ?? 'period'}; ${q.plan.effectivePricePer1M ?? '-'} ${q.plan.feeCurrency ?? ''} per 1M tokens on the plan vs ${q.plan.paygPricePer1M} ${q.currency} pay-as-you-go` : '',
+              ...fxFootnotes(q.lines.map((l) => ({ ...l, currency: q.currency }))),
+              // Both figures in the quote's currency: the plan's converted from its fee currency where needed.
+              q.plan ? `plan ${q.plan.plan}: ${q.plan.credits} credits; ${q.plan.requestsCovered ?? '-'} such requests per ${q.plan.period ?? 'period'}; ${q.plan.effectivePricePer1M ?? '-'} ${q.plan.currency} per 1M tokens on the plan vs ${q.plan.paygPricePer1M} ${q.currency} pay-as-you-go${q.plan.feeConversion ? ` (plan: ${q.plan.effectivePricePer1MInFeeCurrency} ${q.plan.feeCurrency} at ${q.plan.feeConversion.rate}, ECB reference rate of ${q.plan.feeConversion.rateDate})` : ''}${q.plan.note ? `; ${q.plan.note}` : ''}` : '',
             ].filter(Boolean).join('\n'),
           )
           .join('\n\n'),

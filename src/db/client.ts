@@ -25,7 +25,33 @@ export interface OpenOptions {
   authToken?: string;
   /** Apply pending migrations (default true). */
   migrate?: boolean;
+  /**
+   * How long an operation waits for another process's write lock before DatabaseBusyError
+   * (default TOKENTRAIL_DB_BUSY_MS, else 5 s). The wait is asynchronous: the event loop runs.
+   */
+  busyDeadlineMs?: number;
 }
+
+/** Another process held SQLite's write lock past the deadline: try again later (HTTP 503). */
+export class DatabaseBusyError extends Error {
+  readonly waitedMs: number;
+  constructor(waitedMs: number, cause: unknown) {
+    super(`the database stayed locked by another writer for ${waitedMs} ms`, { cause });
+    this.name = 'DatabaseBusyError';
+    this.waitedMs = waitedMs;
+  }
+}
+
+/** SQLITE_BUSY or DatabaseBusyError, also when wrapped (drizzle wraps query errors as their cause). */
+export function isBusyError(e: unknown): boolean {
+  for (let cur = e, depth = 0; cur && depth < 5; cur = (cur as { cause?: unknown }).cause, depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (cur instanceof DatabaseBusyError || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+  }
+  return false;
+}
+
+export const DEFAULT_BUSY_DEADLINE_MS = 5_000;
 
 /** `file:relative/path.db` and bare paths are resolved against the working directory. */
 export function normalizeDatabaseUrl(url: string): string {
@@ -42,9 +68,14 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   const client = createClient({
     url,
     authToken: opts.authToken ?? process.env.DATABASE_AUTH_TOKEN,
-    // Busy timeout, so a CLI and a server (or two instances) can share one file.
-    timeout: 10_000,
+    // No busy timeout in the binding: it waits synchronously, freezing the event loop for as long
+    // as another process writes. SQLITE_BUSY comes back at once and retryBusy waits async.
+    timeout: 0,
   });
+  if (isFile) {
+    const env = Number(process.env.TOKENTRAIL_DB_BUSY_MS);
+    retryBusy(client, opts.busyDeadlineMs ?? (Number.isFinite(env) && env > 0 ? env : DEFAULT_BUSY_DEADLINE_MS));
+  }
   if (isFile) {
     // WAL lets readers and one writer work at once; it is a property of the file and persists.
     await client.execute('PRAGMA journal_mode = WAL');
@@ -57,10 +88,36 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 }
 
 /**
- * One writer at a time within this process. The embedded libsql binding waits for SQLite's write
- * lock synchronously, so a write on one pooled connection while a transaction on another holds
- * the lock (across an await) would block the event loop until the busy timeout. Queuing writes
- * here turns that into an ordinary async wait; other processes still meet the busy timeout.
+ * A CLI and a server (or two instances) share one file: an operation that meets SQLITE_BUSY is
+ * retried after a short, growing, jittered sleep until `deadlineMs`, then DatabaseBusyError. Only
+ * what can be retried whole is: a statement, a batch (rolled back on failure) and the BEGIN
+ * IMMEDIATE of a write transaction (libsql's default); inside a transaction the lock is held.
+ */
+function retryBusy(client: Client, deadlineMs: number): void {
+  const retried =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const start = Date.now();
+      for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+        try {
+          return await fn(...a);
+        } catch (e) {
+          const code = (e as { code?: unknown }).code;
+          if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw e;
+          const waited = Date.now() - start;
+          if (waited >= deadlineMs) throw new DatabaseBusyError(waited, e);
+          await new Promise((r) => setTimeout(r, Math.min(deadlineMs - waited, delay * (0.5 + Math.random()))));
+        }
+      }
+    };
+  const c = client as unknown as Record<'execute' | 'batch' | 'transaction' | 'migrate' | 'executeMultiple', (...a: unknown[]) => Promise<unknown>>;
+  for (const name of ['execute', 'batch', 'transaction', 'migrate', 'executeMultiple'] as const) c[name] = retried(c[name].bind(client));
+}
+
+/**
+ * One writer at a time within this process: a write on one pooled connection while a transaction
+ * on another holds the lock (across an await) would otherwise meet SQLITE_BUSY and retry; queued
+ * here it is an ordinary async wait. Other processes are met by retryBusy.
  */
 function serializeWrites(client: Client): void {
   let tail: Promise<unknown> = Promise.resolve();

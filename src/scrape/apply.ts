@@ -30,7 +30,7 @@ export async function scopeFacts(tx: Tx, provider: string, currencies: string[] 
 }
 
 /** What is on record about the scope's series: last write and observation instants. */
-interface Record_ {
+interface OnRecord {
   /** Per series: the latest knowledge instant any of its facts was written or superseded at. */
   lastWrite: Map<LineKey, number>;
   /** Per series: the first knowledge instant after the page's at which a curated fact (no run) was recorded. */
@@ -45,7 +45,7 @@ interface Record_ {
   pageLater: number[];
 }
 
-async function onRecord(tx: Tx, provider: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<Record_> {
+async function onRecord(tx: Tx, provider: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<OnRecord> {
   const inCurrencies = currencies ? sql`AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})` : sql``;
   const scope = sql`s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies}`;
   type K = { model: string; component: string; currency: string; unit: string; conditions: string; kind: 'list' | 'promo' };
@@ -192,7 +192,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
  * (a later page that did not show the series removed it), or knowledge recorded after it. An
  * aggregator's later page that merely stopped sending a free field does not end it (`aggregatorClaims`).
  */
-function horizonOf(r: Record_, k: LineKey, start: number, aggregatorClaims: Segment[] | null): number | undefined {
+function horizonOf(r: OnRecord, k: LineKey, start: number, aggregatorClaims: Segment[] | null): number | undefined {
   const ofSeries = r.laterObservations.get(k)?.find((x) => x > start) ?? Infinity;
   let ofPage = r.pageLater.find((x) => x > start) ?? Infinity;
   if (aggregatorClaims && ofPage < ofSeries && isZero(segmentAt(aggregatorClaims, ofPage - 1)?.amount)) ofPage = Infinity;

@@ -43,4 +43,11 @@ export interface Scraper {
   changeThreshold: number;
   /** Aggregators whose listed price can flap between routes (OpenRouter). */
   flappy?: boolean;
+  /**
+   * URL of the module whose default export is this scraper (its import.meta.url), so pages can be
+   * parsed in a worker thread with limits (src/scrape/parse-worker.ts); without it, in-process.
+   */
+  module?: string;
+  /** Largest page body accepted from a fetch, decoded (default 20 MB, src/scrape/fetch-static.ts). */
+  maxBodyBytes?: number;
 }

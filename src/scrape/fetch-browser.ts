@@ -19,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
 import { FatalFetchError, LayoutChangedError, RetryableFetchError } from '../errors.ts';
 import type { BrowserSteps, Scraper, ScraperPage } from './contract.ts';
+import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES } from './fetch-static.ts';
 
 /** This machine (and CI) refuses Chromium's background connections; keep it quiet and headless. */
 export const CHROMIUM_ARGS = [
@@ -119,11 +120,11 @@ export class BrowserPool {
    * are Playwright selectors (CSS, or `text=…` / `role=button[name="…"]`). After each click the page
    * is given until its DOM has been quiet for 250 ms (not a fixed sleep) before the next step.
    */
-  async render(url: string, steps: BrowserSteps, opts: { timeoutMs?: number } = {}): Promise<RenderResult> {
+  async render(url: string, steps: BrowserSteps, opts: { timeoutMs?: number; maxBodyBytes?: number } = {}): Promise<RenderResult> {
     if (this.closed) throw new Error('BrowserPool is closed');
     await this.acquire();
     try {
-      return await this.renderOnce(url, steps, opts.timeoutMs ?? this.opts.pageTimeoutMs);
+      return await this.renderOnce(url, steps, opts.timeoutMs ?? this.opts.pageTimeoutMs, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } finally {
       this.release();
     }
@@ -230,7 +231,7 @@ export class BrowserPool {
     }
   }
 
-  private async renderOnce(url: string, steps: BrowserSteps, timeoutMs: number): Promise<RenderResult> {
+  private async renderOnce(url: string, steps: BrowserSteps, timeoutMs: number, maxBodyBytes: number): Promise<RenderResult> {
     const browser = await this.ensureBrowser();
     const deadline = Date.now() + timeoutMs;
     const left = () => Math.max(1, deadline - Date.now());
@@ -243,6 +244,18 @@ export class BrowserPool {
       });
       page = await context.newPage();
       page.setDefaultTimeout(timeoutMs);
+      // Any response declaring more than the cap is a page we refuse (the browser would hold it).
+      let oversize: string | null = null;
+      page.on('response', (r) => {
+        const declared = Number(r.headers()['content-length'] ?? NaN);
+        if (declared > maxBodyBytes && oversize === null) {
+          oversize = `${r.url()} (Content-Length ${declared})`;
+          void page?.close().catch(() => {});
+        }
+      });
+      const checkOversize = () => {
+        if (oversize !== null) throw new BodyTooLargeError(url, maxBodyBytes, `a response, ${oversize},`);
+      };
       if (this.opts.blockThirdParty) {
         const pageSite = siteOf(url);
         await page.route('**/*', (route) => {
@@ -259,8 +272,10 @@ export class BrowserPool {
         const response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: left() });
         status = response?.status() ?? null;
       } catch (err) {
+        checkOversize();
         throw this.crashOr(browser, url, err, () => new RetryableFetchError(`navigation to ${url} failed: ${firstLine(err)}`, { cause: err }));
       }
+      checkOversize();
       if (status !== null && status >= 400) throw httpError(url, status);
 
       // 2. A challenge page will not turn into prices: fail fast.
@@ -302,8 +317,13 @@ export class BrowserPool {
       let body: string;
       try {
         const node = page.locator(selector).first();
+        // Measured in the page first, so an oversize render never crosses into this process.
+        const chars = await node.evaluate((el, html) => (html ? el.outerHTML.length : (el as HTMLElement).innerText.length), as === 'html', { timeout: left() });
+        if (chars > maxBodyBytes) throw new BodyTooLargeError(url, maxBodyBytes, `the rendered ${as} (${chars} characters)`);
         body = as === 'html' ? await node.evaluate((el) => el.outerHTML, undefined, { timeout: left() }) : await node.innerText({ timeout: left() });
       } catch (err) {
+        if (err instanceof BodyTooLargeError) throw err;
+        checkOversize();
         throw this.crashOr(browser, url, err, () => new LayoutChangedError(`${url}: extract selector "${selector}" not found`));
       }
       if ((await visibleText(page)).length === 0) throw new FatalFetchError(`${url} rendered nothing (empty page)`);

@@ -36,6 +36,24 @@ export interface FetchStaticOptions {
   /** Check robots.txt (default true). */
   robots?: boolean;
   accept?: string;
+  /**
+   * Largest body accepted, counted as it streams after decoding (default 20 MB; a scraper may set
+   * its own `maxBodyBytes`). A declared Content-Length above it is refused before reading; a gzip
+   * bomb is cut off at the cap, never held in memory.
+   */
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+/** A response larger than the cap: retrying fetches the same bytes, so it is fatal. */
+export class BodyTooLargeError extends FatalFetchError {
+  readonly limitBytes: number;
+  constructor(url: string, limitBytes: number, what: string) {
+    super(`${url}: ${what} is larger than the ${limitBytes}-byte limit`);
+    this.name = 'BodyTooLargeError';
+    this.limitBytes = limitBytes;
+  }
 }
 
 export type FetchStaticResult =
@@ -98,7 +116,8 @@ async function robotsFor(origin: string, timeoutMs: number): Promise<Robots | nu
 
 /** null = no robots.txt (4xx): everything allowed. 5xx / network errors: retryable (RFC 9309: assume disallowed for now). */
 async function loadRobots(origin: string, timeoutMs: number): Promise<Robots | null> {
-  const { response, body } = await request(`${origin}/robots.txt`, { 'user-agent': USER_AGENT, accept: 'text/plain,*/*;q=0.5' }, timeoutMs);
+  // RFC 9309 §2.5: a crawler may ignore robots.txt content past 500 KiB.
+  const { response, body } = await request(`${origin}/robots.txt`, { 'user-agent': USER_AGENT, accept: 'text/plain,*/*;q=0.5' }, timeoutMs, 512 * 1024);
   if (response.status >= 200 && response.status < 300) return parseRobots(body.toString('utf8'));
   if (response.status === 429 || response.status >= 500) throw new RetryableFetchError(`${origin}/robots.txt answered ${response.status}`, { status: response.status });
   return null;
@@ -106,7 +125,7 @@ async function loadRobots(origin: string, timeoutMs: number): Promise<Robots | n
 
 // --- one HTTP exchange ---------------------------------------------------------------------------
 
-async function request(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ response: Response; body: Buffer }> {
+async function request(url: string, headers: Record<string, string>, timeoutMs: number, maxBytes: number): Promise<{ response: Response; body: Buffer }> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -115,15 +134,41 @@ async function request(url: string, headers: Record<string, string>, timeoutMs: 
   }, timeoutMs);
   try {
     const response = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
-    const body = Buffer.from(await response.arrayBuffer());
-    return { response, body };
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > maxBytes) {
+      controller.abort();
+      throw new BodyTooLargeError(url, maxBytes, `the declared body (Content-Length ${declared})`);
+    }
+    return { response, body: await readCapped(response, url, maxBytes, controller) };
   } catch (e) {
+    if (e instanceof BodyTooLargeError) throw e;
     if (timedOut) throw new RetryableFetchError(`${url}: no complete answer within ${timeoutMs} ms`, { cause: e });
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
     throw new RetryableFetchError(`${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, { cause: e });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The body, decoded, chunk by chunk; past `maxBytes` the transfer is aborted. */
+async function readCapped(response: Response, url: string, maxBytes: number, controller: AbortController): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      controller.abort();
+      await reader.cancel().catch(() => {});
+      const encoding = response.headers.get('content-encoding');
+      throw new BodyTooLargeError(url, maxBytes, `the body${encoding ? ` (decoded from ${encoding})` : ''}`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 /** Retry-After as seconds or an HTTP date → milliseconds from now (never negative). */
@@ -164,7 +209,7 @@ export async function fetchStatic(url: string, opts: FetchStaticOptions = {}): P
       const rule = robots ? decidingRule(robots, USER_AGENT_TOKEN, `${target.pathname}${target.search}`) : undefined;
       if (rule && !rule.allow) throw new FatalFetchError(`${url}: disallowed by ${target.origin}/robots.txt (Disallow: ${rule.path})`);
     }
-    const { response, body } = await request(url, headers, timeoutMs);
+    const { response, body } = await request(url, headers, timeoutMs, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     const status = response.status;
     const fetchedAt = now().toISOString();
     if (status === 304) return { status: 'not-modified', url: response.url || url, fetchedAt };

@@ -10,7 +10,7 @@ import { hashKey } from '../timeline/rows.ts';
 import { inForce, lineStateAt } from '../timeline/series-state.ts';
 import type { Scraper } from './contract.ts';
 import { claimedEffective, lineKey, parseLineKey, segmentsDigest, type Claims, type Line, type LineKey } from './claims.ts';
-import { implausibleAmount } from './plausibility.ts';
+import { implausibility } from './plausibility.ts';
 
 /** A timeline fact in the page's scope, as the guards see it. */
 export interface GuardFact extends Line {
@@ -49,16 +49,17 @@ const priceLineOf = (k: LineKey) => {
   return [l.model, l.component, l.currency, l.unit, l.conditionsKey].join('\u0000');
 };
 
-export function guardPage(scraper: Scraper, obs: Observation[], claims: Claims, live: GuardFact[], observedAt: number): GuardVerdict {
+export function guardPage(scraper: Scraper, obs: Observation[], claims: Claims, live: GuardFact[], observedAt: number, unreadRows = 0): GuardVerdict {
   const v: GuardVerdict = { fail: null, page: [], holds: [], refused: [], notSent: [] };
-  if (obs.length < scraper.minRows) v.page.push(`only ${obs.length} price rows (minimum ${scraper.minRows})`);
+  // Rows the parser saw but reported unread (scoped sections) are on the page: partial, not short.
+  if (obs.length + unreadRows < scraper.minRows) v.page.push(`only ${obs.length} price rows (minimum ${scraper.minRows})`);
   for (const o of obs) {
-    const why = implausibleAmount(o);
-    if (why === null) continue;
-    if (why.startsWith('a price of 0')) {
+    if (new Decimal(o.amount).isZero() && !o.free) {
       v.fail ??= `a price of 0 not stated as free (${o.model} ${o.component})`;
       continue;
     }
+    const why = implausibility(o.amount, o.currency, o.unit, { free: o.free });
+    if (why === undefined) continue;
     v.refused.push({ section: `row ${o.model} ${o.component} ${o.currency}`, reason: `implausible amount: ${why}`, scope: { model: o.model, component: o.component, currency: o.currency, conditions: o.conditions } });
   }
 

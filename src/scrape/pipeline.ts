@@ -15,6 +15,7 @@ import { bumpDataVersion, first, type Tx } from '../timeline/write.ts';
 import { claimsDigest, claimsFromObservations, ContradictionError, mayChange, pageScope, scopeCurrencies, startingAt, type Claims, type LineKey, type PageScope } from './claims.ts';
 import { guardPage, type GuardVerdict, type Hold } from './guards.ts';
 import { applyPage, ensureProviderAndModels, recordObservations, recordRepeatObservations, scopeFacts, writeDegradedEvent } from './apply.ts';
+import { parsePage } from './parse-worker.ts';
 import { putSnapshot, sha256 } from './snapshots.ts';
 
 export type RunOutcome = 'ok' | 'unchanged' | 'failed' | 'suspect' | 'partial';
@@ -92,11 +93,12 @@ interface Run {
 export async function ingestPage(database: Database, o: IngestOptions): Promise<RunSummary> {
   const run = await beginRun(database, o);
   if (run.inOrder && run.state?.last_snapshot === run.hash && !run.state.pending_snapshot && !o.force) return recordRepeat(database, run);
-  const page = readPage(o);
+  const page = await readPage(o);
   if ('failed' in page) return recordStop(database, run, 'failed', page.failed, page.observations);
   const scope = pageScope(page.parsed.coverage, page.currencies);
   const live = (await scopeFacts(database.db, o.scraper.id, scopeCurrencies(scope))).filter((f) => mayChange(scope, f));
-  const verdict = guardPage(o.scraper, page.parsed.observations, page.claims, live, o.observedAt);
+  const unreadRows = (page.parsed.coverage?.unread ?? []).reduce((n, u) => n + (u.scope?.length ?? 0), 0);
+  const verdict = guardPage(o.scraper, page.parsed.observations, page.claims, live, o.observedAt, unreadRows);
   if (verdict.fail) return recordStop(database, run, 'failed', verdict.fail, page.parsed.observations.length);
   const decision = decideHolds(verdict, readPending(run.state), claimsDigest(page.claims, o.observedAt), o.observedAt, !!o.confirmed);
   if (decision.pageHeld) return recordStop(database, run, 'suspect', `${decision.pageHeld} — waiting for a second observation`, page.parsed.observations.length, decision.pending);
@@ -115,11 +117,12 @@ interface ReadPage {
 }
 
 /** Parse, validate and read the claims: any failure is a failed run; the last known prices stand. */
-function readPage(o: IngestOptions): ReadPage | { failed: string; observations: number } {
+async function readPage(o: IngestOptions): Promise<ReadPage | { failed: string; observations: number }> {
   const { scraper, url } = o;
   let parsed: ParseResult;
   try {
-    const checked = ParseResult.safeParse(scraper.parse(o.body.toString('utf8'), { url, observedAt: toIso(o.observedAt) }));
+    // In a worker with size, depth and time limits (parse-worker.ts).
+    const checked = ParseResult.safeParse(await parsePage(scraper, o.body.toString('utf8'), { url, observedAt: toIso(o.observedAt) }));
     if (!checked.success) {
       const issue = checked.error.issues[0];
       return { failed: `parser output invalid at ${formatPath(issue.path)}: ${issue.message}`, observations: 0 };

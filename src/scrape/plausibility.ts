@@ -1,52 +1,52 @@
-// Plausibility of a scraped amount: the one bound rule, shared by the scraper kit (which refuses an
-// implausible cell at parse time) and the pipeline (which refuses the row whatever the scraper did).
-// An amount must be a finite decimal, positive or stated as free, and within the bounds of its unit
-// and currency. Outside them the row is refused with a reason; the run is partial, nothing removed.
+// Plausibility of a price amount: the one rule, used by the scraper kit (which refuses an
+// implausible cell at parse time, scrapers/_kit/money.ts) and by the pipeline's guard (which
+// refuses the row whatever a scraper did, guards.ts). An amount must be a finite decimal, not
+// negative, 0 only when stated as free, and within the bounds of its currency and unit.
 import { Decimal } from '../decimal.ts';
 
 export interface AmountBounds {
-  /** Smallest positive amount believed (a price below it is a misread, e.g. a per-token price). */
+  /** Smallest plausible non-zero amount. */
   min: string;
-  /** Largest amount believed. */
+  /** Largest plausible amount. */
   max: string;
 }
 
-/** Bounds in USD per unit; other currencies scale by CURRENCY_SCALE (no FX: an order of magnitude). */
-const USD_BOUNDS: Record<string, AmountBounds> = {
-  '1M tokens': { min: '0.000001', max: '10000' },
-  '1M tokens per hour': { min: '0.000001', max: '10000' },
-  '1M characters': { min: '0.000001', max: '10000' },
-  '1K requests': { min: '0.000001', max: '100000' },
-  '1 request': { min: '0.000000001', max: '1000' },
-  '1 image': { min: '0.000000001', max: '1000' },
-  image: { min: '0.000000001', max: '1000' },
+/**
+ * Bounds per currency and unit family. Token units are per 1M tokens: no model has been listed
+ * below $0.000001 or above $10,000 per 1M tokens (CNY ×10). Other units (per request, image,
+ * character, search) share a looser default. A scraper may pass its own. Other currencies use
+ * the USD bounds.
+ */
+export const DEFAULT_BOUNDS: Record<string, AmountBounds> = {
+  'USD tokens': { min: '0.000001', max: '10000' },
+  'CNY tokens': { min: '0.00001', max: '100000' },
+  'USD other': { min: '0.0000001', max: '10000' },
+  'CNY other': { min: '0.000001', max: '100000' },
 };
-const DEFAULT_BOUNDS: AmountBounds = { min: '0.000000001', max: '100000' };
 
-/** How many units of the currency make roughly one US dollar, rounded up to a power of ten. */
-const CURRENCY_SCALE: Record<string, number> = { USD: 1, EUR: 1, GBP: 1, CHF: 1, CNY: 10, HKD: 10, SGD: 10, JPY: 1000, KRW: 10000, INR: 100 };
-
-/** The bounds for an amount in `currency` per `unit`; unknown units and currencies get wide ones. */
-export function amountBounds(unit: string, currency: string, overrides?: Partial<Record<string, AmountBounds>>): AmountBounds {
-  const base = overrides?.[unit] ?? USD_BOUNDS[unit] ?? DEFAULT_BOUNDS;
-  const scale = CURRENCY_SCALE[currency] ?? 10000;
-  return { min: base.min, max: new Decimal(base.max).times(scale).toFixed() };
+function boundsFor(currency: string, unit: string, bounds: Record<string, AmountBounds>): AmountBounds {
+  const family = /^1M tokens\b/.test(unit) ? 'tokens' : 'other';
+  return bounds[`${currency} ${family}`] ?? bounds[`USD ${family}`]!;
 }
 
-/** Why this amount cannot be a real price, or null when it can. `free` = stated as free by the page. */
-export function implausibleAmount(a: { amount: string; unit: string; currency: string; free?: boolean }, overrides?: Partial<Record<string, AmountBounds>>): string | null {
+/** Why `amount` cannot be a price in `currency` per `unit`, or undefined when it can. */
+export function implausibility(amount: string, currency: string, unit: string, opts: { free?: boolean; bounds?: Record<string, AmountBounds> } = {}): string | undefined {
   let d: Decimal;
   try {
-    d = new Decimal(a.amount);
+    d = new Decimal(amount);
   } catch {
-    return `"${a.amount.slice(0, 40)}" is not a number`;
+    return `"${amount.slice(0, 20)}" is not a number`;
   }
-  if (!d.isFinite()) return `${a.amount.slice(0, 40)} is not a finite amount`;
-  if (d.isNegative()) return `${a.amount.slice(0, 40)} is negative (a negative price never means "removed")`;
-  const shown = a.amount.length > 40 ? `${a.amount.slice(0, 20)}… (${a.amount.length} characters)` : a.amount;
-  if (d.isZero()) return a.free ? null : `a price of 0 not stated as free`;
-  const b = amountBounds(a.unit, a.currency, overrides);
-  if (d.lessThan(b.min)) return `${shown} ${a.currency} per ${a.unit} is below the plausible minimum ${b.min}`;
-  if (d.greaterThan(b.max)) return `${shown} ${a.currency} per ${a.unit} is above the plausible maximum ${b.max}`;
-  return null;
+  if (!d.isFinite()) return `${amount.slice(0, 40)} is not finite`;
+  if (d.isNegative()) return `negative price ${amount.slice(0, 40)}`;
+  if (d.isZero()) return opts.free ? undefined : 'price 0 is not stated as free';
+  const b = boundsFor(currency, unit, opts.bounds ?? DEFAULT_BOUNDS);
+  if (d.lt(b.min)) return `${currency} ${shortForm(d)} per ${unit} is below the plausible minimum ${b.min}`;
+  if (d.gt(b.max)) return `${currency} ${shortForm(d)} per ${unit} is above the plausible maximum ${b.max}`;
+  return undefined;
+}
+
+function shortForm(d: Decimal): string {
+  const fixed = d.toFixed();
+  return fixed.length <= 24 ? fixed : d.toExponential(6);
 }

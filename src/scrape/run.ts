@@ -29,12 +29,12 @@ export async function scrapeProvider(database: Database, scraper: Scraper, opts:
       try {
         if (scraper.kind === 'browser') {
           const pool = opts.pool ?? (ownPool ??= new BrowserPool());
-          const r = await pool.render(from, scraper.browser!);
+          const r = await pool.render(from, scraper.browser!, { maxBodyBytes: scraper.maxBodyBytes });
           out.push(await ingestPage(database, { scraper, url: page.url, body: Buffer.from(r.body, 'utf8'), contentType: r.as === 'html' ? 'text/html' : 'text/plain', observedAt: now(), emitEvents: opts.emitEvents ?? true }));
           continue;
         }
         const state = await first<{ etag: string | null; last_modified: string | null }>(database.db, sql`SELECT etag, last_modified FROM page_state WHERE url = ${page.url}`);
-        const r = await fetchStatic(from, { ...opts.staticOptions, etag: state?.etag ?? undefined, lastModified: state?.last_modified ?? undefined });
+        const r = await fetchStatic(from, { maxBodyBytes: scraper.maxBodyBytes, ...opts.staticOptions, etag: state?.etag ?? undefined, lastModified: state?.last_modified ?? undefined });
         if (r.status === 'not-modified') {
           out.push(await recordUnchanged(database, scraper, page.url, now(), startedAt));
           continue;

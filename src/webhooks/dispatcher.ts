@@ -8,7 +8,9 @@
 //   (replayable). 410 disables the subscription at once; so does failing without a single
 //   success for 5 days. The reason is recorded.
 // - `webhook-id` is the delivery id: the same on every retry and replay.
-// - A bounded number of POSTs run at once; the clock is injectable so tests drive the schedule.
+// - A bounded number of POSTs run at once, and at most `perEndpoint` (default 1) per subscription,
+//   across instances: a hanging receiver holds one POST, not the slots every other one needs.
+//   The clock is injectable so tests drive the schedule.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Client, InStatement } from '@libsql/client';
@@ -32,8 +34,10 @@ export interface DispatcherOptions {
   now?: () => number;
   /** Names this instance in claims; default host:pid:random. */
   instanceId?: string;
-  /** Parallel POSTs (default 16). */
+  /** Parallel POSTs (default 64). */
   concurrency?: number;
+  /** Parallel POSTs to one subscription (default 1), so slow endpoints cannot starve the rest. */
+  perEndpoint?: number;
   /** Per attempt (default 15 s). */
   timeoutMs?: number;
   /** How long a claim protects a delivery; must exceed the timeout (default timeout + 45 s). */
@@ -98,6 +102,7 @@ export class Dispatcher {
   private readonly policy: AddressPolicy;
   private readonly now: () => number;
   private readonly concurrency: number;
+  private readonly perEndpoint: number;
   private readonly timeoutMs: number;
   private readonly claimTtlMs: number;
   private readonly pollIntervalMs: number;
@@ -120,7 +125,8 @@ export class Dispatcher {
     this.policy = o.policy ?? policyFromEnv();
     this.now = o.now ?? Date.now;
     this.instanceId = o.instanceId ?? defaultInstanceId();
-    this.concurrency = Math.max(1, o.concurrency ?? 16);
+    this.concurrency = Math.max(1, o.concurrency ?? 64);
+    this.perEndpoint = Math.max(1, o.perEndpoint ?? 1);
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.claimTtlMs = o.claimTtlMs ?? this.timeoutMs + 45_000;
     this.pollIntervalMs = o.pollIntervalMs ?? 1000;
@@ -250,13 +256,20 @@ export class Dispatcher {
   private async claim(limit: number, onlyId?: string): Promise<Claimed[]> {
     if (limit <= 0) return [];
     const now = this.now();
-    // Expired claims first (their holder died), then pending rows by due time; each branch walks
-    // the deliveries_due index. One statement takes the write lock for its whole run, so the rows
-    // it selects are still claimable when it updates them.
+    // Expired claims first (their holder died), then pending rows by due time (the deliveries_due
+    // index), at most perEndpoint per subscription counting the ones in flight on any instance.
+    // One statement takes the write lock for its whole run, so the rows it selects are still
+    // claimable when it updates them.
     const which = onlyId
       ? sql`id = ${onlyId} AND (status = 'pending' OR (status = 'delivering' AND claimed_until < ${now}))`
       : sql`id IN (SELECT id FROM (SELECT id FROM deliveries WHERE status = 'delivering' AND claimed_until < ${now} LIMIT ${limit})
-          UNION ALL SELECT id FROM (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ${now} ORDER BY next_attempt_at LIMIT ${limit})
+          UNION ALL SELECT id FROM (
+            SELECT id, next_attempt_at FROM (
+              SELECT d.id, d.next_attempt_at,
+                ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.created_at, d.id)
+                  + (SELECT count(*) FROM deliveries b WHERE b.subscription_id = d.subscription_id AND b.status = 'delivering' AND b.claimed_until >= ${now}) AS rank
+              FROM deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ${now})
+            WHERE rank <= ${this.perEndpoint} ORDER BY next_attempt_at LIMIT ${limit})
           LIMIT ${limit})`;
     const ids = await this.db.all<{ id: string }>(sql`UPDATE deliveries SET status = 'delivering', claimed_by = ${this.instanceId}, claimed_until = ${now + this.claimTtlMs}
       WHERE ${which} RETURNING id`);

@@ -267,8 +267,9 @@ function encodeCursor(r: DeliveryRow): string {
 
 function decodeCursor(c: string): { createdAt: number; id: string } {
   const text = Buffer.from(c, 'base64url').toString('utf8');
-  const m = /^(\d+):(dlv_[A-Za-z0-9-]+)$/.exec(text);
-  if (!m) throw new BadInputError('cursor: not a cursor this API returned', { field: 'cursor' });
+  const m = /^(\d{1,16}):(dlv_[A-Za-z0-9-]{1,64})$/.exec(text);
+  // An instant past Number.MAX_SAFE_INTEGER is no cursor we made (and SQLite cannot bind it).
+  if (!m || !Number.isSafeInteger(Number(m[1]))) throw new BadInputError('cursor: not a cursor this API returned', { field: 'cursor' });
   return { createdAt: Number(m[1]), id: m[2] };
 }
 

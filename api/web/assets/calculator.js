@@ -179,7 +179,8 @@ class Calculator {
     const shared = all.filter((c) => sets.every((s) => s.has(c)));
     const auto = shared.includes('USD') ? 'USD' : (shared[0] ?? (all.includes('USD') ? 'USD' : (all[0] ?? 'USD')));
     const chosen = select.value || select.dataset.value || '';
-    const options = [...new Set([...all, ...(chosen ? [chosen] : [])])];
+    // Any of these can be asked for: a model that does not publish it is converted at the ECB rate of the day (shown per line).
+    const options = [...new Set([...all, ...CONVERTIBLE, ...(chosen ? [chosen] : [])])].sort();
     select.replaceChildren(h('option', { value: '' }, `Automatic (${auto})`), ...options.map((c) => h('option', { value: c }, c)));
     select.value = chosen;
     select.dataset.value = '';
@@ -221,7 +222,14 @@ class Calculator {
 
   /** Daily cost of each model at every instant one of their prices changed (in this currency). */
   async overTime(known, currency, makeBody) {
-    const facts = new Map(known.map(([m, h]) => [m, h.facts.filter((f) => f.currency === currency)]));
+    // A model that does not publish this currency is drawn from its own change instants, each
+    // quoted (and so converted) at the ECB rate of that day; instants without a rate stay gaps.
+    const facts = new Map(
+      known.map(([m, h]) => {
+        const own = h.facts.filter((f) => f.currency === currency);
+        return [m, own.length ? own : h.facts];
+      }),
+    );
     let instants = [...new Set([...facts.values()].flat().flatMap((f) => [Date.parse(f.validFrom), ...(f.validTo ? [Date.parse(f.validTo)] : [])]))].sort((a, b) => a - b);
     if (instants.length > MAX_POINTS) {
       const step = (instants.length - 1) / (MAX_POINTS - 1);
@@ -350,7 +358,14 @@ function breakdown(q) {
           h(
             'tr',
             {},
-            h('th', { scope: 'row' }, componentLabel(l.component), l.conditions ? h('span', { class: 'muted small' }, ` (${conditionsShort(l.conditions)})`) : null, l.note ? h('div', { class: 'muted small' }, l.note) : null),
+            h(
+              'th',
+              { scope: 'row' },
+              componentLabel(l.component),
+              l.conditions ? h('span', { class: 'muted small' }, ` (${conditionsShort(l.conditions)})`) : null,
+              l.note ? h('div', { class: 'muted small' }, l.note) : null,
+              l.convertedFrom ? h('div', { class: 'muted small converted' }, convertedText(l, q.currency)) : null,
+            ),
             h('td', { class: 'num' }, l.tokens.toLocaleString('en-US')),
             h('td', { class: 'num' }, `${formatMoney(l.unitPrice, q.currency)} / ${l.unit}`),
             h('td', { class: 'num' }, formatMoney(l.cost, q.currency)),
@@ -359,6 +374,14 @@ function breakdown(q) {
       ),
     ),
   );
+}
+
+/** Currencies offered besides the published ones (converted where a model does not publish them). */
+const CONVERTIBLE = ['CNY', 'EUR', 'USD'];
+
+/** "converted from 3 CNY at 0.1463665176 (ECB reference rate of 2026-04-13)". */
+export function convertedText(l, currency) {
+  return `converted from ${l.originalAmount} ${l.convertedFrom} at ${l.rate} ${currency}/${l.convertedFrom} (ECB reference rate of ${l.rateDate})`;
 }
 
 /** The chart's figures as a table (for screen readers and for copying). */

@@ -133,7 +133,7 @@ export async function comparePage(api: ApiFetch, url: URL, now: number): Promise
                   </option>
                 ) : null}
               </select>
-              <small>As published; never converted</small>
+              <small>As published where a model publishes it; otherwise converted at the ECB reference rate of the date (shown per line)</small>
             </div>
           </fieldset>
           <button type="submit">Calculate</button>

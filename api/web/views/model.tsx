@@ -14,8 +14,10 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
   const showSuperseded = url.searchParams.get('superseded') === '1';
   const provider = modelId.split('/')[0];
 
+  // `sheetCurrency`: the sheet in that currency — the model's own lines, else converted (the rate shown).
+  const sheetCurrency = url.searchParams.get('sheetCurrency')?.toUpperCase() || undefined;
   const [sheet, facts, models] = await Promise.all([
-    getJson<PriceSheet>(api, apiPath('/v1/prices', { model: modelId, at, asOf })),
+    getJson<PriceSheet>(api, apiPath('/v1/prices', { model: modelId, at, asOf, currency: sheetCurrency })),
     getJson<History>(api, apiPath('/v1/history', { model: modelId, asOf, includeSuperseded: showSuperseded ? 'true' : undefined })),
     getJson<Models>(api, apiPath('/v1/models', { provider })),
   ]);
@@ -86,6 +88,21 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
                 </option>
               ))}
             </select>
+          </div>
+          <div class="field">
+            <label for="sheetCurrency">Sheet currency</label>
+            <select id="sheetCurrency" name="sheetCurrency" aria-describedby="sheet-currency-hint">
+              <option value="" selected={!sheetCurrency}>
+                As published
+              </option>
+              {[...new Set([...currencies, 'CNY', 'EUR', 'USD'])].sort().map((c) => (
+                <option value={c} selected={c === sheetCurrency}>
+                  {c}
+                  {currencies.includes(c) ? '' : ' (converted)'}
+                </option>
+              ))}
+            </select>
+            <small id="sheet-currency-hint">Not published: converted at the ECB rate of the date, shown per line</small>
           </div>
           <div class="field check">
             <input id="superseded" name="superseded" type="checkbox" value="1" checked={showSuperseded} />
@@ -219,6 +236,23 @@ const SheetTable: FC<{ sheet: PriceSheet }> = ({ sheet }) => {
                       {' '}
                       <span class="badge badge-cut">free</span>
                     </>
+                  ) : null}
+                  {p.flags?.includes('suspect-stale') && p.suspectStale ? (
+                    <>
+                      {' '}
+                      <span
+                        class="badge badge-increase suspect-stale"
+                        title={`The ${p.suspectStale.changed.currency} price changed on ${p.suspectStale.changed.validFrom.slice(0, 10)} and this one did not: the two imply ${p.suspectStale.impliedRate}, ${p.suspectStale.departurePct}% from the ECB rate ${p.suspectStale.referenceRate} of ${p.suspectStale.rateDate}`}
+                      >
+                        suspect-stale
+                      </span>
+                    </>
+                  ) : null}
+                  {p.convertedFrom ? (
+                    <div class="muted small converted">
+                      converted from {formatAmount(p.originalAmount!)} {p.convertedFrom} at {p.rate} {p.currency}/{p.convertedFrom}, ECB reference rate of {p.rateDate}
+                      {p.rateNote ? ` (${p.rateNote})` : ''}
+                    </div>
                   ) : null}
                 </td>
                 {p.kind === 'promo' && p.listAmount !== null ? (
