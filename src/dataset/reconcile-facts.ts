@@ -36,8 +36,8 @@ function stageRow(f: NewFact, seriesId: number, n: number): unknown[] {
 }
 
 const SERIES_COLUMNS = ['model', 'component', 'currency', 'unit', 'conditions', 'kind'] as const;
-type SeriesRow = Record<(typeof SERIES_COLUMNS)[number], string> & { id: number };
-const seriesKey = (s: Omit<SeriesRow, 'id'>) => `${s.model}\u0000${s.component}\u0000${s.currency}\u0000${s.unit}\u0000${s.conditions}\u0000${s.kind}`;
+type SeriesRow = Record<(typeof SERIES_COLUMNS)[number], string>;
+const seriesKey = (s: SeriesRow) => `${s.model}\u0000${s.component}\u0000${s.currency}\u0000${s.unit}\u0000${s.conditions}\u0000${s.kind}`;
 
 /** The series id of every fact, creating the series that are new: two statements for the whole file. */
 async function seriesIds(tx: Tx, facts: NewFact[]): Promise<number[]> {
@@ -54,8 +54,12 @@ async function seriesIds(tx: Tx, facts: NewFact[]): Promise<number[]> {
   await tx.run(sql`INSERT INTO series (${sql.raw(cols)}) SELECT ${sql.raw(SERIES_COLUMNS.map((_, i) => `value ->> ${i}`).join(', '))}
     FROM json_each(${payload}) WHERE true ON CONFLICT DO NOTHING`);
   const models = JSON.stringify([...new Set(facts.map((f) => f.model))]);
-  const rows = await tx.all<SeriesRow>(sql`SELECT id, ${sql.raw(cols)} FROM series WHERE model IN (SELECT value FROM json_each(${models}))`);
-  const ids = new Map(rows.map((r) => [seriesKey(r), Number(r.id)]));
+  // One JSON value back instead of a row per series: the client builds rows column by column.
+  const packed = await tx.all<{ j: string | null }>(sql`SELECT json_group_array(json_array(id, ${sql.raw(cols)})) AS j
+    FROM series WHERE model IN (SELECT value FROM json_each(${models}))`);
+  const ids = new Map<string, number>();
+  for (const [id, model, component, currency, unit, conditions, kind] of JSON.parse(packed[0]?.j ?? '[]') as Array<[number, ...string[]]>)
+    ids.set(seriesKey({ model, component, currency, unit, conditions, kind }), Number(id));
   return keys.map((k) => ids.get(k)!);
 }
 
