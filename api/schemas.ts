@@ -148,6 +148,11 @@ export const ChangeSchema = z
     detectedBetween: z.tuple([instant, instant]).nullable(),
     upcoming: z.boolean(),
     sources: z.array(SourceSchema),
+    withdrawnAt: instant.optional().openapi({ description: 'announcement_withdrawn only: when the announced change (effective at effectiveAt) stopped being announced.' }),
+    into: z
+      .array(z.object({ conditions: ConditionsSchema, after: z.number().nullable(), listAfter: z.number().nullable() }))
+      .optional()
+      .openapi({ description: 'split only: the conditional lines this line became at effectiveAt (its own after is null).' }),
   })
   .openapi('Change');
 

@@ -28,3 +28,26 @@ export function withoutTierConditions(c: Conditions): Conditions {
   const { contextAbove: _a, contextInclusive: _i, contextMeasure: _m, hours: _h, ...rest } = c;
   return rest;
 }
+
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** ISO weekdays in words, consecutive runs joined: [1,2,3,4,5] → "Mon–Fri", [6,7] → "Sat, Sun"; null for every day. */
+export function weekdaysLabel(days: readonly number[] | undefined): string | null {
+  if (!days || days.length === 0 || new Set(days).size === 7) return null;
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    const [a, b] = [DAY_NAMES[sorted[i] - 1], DAY_NAMES[sorted[j] - 1]];
+    runs.push(j - i >= 2 ? `${a}–${b}` : j > i ? `${a}, ${b}` : a);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/** A context bound in words: "> 200,000 tokens", "≥ 272,000 tokens", "> 128,000 total tokens" (input + output). */
+export function contextBoundLabel(c: Conditions): string | null {
+  if (c.contextAbove === undefined) return null;
+  return `${c.contextInclusive ? '≥' : '>'} ${c.contextAbove.toLocaleString('en-US')} ${c.contextMeasure === 'total' ? 'total tokens' : 'tokens'}`;
+}

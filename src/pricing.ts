@@ -22,36 +22,61 @@ export interface RequestShape {
   variant?: string;
 }
 
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Minutes since local midnight of instant `at` in time zone `tz`. */
-export function localMinutes(at: number, tz: string): number {
+/** Local clock of instant `at` in time zone `tz`: minutes since local midnight and ISO weekday (1 = Monday). */
+export function localClock(at: number, tz: string): { minutes: number; weekday: number } {
   // Building a formatter costs far more than using one; a usage-log quote asks per request.
-  let fmt = formatters.get(tz);
-  if (!fmt) formatters.set(tz, (fmt = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
-  const parts = fmt.formatToParts(new Date(at));
-  const h = Number(parts.find((p) => p.type === 'hour')!.value);
-  const m = Number(parts.find((p) => p.type === 'minute')!.value);
-  return h * 60 + m;
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(tz, f);
+  }
+  const parts = f.formatToParts(new Date(at));
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return { minutes: Number(get('hour')) * 60 + Number(get('minute')), weekday: WEEKDAYS[get('weekday')] };
 }
 
-/** Whether `at` falls in one of the window's [start, end) ranges, read in the window's time zone. */
+/**
+ * Whether `at` falls in one of the window's [start, end) ranges, read in the window's time zone.
+ * A range whose end is before its start wraps past midnight ("22:00"–"06:00"); `days` are the ISO
+ * weekdays of the local day on which a range starts, so Friday 22:00–06:00 covers Saturday 03:00.
+ */
 export function inHours(w: HoursWindow, at: number): boolean {
-  const now = localMinutes(at, w.tz);
+  const { minutes: now, weekday } = localClock(at, w.tz);
+  const startsOn = (day: number) => !w.days || w.days.includes(day);
+  const yesterday = weekday === 1 ? 7 : weekday - 1;
   return w.ranges.some(([s, e]) => {
     const [sh, sm] = s.split(':').map(Number);
     const [eh, em] = e.split(':').map(Number);
     const start = sh * 60 + sm;
     const end = eh * 60 + em;
-    // A range may wrap past midnight ("22:00"–"06:00").
-    return start <= end ? now >= start && now < end : now >= start || now < end;
+    if (start <= end) return now >= start && now < end && startsOn(weekday);
+    if (now >= start) return startsOn(weekday); // the part before midnight: started today
+    return now < end && startsOn(yesterday); // the part after midnight: started the day before
   });
+}
+
+/**
+ * The tokens a context tier counts: the request's input (cache reads and writes included), or its
+ * total context (input + output) where the provider bills tiers by it (Moonshot).
+ */
+export function contextTokens(c: Conditions, req: RequestShape): number {
+  return c.contextMeasure === 'total' ? req.inputTokens + req.outputTokens : req.inputTokens;
+}
+
+/** Whether a row's context bound admits the request: above it, or at it too when the page states it inclusive. */
+export function meetsContextBound(c: Conditions, req: RequestShape): boolean {
+  if (c.contextAbove === undefined) return true;
+  const n = contextTokens(c, req);
+  return c.contextInclusive ? n >= c.contextAbove : n > c.contextAbove;
 }
 
 /**
  * The row of `component` that prices this request, or null. Caller-chosen conditions (service
  * tier, variant, cache TTL) must match; among the rest, a time window containing `at` beats a row
- * without one, and the highest context threshold the request's input exceeds wins.
+ * without one, and the highest context threshold the request meets wins (see meetsContextBound).
  */
 export function selectRow(rows: PricedRow[], component: string, req: RequestShape): PricedRow | null {
   const candidates = rows.filter((r) => {
@@ -61,7 +86,7 @@ export function selectRow(rows: PricedRow[], component: string, req: RequestShap
     if ((c.variant ?? undefined) !== req.variant) return false;
     if (component === 'cache_write' && c.cacheTtl !== undefined && c.cacheTtl !== (req.cacheTtl ?? '5m')) return false;
     if (component !== 'cache_write' && c.cacheTtl !== undefined) return false;
-    if (c.contextAbove !== undefined && !(req.inputTokens > c.contextAbove)) return false;
+    if (!meetsContextBound(c, req)) return false;
     if (c.hours && !inHours(c.hours, req.at)) return false;
     return true;
   });

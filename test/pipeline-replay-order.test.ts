@@ -89,7 +89,10 @@ async function changeList(d: Db, provider: string): Promise<string[]> {
   let cursor: string | undefined;
   do {
     const r = await changes(d.db, { provider, asOf: FAR, limit: 1000, cursor });
-    for (const c of r.data) out.push([c.model, c.component, c.currency, JSON.stringify(c.conditions), c.type, c.effectiveAt, c.before, c.after].join(' '));
+    // Withdrawals are knowledge history, not valid time: in date order Sonnet 5's rise is announced
+    // (07-21) then withdrawn (08-11); a copy ingested late learns the rise as already corrected.
+    for (const c of r.data)
+      if (c.type !== 'announcement_withdrawn') out.push([c.model, c.component, c.currency, JSON.stringify(c.conditions), c.type, c.effectiveAt, c.before, c.after].join(' '));
     cursor = r.nextCursor ?? undefined;
   } while (cursor);
   return out.sort();

@@ -1,10 +1,13 @@
 // Readable tables for the terminal (with --json the CLI prints the API's shapes instead).
 import type { Conditions } from '../model.ts';
+import { contextBoundLabel, weekdaysLabel } from '../conditions.ts';
 
 export function conditionsLabel(c: Conditions): string {
   const parts: string[] = [];
-  if (c.contextAbove !== undefined) parts.push(`>${c.contextAbove.toLocaleString('en-US')} tokens`);
-  if (c.hours) parts.push(`${c.hours.label ?? 'hours'} ${c.hours.ranges.map((r) => r.join('–')).join(',')} ${c.hours.tz}`);
+  const bound = contextBoundLabel(c);
+  if (bound) parts.push(bound.replace(/^([>≥]) /, '$1'));
+  const days = weekdaysLabel(c.hours?.days);
+  if (c.hours) parts.push(`${c.hours.label ?? 'hours'} ${c.hours.ranges.map((r) => r.join('–')).join(',')} ${c.hours.tz}${days ? ` ${days}` : ''}`);
   if (c.serviceTier) parts.push(c.serviceTier);
   if (c.cacheTtl) parts.push(`ttl ${c.cacheTtl}`);
   if (c.variant) parts.push(c.variant);

@@ -59,7 +59,7 @@ export function buildProgram(deps: CliDeps): Command {
       const r = await importDataset(d, dir ?? DEFAULT_DATA_DIR, progress);
       const fx = await importFx(d, dir ?? DEFAULT_DATA_DIR);
       progressDone();
-      print(!!o.json, { ...r, fx }, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new)${fx ? `; ${fx.days} days of reference rates (${fx.daysWritten} new)` : ''}`);
+      print(!!o.json, { ...r, fx }, () => `imported ${r.files} file(s): ${r.models} models, ${r.facts} facts (${r.factsAdded} new, ${r.factsSuperseded} superseded)${fx ? `; ${fx.days} days of reference rates (${fx.daysWritten} new)` : ''}`);
     });
 
   program

@@ -11,7 +11,8 @@ import { conditionsKey } from '../conditions.ts';
 import { normalizeAmount } from '../decimal.ts';
 import { parseInstant } from '../time.ts';
 import { hashKey } from '../timeline/rows.ts';
-import { bumpDataVersion, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
+import { bumpDataVersion, type NewFact, type Tx } from '../timeline/write.ts';
+import { reconcileFacts } from './reconcile-facts.ts';
 
 export interface ImportResult {
   files: number;
@@ -19,6 +20,8 @@ export interface ImportResult {
   models: number;
   facts: number;
   factsAdded: number;
+  /** Facts the database held that the files no longer state, superseded at the import instant. */
+  factsSuperseded: number;
 }
 
 export function datasetFiles(dir: string): string[] {
@@ -95,33 +98,46 @@ function checkConsistency(d: ProviderDataset, name: string): void {
  * otherwise "the price at t" would have two answers. A sweep keeps this near-linear.
  */
 function checkNoOverlap(facts: PriceFact[], name: string): void {
-  const bySeries = new Map<string, number[]>();
+  const ms = (v: string | null | undefined) => (v ? instantMs(v) : Infinity);
+  // Each fact's four instants parsed once: [validFrom, validTo, recordedAt, supersededAt].
+  const bySeries = new Map<string, Array<{ i: number; from: number; to: number; rec: number; sup: number }>>();
   facts.forEach((f, i) => {
     const k = `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${conditionsKey(f.conditions)}\u0000${f.kind}\u0000${f.origin ?? ''}`;
+    const e = { i, from: ms(f.validFrom), to: ms(f.validTo), rec: ms(f.recordedAt), sup: ms(f.supersededAt) };
     const arr = bySeries.get(k);
-    if (arr) arr.push(i);
-    else bySeries.set(k, [i]);
+    if (arr) arr.push(e);
+    else bySeries.set(k, [e]);
   });
-  const ms = (s: string | null | undefined) => (s ? Date.parse(s) : Infinity);
-  for (const idx of bySeries.values()) {
-    const sorted = idx.sort((a, b) => ms(facts[a].validFrom) - ms(facts[b].validFrom));
-    let open: number[] = [];
-    for (const i of sorted) {
-      const f = facts[i];
-      const start = ms(f.validFrom);
-      open = open.filter((j) => ms(facts[j].validTo) > start);
-      for (const j of open) {
-        const g = facts[j];
-        const knowOverlap = ms(f.recordedAt) < ms(g.supersededAt) && ms(g.recordedAt) < ms(f.supersededAt);
-        if (knowOverlap)
+  for (const list of bySeries.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.from - b.from);
+    let open: typeof list = [];
+    for (const f of list) {
+      open = open.filter((g) => g.to > f.from);
+      for (const g of open) {
+        if (f.rec < g.sup && g.rec < f.sup) {
+          const gf = facts[g.i];
           throw new DataError(
-            `${name}: $.facts[${i}]: overlaps $.facts[${j}] (${g.model} ${g.component} ${g.currency} ${g.kind}) in valid time while both are live; supersede one of them`,
-            { file: name, path: `$.facts[${i}]` },
+            `${name}: $.facts[${f.i}]: overlaps $.facts[${g.i}] (${gf.model} ${gf.component} ${gf.currency} ${gf.kind}) in valid time while both are live; supersede one of them`,
+            { file: name, path: `$.facts[${f.i}]` },
           );
+        }
       }
-      open.push(i);
+      open.push(f);
     }
   }
+}
+
+/** Instants repeat across a file (one scrape's recordedAt, one announcement's validFrom): parsed once each. */
+const instantCache = new Map<string, number>();
+function instantMs(v: string): number {
+  let t = instantCache.get(v);
+  if (t === undefined) {
+    if (instantCache.size > 100_000) instantCache.clear();
+    t = parseInstant(v);
+    instantCache.set(v, t);
+  }
+  return t;
 }
 
 export function toNewFact(f: PriceFact): NewFact {
@@ -133,42 +149,45 @@ export function toNewFact(f: PriceFact): NewFact {
     conditions: f.conditions,
     kind: f.kind,
     amount: normalizeAmount(f.amount),
-    validFrom: parseInstant(f.validFrom),
-    validTo: f.validTo ? parseInstant(f.validTo) : null,
-    announcedAt: f.announcedAt ? parseInstant(f.announcedAt) : null,
-    recordedAt: parseInstant(f.recordedAt),
-    supersededAt: f.supersededAt ? parseInstant(f.supersededAt) : null,
+    validFrom: instantMs(f.validFrom),
+    validTo: f.validTo ? instantMs(f.validTo) : null,
+    announcedAt: f.announcedAt ? instantMs(f.announcedAt) : null,
+    recordedAt: instantMs(f.recordedAt),
+    supersededAt: f.supersededAt ? instantMs(f.supersededAt) : null,
     priorUnknown: f.priorUnknown ?? false,
     free: f.free ?? false,
-    detectedBetween: f.detectedBetween ? [parseInstant(f.detectedBetween[0]), parseInstant(f.detectedBetween[1])] : null,
-    lastConfirmedAt: f.lastConfirmedAt ? parseInstant(f.lastConfirmedAt) : null,
+    detectedBetween: f.detectedBetween ? [instantMs(f.detectedBetween[0]), instantMs(f.detectedBetween[1])] : null,
+    lastConfirmedAt: f.lastConfirmedAt ? instantMs(f.lastConfirmedAt) : null,
     ...(f.origin ? { origin: f.origin } : {}),
     sources: f.sources,
     confidence: f.confidence,
   };
 }
 
-/** Writes one validated dataset inside an open transaction. */
-export async function writeDataset(tx: Tx, d: ProviderDataset, cache: SeriesCache): Promise<number> {
+/** Writes one validated dataset inside an open transaction; its facts are reconciled (see below). */
+export async function writeDataset(tx: Tx, d: ProviderDataset, now: number): Promise<{ added: number; superseded: number }> {
   const p = d.provider;
   await tx.run(sql`INSERT INTO providers (id, name, url, record) VALUES (${p.id}, ${p.name}, ${p.url}, ${JSON.stringify(p)})
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url, record = excluded.record`);
-  for (const m of d.models) {
-    await tx.run(sql`INSERT INTO models (id, provider, name, record) VALUES (${m.id}, ${m.provider}, ${m.name}, ${JSON.stringify(m)})
-      ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, name = excluded.name, record = excluded.record`);
-    await tx.run(sql`DELETE FROM aliases WHERE model = ${m.id}`); // derived from the model record
-    for (const a of m.aliases ?? []) {
-      await tx.run(sql`INSERT OR REPLACE INTO aliases (alias, model, valid_from, valid_to)
-        VALUES (${a.alias}, ${m.id}, ${a.validFrom ? parseInstant(a.validFrom) : null}, ${a.validTo ? parseInstant(a.validTo) : null})`);
-    }
-  }
-  for (const pl of d.plans) {
-    await tx.run(sql`INSERT INTO plans (id, provider, record) VALUES (${pl.id}, ${pl.provider}, ${JSON.stringify(pl)})
+  // Models, their aliases and plans: one statement each, whatever the file's size.
+  const models = JSON.stringify(d.models.map((m) => [m.id, m.provider, m.name, JSON.stringify(m)]));
+  await tx.run(sql`INSERT INTO models (id, provider, name, record) SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${models}) WHERE true
+    ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, name = excluded.name, record = excluded.record`);
+  // Aliases are derived from the model records: replaced whole.
+  await tx.run(sql`DELETE FROM aliases WHERE model IN (SELECT value ->> 0 FROM json_each(${models}))`);
+  const aliases = d.models.flatMap((m) =>
+    (m.aliases ?? []).map((a) => [a.alias, m.id, a.validFrom ? parseInstant(a.validFrom) : null, a.validTo ? parseInstant(a.validTo) : null]),
+  );
+  if (aliases.length)
+    await tx.run(sql`INSERT OR REPLACE INTO aliases (alias, model, valid_from, valid_to)
+      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${JSON.stringify(aliases)})`);
+  if (d.plans.length)
+    await tx.run(sql`INSERT INTO plans (id, provider, record)
+      SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${JSON.stringify(d.plans.map((pl) => [pl.id, pl.provider, JSON.stringify(pl)]))}) WHERE true
       ON CONFLICT (id) DO UPDATE SET provider = excluded.provider, record = excluded.record`);
-  }
   for (const t of d.planTerms) await upsertVersioned(tx, 'plan_terms', t, { plan: t.plan });
   for (const r of d.planRates) await upsertVersioned(tx, 'plan_rates', r, { plan: r.plan, model: r.model, component: r.component });
-  return insertFacts(tx, cache, d.facts.map(toNewFact));
+  return reconcileFacts(tx, p.id, d.facts.map(toNewFact), now);
 }
 
 async function upsertVersioned(
@@ -196,23 +215,25 @@ async function upsertVersioned(
 }
 
 /** Validates every file first, then imports all of them in one transaction. */
-export async function importDataset(database: Database, dir: string, onProgress?: (msg: string) => void): Promise<ImportResult> {
+export async function importDataset(database: Database, dir: string, onProgress?: (msg: string) => void, now = Date.now()): Promise<ImportResult> {
   const files = datasetFiles(dir);
   const datasets = files.map((f) => {
     onProgress?.(`validating ${basename(f)}`);
     return readDatasetFile(f);
   });
-  return importDatasets(database, datasets, onProgress);
+  return importDatasets(database, datasets, onProgress, now);
 }
 
 /** Imports validated datasets in one transaction (the library seeds its in-memory database so). */
-export async function importDatasets(database: Database, datasets: ProviderDataset[], onProgress?: (msg: string) => void): Promise<ImportResult> {
+export async function importDatasets(database: Database, datasets: ProviderDataset[], onProgress?: (msg: string) => void, now = Date.now()): Promise<ImportResult> {
   let factsAdded = 0;
+  let factsSuperseded = 0;
   await database.db.transaction(async (tx) => {
-    const cache = new SeriesCache();
     for (const d of datasets) {
       onProgress?.(`importing ${d.provider.id} (${d.facts.length} facts)`);
-      factsAdded += await writeDataset(tx, d, cache);
+      const r = await writeDataset(tx, d, now);
+      factsAdded += r.added;
+      factsSuperseded += r.superseded;
     }
     await bumpDataVersion(tx);
   });
@@ -222,5 +243,6 @@ export async function importDatasets(database: Database, datasets: ProviderDatas
     models: datasets.reduce((n, d) => n + d.models.length, 0),
     facts: datasets.reduce((n, d) => n + d.facts.length, 0),
     factsAdded,
+    factsSuperseded,
   };
 }

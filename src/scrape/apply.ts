@@ -11,9 +11,9 @@ import { parseConditionsKey } from '../conditions.ts';
 import { toIso } from '../time.ts';
 import { deriveChanges, type DerivedChange, type LiveFact } from '../timeline/changes.ts';
 import { FACT_COLUMNS, hashKey, rowToLiveFact, type FactRow } from '../timeline/rows.ts';
-import { toChangeRecord, type ChangeRecord } from '../timeline/queries.ts';
+import { toChangeRecord, withdrawalsAt, type ChangeRecord } from '../timeline/queries.ts';
 import { first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
-import { eventTypeOf, newEvent, writeEvents, type OutboxEvent } from '../webhooks/outbox.ts';
+import { eventsForChanges, newEvent, writeEvents } from '../webhooks/outbox.ts';
 import type { Scraper } from './contract.ts';
 import { keepingTimeline, lineKey, mayChange, parseLineKey, scopeCurrencies, segmentAt, type Claims, type LineKey, type PageScope, type Segment } from './claims.ts';
 import { pastNowKnown, reconcileLine, type ExistingFact } from './reconcile.ts';
@@ -144,6 +144,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
   const inserts: NewFact[] = [];
   const observed: Applied['observed'] = [];
   let superseded = 0;
+  const supersededAt = new Set<number>();
   let knownMax = p.knownAt;
   for (const k of lines) {
     const l = parseLineKey(k);
@@ -173,6 +174,7 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
     if (plan.divergesAt === null && !claimed && next !== undefined) plan = pastNowKnown(ex, next) ?? plan;
     if (plan.divergesAt === null) continue;
     knownMax = Math.max(knownMax, knownAt);
+    if (plan.supersede.length) supersededAt.add(knownAt);
     for (const id of plan.supersede) {
       await tx.run(sql`UPDATE facts SET superseded_at = ${knownAt} WHERE id = ${id} AND superseded_at IS NULL`);
       superseded++;
@@ -183,9 +185,9 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
   const added = await insertFacts(tx, cache, inserts);
   const after = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin);
   const beforeIds = new Set(deriveChanges(existing).map(changeIdentity));
-  const records = deriveChanges(after)
-    .filter((c) => !beforeIds.has(changeIdentity(c)))
-    .map((c) => toChangeRecord(c, knownMax));
+  // Announced future changes this run withdrew (facts it superseded while still in the future).
+  const withdrawn = supersededAt.size ? await withdrawalsAt(tx, { provider: p.scraper.id, currencies }, [...supersededAt]) : [];
+  const records = [...deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c))), ...withdrawn].map((c) => toChangeRecord(c, knownMax));
   if (p.emitEvents) await writeChangeEvents(tx, p.scraper.id, records, p.createdModels, after, knownMax);
   return { added, superseded, records, observed };
 }
@@ -226,8 +228,7 @@ const changeIdentity = (c: DerivedChange) => hashKey([c.model, c.component, c.cu
 export async function writeChangeEvents(tx: Tx, provider: string, records: ChangeRecord[], createdModels: Set<string>, after: LiveFact[], knownAt: number): Promise<void> {
   if (records.length === 0) return;
   const liveModels = new Set(after.filter((f) => f.validTo === null || f.validTo > knownAt).map((f) => f.model));
-  const events: OutboxEvent[] = records.map((c) => newEvent(eventTypeOf(c, createdModels.has(c.model), !liveModels.has(c.model)), provider, { provider, change: c }, Date.now()));
-  await writeEvents(tx, events);
+  await writeEvents(tx, eventsForChanges(provider, records, { createdModels, liveModels, now: Date.now() }));
 }
 
 /** `scraper.degraded`: a run applied what it read and left the named sections as they were. */

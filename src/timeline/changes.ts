@@ -4,6 +4,7 @@
 import type { ChangeType, Conditions, Source } from '../model.ts';
 import { changePercent, sameAmount } from '../decimal.ts';
 import { conditionsKey, withoutTierConditions } from '../conditions.ts';
+import { boundaries, knownAt, lineStateAt } from './series-state.ts';
 
 /** A fact as the timeline sees it at one knowledge time (instants in ms). */
 export interface LiveFact {
@@ -22,6 +23,10 @@ export interface LiveFact {
   priorUnknown: boolean;
   detectedBetween: [number, number] | null;
   sources: Source[];
+  /** Row id, the rule's last tie-break (series-state). */
+  id?: number;
+  /** Set on facts superseded by the asked knowledge time (they feed withdrawals only). */
+  supersededAt?: number | null;
 }
 
 export interface PriceState {
@@ -47,28 +52,26 @@ export interface DerivedChange {
   detectedAt: number;
   detectedBetween: [number, number] | null;
   sources: Source[];
+  /** announcement_withdrawn: when the announced change stopped being announced (knowledge time). */
+  withdrawnAt?: number;
+  /** split: the conditional lines this line became at effectiveAt, with their prices then. */
+  into?: SplitLine[];
+}
+
+export interface SplitLine {
+  conditions: Conditions;
+  conditionsKey: string;
+  after: string | null;
+  listAfter: string | null;
 }
 
 export function priceLineKey(f: { model: string; component: string; currency: string; unit: string; conditionsKey: string }): string {
   return `${f.model}\u0000${f.component}\u0000${f.currency}\u0000${f.unit}\u0000${f.conditionsKey}`;
 }
 
-/** The fact of `kind` containing instant t ([validFrom, validTo)); facts of one line do not overlap. */
-function containing(facts: LiveFact[], t: number): LiveFact | null {
-  let best: LiveFact | null = null;
-  for (const f of facts) {
-    if (f.validFrom <= t && (f.validTo === null || f.validTo > t)) {
-      // Should overlaps slip in, the latest start (then the latest knowledge) wins, as in SQL.
-      if (!best || f.validFrom > best.validFrom || (f.validFrom === best.validFrom && f.recordedAt > best.recordedAt)) best = f;
-    }
-  }
-  return best;
-}
-
+/** The line's state at t: the promo in force over the list in force, by the one rule (series-state). */
 export function stateAt(lineFacts: LiveFact[], t: number): PriceState {
-  const list = containing(lineFacts.filter((f) => f.kind === 'list'), t);
-  const promo = containing(lineFacts.filter((f) => f.kind === 'promo'), t);
-  return { effective: promo ?? list, list };
+  return lineStateAt(lineFacts, t);
 }
 
 /** Type of the move from one state to another, or null when neither effective nor list moved. */
@@ -152,28 +155,107 @@ function makeChange(
   };
 }
 
+/** The changes of one line (facts live at one knowledge time), oldest first. */
+function lineChanges(line: LiveFact[], fallbackLine: LiveFact[] | null): DerivedChange[] {
+  const out: DerivedChange[] = [];
+  for (const t of boundaries(line)) {
+    const before = stateAt(line, t - 1);
+    const after = stateAt(line, t);
+    const result = classify(before, after, fallbackLine ? stateAt(fallbackLine, t) : null);
+    if (!result) continue;
+    const boundary = line.filter((f) => f.validFrom === t || f.validTo === t);
+    out.push(makeChange(line, before, result, t, boundary));
+  }
+  return out;
+}
+
 /** Every change in the given facts (all live at one knowledge time), oldest first. */
 export function deriveChanges(facts: LiveFact[]): DerivedChange[] {
   const lines = groupByLine(facts);
   const out: DerivedChange[] = [];
   for (const line of lines.values()) {
-    const instants = new Set<number>();
-    for (const f of line) {
-      instants.add(f.validFrom);
-      if (f.validTo !== null) instants.add(f.validTo);
-    }
     const fbKey = fallbackKey(line[0]);
-    const fallbackLine = fbKey ? lines.get(fbKey) ?? null : null;
-    for (const t of [...instants].sort((a, b) => a - b)) {
-      const before = stateAt(line, t - 1);
-      const after = stateAt(line, t);
-      const result = classify(before, after, fallbackLine ? stateAt(fallbackLine, t) : null);
-      if (!result) continue;
-      const boundary = line.filter((f) => f.validFrom === t || f.validTo === t);
-      out.push(makeChange(line, before, result, t, boundary));
+    out.push(...lineChanges(line, fbKey ? lines.get(fbKey) ?? null : null));
+  }
+  return mergeSplits(out).sort((a, b) => a.effectiveAt - b.effectiveAt || compareLines(a, b));
+}
+
+/**
+ * Announcements withdrawn by knowledge time asOf. `facts` are every fact recorded by asOf,
+ * superseded ones included (with supersededAt). A fact superseded at w whose validFrom was still in
+ * the future at w took part in an announced change; the change is withdrawn when the line as known
+ * at asOf no longer makes that move (same instant, same effective and list price after it).
+ */
+export function deriveWithdrawals(facts: LiveFact[], asOf: number): DerivedChange[] {
+  const all = facts.filter((f) => f.recordedAt <= asOf);
+  const lines = groupByLine(all);
+  const out: DerivedChange[] = [];
+  for (const line of lines.values()) {
+    const gone = line.filter((f) => f.supersededAt != null && f.supersededAt <= asOf && f.validFrom > f.supersededAt);
+    if (gone.length === 0) continue;
+    const fbKey = fallbackKey(line[0]);
+    const fallback = fbKey ? lines.get(fbKey) ?? [] : null;
+    const at = (k: number, fs: LiveFact[]) => fs.filter((f) => knownAt(f, k));
+    const now = lineChanges(at(asOf, line), fallback && at(asOf, fallback));
+    const seen = new Set<string>();
+    for (const f of gone) {
+      const w = f.supersededAt!;
+      const t = f.validFrom;
+      if (seen.has(`${w} ${t}`)) continue;
+      seen.add(`${w} ${t}`);
+      const announced = lineChanges(at(w - 1, line), fallback && at(w - 1, fallback)).find((c) => c.effectiveAt === t);
+      if (!announced) continue;
+      if (now.some((c) => c.effectiveAt === t && sameAmount(c.after, announced.after) && sameAmount(c.listAfter, announced.listAfter))) continue;
+      const withdrawing = line.find((g) => g.recordedAt === w);
+      out.push({
+        ...announced,
+        type: 'announcement_withdrawn',
+        detectedAt: w,
+        detectedBetween: null,
+        withdrawnAt: w,
+        sources: withdrawing?.sources ?? announced.sources,
+      });
     }
   }
   return out.sort((a, b) => a.effectiveAt - b.effectiveAt || compareLines(a, b));
+}
+
+/**
+ * One line that becomes several conditional ones at one instant (DeepSeek's flat price becoming
+ * peak and off-peak on 2026-08-17) is one `split` change on the old line — `after: null`, the new
+ * lines in `into` — instead of a removal and two additions.
+ */
+export function mergeSplits(changes: DerivedChange[]): DerivedChange[] {
+  const removed = new Map<string, DerivedChange>();
+  for (const c of changes) if (c.type === 'price_removed') removed.set(`${priceLineKey(c)}\u0000${c.effectiveAt}`, c);
+  if (removed.size === 0) return changes;
+  const parts = new Map<DerivedChange, DerivedChange[]>();
+  for (const c of changes) {
+    if (c.type !== 'price_added' && c.type !== 'first_known') continue;
+    const baseKey = conditionsKey(withoutTierConditions(c.conditions));
+    if (baseKey === c.conditionsKey) continue;
+    const old = removed.get(`${priceLineKey({ ...c, conditionsKey: baseKey })}\u0000${c.effectiveAt}`);
+    if (old) parts.set(old, [...(parts.get(old) ?? []), c]);
+  }
+  const absorbed = new Set<DerivedChange>();
+  const splits = new Map<DerivedChange, DerivedChange>();
+  for (const [old, into] of parts) {
+    if (into.length < 2) continue;
+    into.forEach((c) => absorbed.add(c));
+    splits.set(old, {
+      ...old,
+      type: 'split',
+      after: null,
+      listAfter: null,
+      changePct: null,
+      into: into
+        .sort((a, b) => a.conditionsKey.localeCompare(b.conditionsKey))
+        .map((c) => ({ conditions: c.conditions, conditionsKey: c.conditionsKey, after: c.after, listAfter: c.listAfter })),
+      sources: into[0].sources,
+    });
+  }
+  if (splits.size === 0) return changes;
+  return changes.filter((c) => !absorbed.has(c)).map((c) => splits.get(c) ?? c);
 }
 
 /** The difference between two instants, line by line (not the steps in between). */
@@ -197,7 +279,7 @@ export function deriveDiff(facts: LiveFact[], from: number, to: number): Derived
     const boundary = line.filter((f) => f.validFrom === t || f.validTo === t);
     out.push(makeChange(line, before, result, t, boundary));
   }
-  return out.sort(compareLines);
+  return mergeSplits(out).sort(compareLines);
 }
 
 export function compareLines(a: DerivedChange, b: DerivedChange): number {

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { PlanRate, PlanTerms, TokenPlan } from '../model.ts';
 import { NotFoundError } from '../errors.ts';
 import { amountToNumber } from '../decimal.ts';
+import { inForce } from './series-state.ts';
 
 export interface PlanAt {
   id: string;
@@ -25,8 +26,24 @@ export interface PlanAt {
   rates: Array<{ model: string; component: string; creditsPerToken: number; creditsPerTokenExact: string; validFrom: string; sources: PlanRate['sources'] }>;
 }
 
-const live = (at: number, asOf: number) =>
-  sql`valid_from <= ${at} AND (valid_to IS NULL OR valid_to > ${at}) AND recorded_at <= ${asOf} AND (superseded_at IS NULL OR superseded_at > ${asOf})`;
+/** Rows of a plan table known at asOf: the rule (series-state) then picks the one in force per series. */
+const known = (asOf: number) => sql`recorded_at <= ${asOf} AND (superseded_at IS NULL OR superseded_at > ${asOf})`;
+
+interface VersionedRow {
+  id: number;
+  valid_from: number;
+  valid_to: number | null;
+  recorded_at: number;
+  record: string;
+}
+
+const timed = (r: VersionedRow) => ({
+  id: Number(r.id),
+  validFrom: Number(r.valid_from),
+  validTo: r.valid_to === null ? null : Number(r.valid_to),
+  recordedAt: Number(r.recorded_at),
+  record: r.record,
+});
 
 export async function plansAt(db: Db, q: { provider?: string; plan?: string; at: number; asOf: number }): Promise<PlanAt[]> {
   const plans = await db.all<{ record: string }>(
@@ -40,14 +57,23 @@ export async function plansAt(db: Db, q: { provider?: string; plan?: string; at:
   const out: PlanAt[] = [];
   for (const p of plans) {
     const plan = JSON.parse(p.record) as TokenPlan;
-    const terms = await db.all<{ record: string }>(
-      sql`SELECT record FROM plan_terms WHERE plan = ${plan.id} AND ${live(q.at, q.asOf)} ORDER BY valid_from DESC, recorded_at DESC LIMIT 1`,
+    const terms = (
+      await db.all<VersionedRow>(sql`SELECT id, valid_from, valid_to, recorded_at, record FROM plan_terms WHERE plan = ${plan.id} AND ${known(q.asOf)}`)
+    ).map(timed);
+    const rateRows = await db.all<VersionedRow & { model: string; component: string }>(
+      sql`SELECT id, model, component, valid_from, valid_to, recorded_at, record FROM plan_rates WHERE plan = ${plan.id} AND ${known(q.asOf)}`,
     );
-    const rates = await db.all<{ record: string }>(
-      sql`SELECT record FROM plan_rates WHERE plan = ${plan.id} AND ${live(q.at, q.asOf)} ORDER BY model, component, valid_from DESC`,
-    );
-    const t = terms[0] ? (JSON.parse(terms[0].record) as PlanTerms) : null;
-    const seen = new Set<string>();
+    const rateSeries = new Map<string, ReturnType<typeof timed>[]>();
+    for (const r of rateRows) {
+      const k = `${r.model}\u0000${r.component}`;
+      rateSeries.set(k, [...(rateSeries.get(k) ?? []), timed(r)]);
+    }
+    const rates = [...rateSeries.keys()]
+      .sort()
+      .map((k) => inForce(rateSeries.get(k)!, q.at))
+      .filter((r) => r !== null);
+    const termsNow = inForce(terms, q.at);
+    const t = termsNow ? (JSON.parse(termsNow.record) as PlanTerms) : null;
     out.push({
       id: plan.id,
       provider: plan.provider,
@@ -67,12 +93,6 @@ export async function plansAt(db: Db, q: { provider?: string; plan?: string; at:
       },
       rates: rates
         .map((r) => JSON.parse(r.record) as PlanRate)
-        .filter((r) => {
-          const k = `${r.model}\u0000${r.component}`;
-          if (seen.has(k)) return false;
-          seen.add(k);
-          return true;
-        })
         .map((r) => ({
           model: r.model,
           component: r.component,

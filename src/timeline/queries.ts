@@ -8,7 +8,8 @@ import { amountToNumber } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
-import { componentRank, deriveChanges, deriveDiff, type DerivedChange, type LiveFact } from './changes.ts';
+import { IN_FORCE_ORDER_SQL } from './series-state.ts';
+import { componentRank, deriveChanges, deriveDiff, deriveWithdrawals, type DerivedChange, type LiveFact } from './changes.ts';
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 import { resolveOrThrow } from '../resolve/index-db.ts';
 import { agreeingSources } from '../catalog/disagreements.ts';
@@ -62,12 +63,21 @@ export interface ChangeRecord {
   detectedBetween: [string, string] | null;
   upcoming: boolean;
   sources: Source[];
+  /** announcement_withdrawn only: when the announcement stopped (effectiveAt is when it was to take effect). */
+  withdrawnAt?: string;
+  /** split only: the conditional lines the line became (its own `after` is null). */
+  into?: Array<{ conditions: Conditions; after: number | null; listAfter: number | null }>;
 }
 
 const num = (a: string | null) => (a === null ? null : amountToNumber(a));
 
+/** A change yet to take effect; a withdrawn announcement will not take effect, so it never is. */
+export function isUpcoming(c: Pick<DerivedChange, 'type' | 'effectiveAt'>, asOf: number): boolean {
+  return c.type !== 'announcement_withdrawn' && c.effectiveAt > asOf;
+}
+
 export function toChangeRecord(c: DerivedChange, asOf: number): ChangeRecord {
-  return {
+  const r: ChangeRecord = {
     model: c.model,
     component: c.component,
     currency: c.currency,
@@ -83,9 +93,12 @@ export function toChangeRecord(c: DerivedChange, asOf: number): ChangeRecord {
     announcedAt: toIsoOrNull(c.announcedAt),
     detectedAt: toIso(c.detectedAt),
     detectedBetween: c.detectedBetween ? [toIso(c.detectedBetween[0]), toIso(c.detectedBetween[1])] : null,
-    upcoming: c.effectiveAt > asOf,
+    upcoming: isUpcoming(c, asOf),
     sources: c.sources,
   };
+  if (c.withdrawnAt !== undefined) r.withdrawnAt = toIso(c.withdrawnAt);
+  if (c.into) r.into = c.into.map((x) => ({ conditions: x.conditions, after: num(x.after), listAfter: num(x.listAfter) }));
+  return r;
 }
 
 /* ---------------------------------------------------------------- models and providers */
@@ -171,7 +184,7 @@ export async function effectiveRows(db: Db, modelIds: string[] | null, at: numbe
         SELECT f2.id FROM facts f2
         WHERE f2.series_id = s.id AND f2.valid_from <= ? AND f2.recorded_at <= ?
           AND (f2.superseded_at IS NULL OR f2.superseded_at > ?)
-        ORDER BY f2.valid_from DESC, f2.recorded_at DESC LIMIT 1)
+        ORDER BY ${IN_FORCE_ORDER_SQL('f2')} LIMIT 1)
       WHERE ${where} AND (f.valid_to IS NULL OR f.valid_to > ?)`,
     args,
   });
@@ -297,17 +310,46 @@ async function scopedModels(db: Db, scope: Scope): Promise<string[] | null> {
   return null; // everything
 }
 
-/** All facts live at `asOf` in scope, as LiveFacts. */
+/** All facts live at `asOf` in scope. */
 export async function liveFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
+  return (await knownFacts(db, scope, asOf)).filter((f) => f.supersededAt === null);
+}
+
+/** Every fact recorded by `asOf` in scope, superseded ones with their supersededAt (withdrawals read them). */
+export async function knownFacts(db: Db, scope: Scope, asOf: number): Promise<LiveFact[]> {
+  return (await scopeFacts(db, scope, asOf)).map((r) => knownFact(r, asOf));
+}
+
+/** A fact as known at asOf: a supersession recorded later had not happened yet. */
+function knownFact(r: FactRow, asOf: number): LiveFact {
+  return { ...rowToLiveFact(r), supersededAt: r.superseded_at === null || Number(r.superseded_at) > asOf ? null : Number(r.superseded_at) };
+}
+
+async function scopeFacts(db: Db, scope: Scope, asOf: number): Promise<FactRow[]> {
   const models = await scopedModels(db, scope);
   if (models && models.length === 0) return [];
-  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql`(f.superseded_at IS NULL OR f.superseded_at > ${asOf})`, sql.raw(OWNS_LINE_SQL('s'))];
+  const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql.raw(OWNS_LINE_SQL('s'))];
   if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
   if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
   const rows = await db.all<{ packed: string }>(
     sql`SELECT ${sql.raw(FACT_COLUMNS_PACKED)} FROM facts f JOIN series s ON s.id = f.series_id WHERE ${sql.join(where, sql` AND `)}`,
   );
-  return unpackFactRows(rows).map(rowToLiveFact);
+  return unpackFactRows(rows);
+}
+
+/**
+ * Announcements a reconcile withdrew (the facts it superseded at the given knowledge instants), for
+ * the provider's models in the given currencies: the pipeline's webhook source for them.
+ */
+export async function withdrawalsAt(tx: Pick<Db, 'all'>, scope: { provider: string; currencies: string[] | null }, instants: number[]): Promise<DerivedChange[]> {
+  if (scope.currencies?.length === 0 || instants.length === 0) return [];
+  const knownAt = Math.max(...instants);
+  const rows = await tx.all<{ packed: string }>(sql`SELECT ${sql.raw(FACT_COLUMNS_PACKED)} FROM facts f JOIN series s ON s.id = f.series_id
+    WHERE s.model IN (SELECT id FROM models WHERE provider = ${scope.provider})
+      AND ${scope.currencies ? sql`s.currency IN (${sql.join(scope.currencies.map((c) => sql`${c}`), sql`, `)})` : sql`1 = 1`}
+      AND s.id IN (SELECT series_id FROM facts WHERE superseded_at IN (${sql.join(instants.map((t) => sql`${t}`), sql`, `)}))
+      AND f.recorded_at <= ${knownAt}`);
+  return deriveWithdrawals(unpackFactRows(rows).map((r) => knownFact(r, knownAt)), knownAt).filter((c) => instants.includes(c.withdrawnAt!));
 }
 
 export async function history(
@@ -390,6 +432,7 @@ export async function diff(db: Db, q: Scope & { from: number; to: number; asOf: 
         changePct: r.changePct,
         type: r.type,
         effectiveAt: r.effectiveAt,
+        ...(r.into ? { into: r.into } : {}),
       };
     }),
   };
@@ -449,16 +492,20 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
   const limit = q.limit ?? 100;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new BadInputError('limit must be an integer from 1 to 1000', { field: 'limit' });
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-  const derive = async () =>
-    deriveChanges(await liveFacts(db, q, q.asOf)).sort((a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)));
+  const derive = async () => {
+    const known = await knownFacts(db, q, q.asOf);
+    const live = known.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
+    return [...deriveChanges(live), ...deriveWithdrawals(known, q.asOf)].sort(
+      (a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)),
+    );
+  };
   const scope: Scope = { provider: q.provider, model: q.model, currency: q.currency };
   const sorted = opts.memo ? await opts.memo(scope, q.asOf, derive) : await derive();
   let all = sorted.filter((c) => {
     if (q.since !== undefined && c.effectiveAt < q.since) return false;
     if (q.until !== undefined && c.effectiveAt >= q.until) return false;
     if (q.type && !q.type.includes(c.type)) return false;
-    if (q.upcoming === true && c.effectiveAt <= q.asOf) return false;
-    if (q.upcoming === false && c.effectiveAt > q.asOf) return false;
+    if (q.upcoming !== undefined && isUpcoming(c, q.asOf) !== q.upcoming) return false;
     return true;
   });
   if (cursor) all = all.filter((c) => c.effectiveAt < cursor.t || (c.effectiveAt === cursor.t && changeSortKey(c) > cursor.k));

@@ -68,6 +68,7 @@ export function rowToLiveFact(r: FactRow): LiveFact {
     priorUnknown: Boolean(r.prior_unknown),
     detectedBetween: r.detected_between ? (JSON.parse(r.detected_between) as [number, number]) : null,
     sources: JSON.parse(r.sources) as Source[],
+    id: Number(r.id),
   };
 }
 

@@ -77,17 +77,41 @@ export function keyOfFact(f: NewFact): string {
 }
 
 /**
+ * What a fact already stored (same identity) takes from a new statement of it: its knowledge-time
+ * end and its sourcing. Shared by every INSERT INTO facts.
+ */
+export const FACT_UPSERT = sql.raw(`ON CONFLICT (fact_key) DO UPDATE SET
+    superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
+    announced_at = excluded.announced_at,
+    prior_unknown = excluded.prior_unknown,
+    free = excluded.free,
+    detected_between = excluded.detected_between,
+    sources = excluded.sources,
+    confidence = excluded.confidence,
+    last_confirmed_at = coalesce(max(facts.last_confirmed_at, excluded.last_confirmed_at), facts.last_confirmed_at, excluded.last_confirmed_at)
+  WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
+    OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
+    OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
+    OR facts.detected_between IS NOT excluded.detected_between
+    OR coalesce(facts.last_confirmed_at, 0) < coalesce(excluded.last_confirmed_at, 0)`);
+
+/**
  * Inserts facts (many rows per statement). A fact already present (same identity) is not added
  * again; its knowledge-time end and its sourcing are brought up to date. Returns how many were new.
  */
 export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]): Promise<number> {
   if (facts.length === 0) return 0;
-  const before = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
   const rows = [];
   for (const f of facts) rows.push({ f, seriesId: await cache.id(tx, f), key: keyOfFact(f) });
-  const CHUNK = 200; // stays under SQLite's bound-parameter limit (15 columns × 200)
+  const CHUNK = 200; // stays under SQLite's bound-parameter limit (16 columns × 200)
+  let added = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const values = rows.slice(i, i + CHUNK).map(
+    const chunk = rows.slice(i, i + CHUNK);
+    // New = keys of the chunk not yet stored: index lookups, never a count of the whole table.
+    const keys = [...new Set(chunk.map((r) => r.key))];
+    const present = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts WHERE fact_key IN (${sql.join(keys.map((k) => sql`${k}`), sql`, `)})`);
+    added += keys.length - Number(present!.c);
+    const values = chunk.map(
       ({ f, seriesId, key }) =>
         sql`(${seriesId}, ${normalizeAmount(f.amount)}, ${f.validFrom}, ${f.validTo}, ${f.announcedAt}, ${f.recordedAt},
           ${f.supersededAt}, ${f.priorUnknown ? 1 : 0}, ${f.free ? 1 : 0},
@@ -97,23 +121,9 @@ export async function insertFacts(tx: Tx, cache: SeriesCache, facts: NewFact[]):
     await tx.run(sql`INSERT INTO facts (series_id, amount, valid_from, valid_to, announced_at, recorded_at, superseded_at,
         prior_unknown, free, detected_between, sources, confidence, fact_key, run_id, last_confirmed_at)
       VALUES ${sql.join(values, sql`, `)}
-      ON CONFLICT (fact_key) DO UPDATE SET
-        superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
-        announced_at = excluded.announced_at,
-        prior_unknown = excluded.prior_unknown,
-        free = excluded.free,
-        detected_between = excluded.detected_between,
-        sources = excluded.sources,
-        confidence = excluded.confidence,
-        last_confirmed_at = coalesce(max(facts.last_confirmed_at, excluded.last_confirmed_at), facts.last_confirmed_at, excluded.last_confirmed_at)
-      WHERE facts.superseded_at IS NOT excluded.superseded_at OR facts.sources IS NOT excluded.sources
-        OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
-        OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
-        OR facts.detected_between IS NOT excluded.detected_between
-        OR coalesce(facts.last_confirmed_at, 0) < coalesce(excluded.last_confirmed_at, 0)`);
+      ${FACT_UPSERT}`);
   }
-  const after = await first<{ c: number }>(tx, sql`SELECT count(*) AS c FROM facts`);
-  return Number(after!.c) - Number(before!.c);
+  return added;
 }
 
 /** Every committed write bumps the data version, which response caches are keyed by. */

@@ -27,6 +27,11 @@ function slackText(e: StoredEvent): string {
     const text = formatSlackMessage(change).text;
     return e.type === 'price.announced' ? `:mega: Announced (upcoming)\n${text}` : text;
   }
+  const lines = e.data.changes as ChangeRecord[] | undefined;
+  if (Array.isArray(lines) && lines.length) {
+    const head = e.type === 'model.added' ? ':new: New model' : ':x: Model removed';
+    return `${head} *${escapeSlack(String(e.data.model))}*\n${formatSlackMessage(lines).text}`;
+  }
   if (e.type === 'scraper.failed') {
     const d = e.data as unknown as ScraperFailedData;
     const lines = [

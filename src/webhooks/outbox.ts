@@ -11,6 +11,7 @@ import { ChangeType } from '../model.ts';
 export const EVENT_TYPES = [
   'price.changed',
   'price.announced',
+  'price.announcement_withdrawn',
   'promo.started',
   'promo.ended',
   'model.added',
@@ -39,11 +40,13 @@ export interface OutboxEvent {
   type: EventType;
   createdAt: number;
   provider: string | null;
-  data: Record<string, unknown> & { change?: ChangeRecord };
+  /** price.* and promo.*: one `change`; model.added / model.removed: the model and its `changes`. */
+  data: Record<string, unknown> & { change?: ChangeRecord; model?: string; changes?: ChangeRecord[] };
 }
 
-/** Which event announces a change. */
+/** Which event announces a change (model.added / model.removed are grouped per model by eventsForChanges). */
 export function eventTypeOf(c: ChangeRecord, modelIsNew: boolean, modelIsGone: boolean): EventType {
+  if (c.type === 'announcement_withdrawn') return 'price.announcement_withdrawn';
   if (c.upcoming) return 'price.announced';
   switch (c.type) {
     case 'promo_started':
@@ -60,12 +63,40 @@ export function eventTypeOf(c: ChangeRecord, modelIsNew: boolean, modelIsGone: b
   }
 }
 
+/**
+ * The events of one reconcile: one `model.added` per new model carrying the lines it was added
+ * with, one `model.removed` per model left without a live price carrying the lines removed, and one
+ * event per other change (price.*, promo.*, price.announcement_withdrawn).
+ */
+export function eventsForChanges(
+  provider: string,
+  records: ChangeRecord[],
+  ctx: { createdModels: Set<string>; liveModels: Set<string>; now: number },
+): OutboxEvent[] {
+  const grouped = new Map<string, { type: 'model.added' | 'model.removed'; model: string; changes: ChangeRecord[] }>();
+  const single: OutboxEvent[] = [];
+  for (const c of records) {
+    const type = eventTypeOf(c, ctx.createdModels.has(c.model), !ctx.liveModels.has(c.model));
+    if (type === 'model.added' || type === 'model.removed') {
+      const k = `${type}\u0000${c.model}`;
+      const g = grouped.get(k) ?? { type, model: c.model, changes: [] };
+      g.changes.push(c);
+      grouped.set(k, g);
+    } else single.push(newEvent(type, provider, { provider, change: c }, ctx.now));
+  }
+  const models = [...grouped.values()].map((g) => newEvent(g.type, provider, { provider, model: g.model, changes: g.changes }, ctx.now));
+  return [...models, ...single];
+}
+
 export function matchesFilter(f: SubscriptionFilter, e: OutboxEvent): boolean {
   const c = e.data.change;
+  // A model event matches through its model and any of its lines.
+  const lines = c ? [c] : (e.data.changes ?? []);
+  const model = c?.model ?? e.data.model;
   if (f.providers?.length && !(e.provider && f.providers.includes(e.provider))) return false;
-  if (f.models?.length && !(c && f.models.includes(c.model))) return false;
-  if (f.components?.length && !(c && f.components.includes(c.component))) return false;
-  if (f.types?.length && !f.types.some((t) => t === e.type || (c && t === c.type))) return false;
+  if (f.models?.length && !(model && f.models.includes(model))) return false;
+  if (f.components?.length && !lines.some((l) => f.components!.includes(l.component))) return false;
+  if (f.types?.length && !f.types.some((t) => t === e.type || lines.some((l) => t === l.type))) return false;
   if (f.minChangePct !== undefined && c) {
     // A change without a percentage (a new or removed price) passes; a small move does not.
     if (c.changePct !== null && Math.abs(c.changePct) < f.minChangePct) return false;

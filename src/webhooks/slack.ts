@@ -2,6 +2,7 @@
 // get this instead of the Standard Webhooks envelope.
 import type { ChangeType, Conditions } from '../model.ts';
 import { changeWords } from '../phrasing.ts';
+import { contextBoundLabel, weekdaysLabel } from '../conditions.ts';
 
 /**
  * A derived price change (DESIGN §3). Accepts both the API's ChangeRecord (numbers, ISO instants)
@@ -23,6 +24,8 @@ export interface WebhookChange {
   announcedAt?: string | number | null;
   detectedAt?: string | number;
   sources?: readonly { url: string; title?: string }[];
+  withdrawnAt?: string | number;
+  into?: readonly { conditions: Partial<Conditions> | Record<string, unknown>; after: number | string | null }[];
 }
 
 export interface SlackMessage {
@@ -39,6 +42,8 @@ const TYPE_LABELS: Record<string, { emoji: string; label: string }> = {
   promo_started: { emoji: ':tada:', label: 'promotion started' },
   promo_ended: { emoji: ':hourglass:', label: 'promotion ended' },
   list_changed: { emoji: ':memo:', label: 'list price changed' },
+  announcement_withdrawn: { emoji: ':no_entry_sign:', label: 'announced change withdrawn' },
+  split: { emoji: ':twisted_rightwards_arrows:', label: 'split into conditional prices' },
 };
 
 /** Slack mrkdwn control characters (the only escaping Slack asks for). */
@@ -70,14 +75,16 @@ function formatConditions(c: WebhookChange['conditions']): string | null {
   if (!c) return null;
   const parts: string[] = [];
   const cond = c as Record<string, unknown>;
-  if (typeof cond.contextAbove === 'number') parts.push(`context > ${cond.contextAbove.toLocaleString('en-US')} tokens`);
+  const bound = typeof cond.contextAbove === 'number' ? contextBoundLabel(cond as Conditions) : null;
+  if (bound) parts.push(`${cond.contextMeasure === 'total' ? 'total context' : 'context'} ${bound.replace(' total tokens', ' tokens')}`);
   if (typeof cond.serviceTier === 'string') parts.push(`${cond.serviceTier} tier`);
   if (typeof cond.cacheTtl === 'string') parts.push(`cache TTL ${cond.cacheTtl}`);
   if (typeof cond.variant === 'string') parts.push(cond.variant);
-  const hours = cond.hours as { tz?: string; ranges?: [string, string][]; label?: string } | undefined;
+  const hours = cond.hours as { tz?: string; ranges?: [string, string][]; label?: string; days?: number[] } | undefined;
   if (hours && Array.isArray(hours.ranges)) {
     const ranges = hours.ranges.map(([a, b]) => `${a}–${b}`).join(', ');
-    parts.push(`${hours.label ? hours.label + ' ' : ''}hours ${ranges} ${hours.tz ?? ''}`.trim());
+    const days = weekdaysLabel(Array.isArray(hours.days) ? hours.days : undefined);
+    parts.push(`${hours.label ? hours.label + ' ' : ''}hours ${ranges} ${hours.tz ?? ''}${days ? ` ${days}` : ''}`.trim());
   }
   return parts.length ? parts.join(', ') : null;
 }
@@ -97,7 +104,10 @@ export function formatChangeText(change: WebhookChange): string {
 
   // The headline in the words the feed and the page use (src/phrasing.ts); the details follow.
   const head = `${meta.emoji} *${escapeSlack(changeWords(change))}* · ${meta.label}`;
-  let move = `${escapeSlack(change.component)}${conditions ? ` (${escapeSlack(conditions)})` : ''}: ${formatAmount(change.before)} → ${formatAmount(change.after)} ${escapeSlack(unit)}`;
+  const after = change.into?.length
+    ? change.into.map((x) => `${formatAmount(x.after)} (${escapeSlack(formatConditions(x.conditions) ?? 'no conditions')})`).join(', ')
+    : formatAmount(change.after);
+  let move = `${escapeSlack(change.component)}${conditions ? ` (${escapeSlack(conditions)})` : ''}: ${change.withdrawnAt !== undefined ? 'was to go ' : ''}${formatAmount(change.before)} → ${after} ${escapeSlack(unit)}`;
   if (pct) move += ` (${pct})`;
   // Show the list price when it differs from the effective one (promotions, list-only moves).
   const listDiffers =
@@ -108,6 +118,7 @@ export function formatChangeText(change: WebhookChange): string {
 
   const dates = [`Effective: ${formatInstant(change.effectiveAt)}`];
   if (change.announcedAt != null && change.announcedAt !== '') dates.push(`announced: ${formatInstant(change.announcedAt)}`);
+  if (change.withdrawnAt !== undefined) dates.push(`withdrawn: ${formatInstant(change.withdrawnAt)}`);
   const lines = [head, move, dates.join(' · ')];
   const sources = (change.sources ?? []).filter((s) => typeof s.url === 'string' && /^https?:\/\//.test(s.url));
   if (sources.length > 0) {

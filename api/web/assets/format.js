@@ -35,10 +35,12 @@ export function formatTokens(n) {
 export function conditionParts(conditions) {
   const c = conditions || {};
   const parts = [];
-  if (c.contextAbove !== undefined) parts.push(`prompt > ${formatTokens(c.contextAbove)} tokens`);
+  if (c.contextAbove !== undefined)
+    parts.push(`${c.contextMeasure === 'total' ? 'prompt + output' : 'prompt'} ${c.contextInclusive ? '≥' : '>'} ${formatTokens(c.contextAbove)} tokens`);
   if (c.hours) {
     const ranges = c.hours.ranges.map(([a, b]) => `${a}–${b}`).join(', ');
-    parts.push(`${c.hours.label ?? 'hours'} ${ranges} (${c.hours.tz})`);
+    const days = weekdaysLabel(c.hours.days);
+    parts.push(`${c.hours.label ?? 'hours'} ${ranges} (${c.hours.tz}${days ? `, ${days}` : ''})`);
   }
   if (c.serviceTier) parts.push(`${c.serviceTier} tier`);
   if (c.cacheTtl) parts.push(`cache TTL ${c.cacheTtl}`);
@@ -46,11 +48,28 @@ export function conditionParts(conditions) {
   return parts;
 }
 
+const DAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** ISO weekdays in words (the browser's copy of src/conditions.ts weekdaysLabel): [1,…,5] → "Mon–Fri". */
+export function weekdaysLabel(days) {
+  if (!Array.isArray(days) || days.length === 0 || new Set(days).size === 7) return null;
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    const [a, b] = [DAY_NAMES[sorted[i] - 1], DAY_NAMES[sorted[j] - 1]];
+    runs.push(j - i >= 2 ? `${a}–${b}` : j > i ? `${a}, ${b}` : a);
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
 /** A short name for legends: "standard", "peak", "> 256K", "batch", "TTL 1h · us-only". */
 export function conditionsShort(conditions) {
   const c = conditions || {};
   const parts = [];
-  if (c.contextAbove !== undefined) parts.push(`> ${formatTokens(c.contextAbove)}`);
+  if (c.contextAbove !== undefined) parts.push(`${c.contextInclusive ? '≥' : '>'} ${formatTokens(c.contextAbove)}${c.contextMeasure === 'total' ? ' total' : ''}`);
   if (c.hours) parts.push(c.hours.label ?? 'hours');
   if (c.serviceTier) parts.push(c.serviceTier);
   if (c.cacheTtl) parts.push(`TTL ${c.cacheTtl}`);
