@@ -76,7 +76,7 @@ describe('the API shows it', () => {
     expect(usd.length).toBeGreaterThan(0);
     for (const p of usd) {
       expect(p.flags).toEqual(['suspect-stale']);
-      expect(p.suspectStale).toMatchObject({ changed: { currency: 'CNY', validFrom: '2026-08-17T00:00:00.000Z' }, rateDate: '2026-07-06' });
+      expect(p.suspectStale).toMatchObject({ changed: { currency: 'CNY', validFrom: '2026-08-16T16:00:00.000Z' }, rateDate: '2026-07-06' });
     }
     for (const p of cny) expect(p.flags).toBeUndefined();
     const before = await request(s.url, `/v1/prices?model=${PRO}&at=2026-07-06T12:00:00Z`);
@@ -86,18 +86,22 @@ describe('the API shows it', () => {
   it('lists the departures in /v1/disagreements with both values', async () => {
     const r = await request(s.url, '/v1/disagreements?provider=deepseek');
     expect(r.status).toBe(200);
-    expect(r.body.data).toHaveLength(12); // V4-Pro and V4-Flash × input, cache_read, output × peak, off-peak
-    const first = r.body.data.find((d: any) => d.model === PRO && d.component === 'input' && d.changed.amount === 4.5);
+    // Catalog disagreements are listed too (kind 'catalog'); the currency check's are kind 'fx-stale'.
+    // deepseek-chat/-reasoner are flagged too: catalogs' USD figures of 2025 against the page's CNY of 2026-01.
+    const fx = r.body.data.filter((d: any) => d.kind === 'fx-stale' && /deepseek-v4-/.test(d.model));
+    expect(fx).toHaveLength(12); // V4-Pro and V4-Flash × input, cache_read, output × peak, off-peak
+    const first = fx.find((d: any) => d.model === PRO && d.component === 'input' && d.changed.amount === 4.5);
     expect(first).toMatchObject({
       kind: 'fx-stale',
       provider: 'deepseek',
-      at: '2026-08-17T00:00:00.000Z',
+      // Beijing midnight of 2026-08-17, the page's own zone.
+      at: '2026-08-16T16:00:00.000Z',
       changed: { currency: 'CNY', amount: 4.5 },
       stale: { currency: 'USD', amount: 0.435, validFrom: '2026-05-31T16:00:00.000Z' },
       departurePct: -34.31,
     });
     expect(first.rateSource.url).toMatch(/^https:\/\/www\.ecb\.europa\.eu\//);
-    expect((await request(s.url, '/v1/disagreements?provider=xiaomi')).body.data).toEqual([]);
+    expect((await request(s.url, '/v1/disagreements?provider=xiaomi')).body.data.filter((d: any) => d.kind === 'fx-stale')).toEqual([]);
     expect((await request(s.url, '/v1/disagreements?provider=deepseek&since=2026-09-01')).body.data).toEqual([]);
     expect((await request(s.url, '/v1/disagreements?provider=nope')).status).toBe(404);
     expect((await request(s.url, '/v1/disagreements?since=yesterday')).status).toBe(400);

@@ -1,10 +1,11 @@
 // Conversion, always shown, over real HTTP on a database seeded from data/ and data/fx/: a CNY-only
-// model (Moonshot's kimi-k2-thinking, data/moonshot.json) priced and quoted in USD at the ECB rate
-// of each instant priced, with the rate on every line; published lines preferred; no rate → 422.
+// model (Moonshot's kimi-k2-thinking as Moonshot's page publishes it, data/moonshot.json without the
+// catalogs' USD figures for it) priced and quoted in USD at the ECB rate of each instant priced, with
+// the rate on every line; published lines preferred; no rate → 422.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal } from '../src/decimal.ts';
 import { request, type SeededServer } from './helpers/server.ts';
-import { startServerWithRates } from './helpers/fx.ts';
+import { dataDirProviderOnly, startServerWithRates } from './helpers/fx.ts';
 import { runCli, tempDb } from './helpers/cli.ts';
 
 const KIMI = 'moonshot/kimi-k2-thinking';
@@ -14,7 +15,7 @@ const MON_0413 = '0.1463665176'; // 1.1684 / 7.9827
 
 let s: SeededServer;
 beforeAll(async () => {
-  s = await startServerWithRates();
+  s = await startServerWithRates({ providerOnly: KIMI });
 }, 60_000);
 afterAll(() => s?.close());
 
@@ -114,7 +115,7 @@ describe('GET /v1/diff?currency=', () => {
 describe('tokentrail price --currency', () => {
   it('prints the converted sheet and which rate of which day made it', async () => {
     const db = tempDb();
-    const imp = await runCli(['import'], { db });
+    const imp = await runCli(['import', dataDirProviderOnly(KIMI)], { db });
     expect(imp.code, imp.stderr).toBe(0);
     expect(imp.stdout).toMatch(/days of reference rates/);
     const r = await runCli(['price', KIMI, '--at', '2026-04-12', '--currency', 'USD'], { db });
@@ -151,9 +152,20 @@ describe('GET /v1/prices?provider=&currency=', () => {
     const r = await request(s.url, '/v1/prices?provider=moonshot&at=2026-04-13T12:00:00Z&currency=USD');
     expect(r.status).toBe(200);
     expect(r.body.data.length).toBeGreaterThan(5);
-    for (const m of r.body.data) for (const p of m.prices) expect(p).toMatchObject({ currency: 'USD', convertedFrom: 'CNY', rateDate: '2026-04-13' });
+    // Moonshot publishes CNY; catalogs list some of its models in USD too: those lines are published
+    // in USD and served as they are, the others are converted.
+    const converted = r.body.data.filter((m: any) => m.prices.some((p: any) => p.convertedFrom));
+    expect(converted.map((m: any) => m.model)).toContain(KIMI);
+    for (const m of r.body.data) {
+      for (const p of m.prices) {
+        expect(p.currency).toBe('USD');
+        if (p.convertedFrom) expect(p).toMatchObject({ convertedFrom: 'CNY', rateDate: '2026-04-13' });
+      }
+    }
     const gap = await request(s.url, '/v1/prices?provider=moonshot&at=2026-04-14T12:00:00Z&currency=USD');
     expect(gap.status).toBe(200);
-    for (const m of gap.body.data) expect(m).toMatchObject({ prices: [], note: expect.stringMatching(/no ECB reference rate CNY→USD for 2026-04-14/) });
+    const kimi = gap.body.data.find((m: any) => m.model === KIMI);
+    expect(kimi).toMatchObject({ prices: [], note: expect.stringMatching(/no ECB reference rate CNY→USD for 2026-04-14/) });
+    for (const m of gap.body.data) for (const p of m.prices) expect(p.convertedFrom).toBeUndefined();
   });
 });
