@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
 import { dataVersion } from '../timeline/write.ts';
-import { scrapers } from '../../scrapers/registry.ts';
 import { resolveName, type ResolveIndex, type Resolved } from './resolve.ts';
 
 let cached: { db: Db; version: string; index: ResolveIndex } | null = null;
@@ -19,7 +18,9 @@ export async function resolveIndex(db: Db): Promise<ResolveIndex> {
     validTo: a.valid_to === null ? null : Number(a.valid_to),
   }));
   const priced = new Set((await db.all<{ model: string }>(sql`SELECT DISTINCT model FROM series`)).map((r) => r.model));
-  const index: ResolveIndex = { models, aliases, priced, official: new Set(scrapers.map((s) => s.id)) };
+  // Providers whose own pages we read: those with series of origin '' (not only a catalog's).
+  const official = new Set((await db.all<{ provider: string }>(sql`SELECT DISTINCT m.provider FROM series s JOIN models m ON m.id = s.model WHERE s.origin = ''`)).map((r) => r.provider));
+  const index: ResolveIndex = { models, aliases, priced, official };
   cached = { db, version, index };
   return index;
 }
