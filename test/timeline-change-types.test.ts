@@ -45,8 +45,10 @@ describe('announcement_withdrawn on data/', () => {
   });
   afterAll(() => d?.close());
 
-  it('as known after the 2026-08-21 page, the Sept 1 rise is withdrawn: announced before/after, announcedAt, withdrawnAt', async () => {
+  it('as known after the 2026-08-11 page, the Sept 1 rise is withdrawn: announced before/after, announcedAt, withdrawnAt', async () => {
     expect(announcedFact, 'data/ holds the superseded Sept 1 rise').toBeDefined();
+    // The 2026-08-11 copy is the first to say the rise "will not occur" (its archive commit time).
+    expect(WITHDRAWN_AT).toBe('2026-08-11T16:46:56.000Z');
     const r = await changes(d.db, { model: SONNET_5, type: ['announcement_withdrawn'], asOf: Date.parse(WITHDRAWN_AT), limit: 1000 });
     const input = r.data.find((c) => c.component === 'input' && base(c))!;
     expect(input).toMatchObject({
@@ -63,7 +65,7 @@ describe('announcement_withdrawn on data/', () => {
     });
     expect(formatChangeText(input)).toContain('announced change withdrawn');
     expect(formatChangeText(input)).toContain('was to go 2 → 3 USD / 1M tokens (+50%)');
-    expect(formatChangeText(input)).toContain('withdrawn: 2026-08-21 02:32 UTC');
+    expect(formatChangeText(input)).toContain('withdrawn: 2026-08-11 16:46 UTC');
     const output = r.data.find((c) => c.component === 'output' && base(c))!;
     expect([output.before, output.after]).toEqual([10, 15]);
     // Every withdrawn line of the page: base, batch, US-only and cache prices, none twice.

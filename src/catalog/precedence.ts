@@ -21,3 +21,16 @@ export function originRank(origin: CatalogId | '' | undefined | null): number {
  */
 export const OWNS_LINE_SQL = (s: string) => `NOT EXISTS (SELECT 1 FROM series b WHERE b.model = ${s}.model AND b.component = ${s}.component
   AND b.currency = ${s}.currency AND b.unit = ${s}.unit AND b.conditions = ${s}.conditions AND b.origin_rank < ${s}.origin_rank)`;
+
+/**
+ * The same in JS: of every fact of the given series (whatever is known when, as series exist in
+ * SQL), the ones whose origin is the best-ranked among the origins stating their line.
+ */
+export function ownedFacts<F extends { origin?: CatalogId | '' | null }>(facts: readonly F[], lineKey: (f: F) => string): F[] {
+  const best = new Map<string, number>();
+  for (const f of facts) {
+    const k = lineKey(f);
+    best.set(k, Math.min(best.get(k) ?? Infinity, originRank(f.origin)));
+  }
+  return facts.filter((f) => originRank(f.origin) === best.get(lineKey(f)));
+}
