@@ -8,6 +8,7 @@ import type { Database } from '../db/client.ts';
 import { ParseResult, type Model } from '../model.ts';
 import type { Scraper } from '../scrape/contract.ts';
 import { ingestPage, recordFailedFetch, type RunSummary } from '../scrape/pipeline.ts';
+import { alignWithProviderLines } from './align.ts';
 import { first } from '../timeline/write.ts';
 import { toIso } from '../time.ts';
 import type { Catalog, CatalogParse, CatalogProviderResult } from './contract.ts';
@@ -70,7 +71,7 @@ export async function ingestCatalog(database: Database, catalog: Catalog, text: 
     if (slice.result.observations.length === 0) continue; // a provider the catalog prices nowhere: nothing to say
     await ensureProvider(database, slice);
     const url = sliceUrl(o.url, slice.catalogProvider);
-    const body = Buffer.from(JSON.stringify(slice.result), 'utf8');
+    const body = Buffer.from(JSON.stringify(alignWithProviderLines(slice.provider.id, slice.result)), 'utf8');
     const run = await ingestPage(database, {
       scraper: sliceScraper(catalog, slice, url),
       url,
