@@ -106,16 +106,20 @@ describe('overview', () => {
     await page.selectOption('#feature', '');
 
     // Search: a typo and a dotted id find their models (local matching until the resolver lands).
+    // Dozens of resellers list the same names (a typo matches more than a page), so each search runs
+    // within the provider it should find.
     for (const [q, want] of [
       ['sonet', 'anthropic/claude-sonnet-4-6'],
       ['claude-opus-4.6', 'anthropic/claude-opus-4-6'],
       ['opus 4.5', 'openrouter/anthropic/claude-opus-4.5'],
     ]) {
+      await page.selectOption('#provider', want.split('/')[0]);
       await page.locator('#q').fill(q);
       await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.model))).toContain(want);
     }
     expect(new URL(page.url()).searchParams.get('q')).toBe('opus 4.5');
     await page.locator('#q').fill('');
+    await page.selectOption('#provider', '');
     await page.locator('#price-table thead a[data-sort="provider"]').click();
     await screenshot(page, 'web-overview');
     expectClean(w);
@@ -381,10 +385,15 @@ describe('calculator: the hours of the day and usage logs', () => {
     const midnight = await request(s.url, '/v1/quote', { json: { models: ['deepseek/deepseek-v4-pro'], currency: 'CNY', at: '2026-08-20T00:00:00Z', requests: 1440, usage } });
     expect(midnight.body.quotes[0].total).toBeLessThan(q.total);
 
-    // Business hours in Shanghai (09–17 local = 01–09 UTC): another total, kept in the URL.
+    // Business hours in Shanghai (09–17 local = 01–09 UTC, 45 requests in each of those 32 quarter
+    // hours): the total POST /v1/quote gives that log, kept in the URL.
+    const business = Array.from({ length: 1440 }, (_, i) => ({ ...usage, at: new Date(day + (4 + Math.floor(i / 45)) * SLOT + SLOT / 2).toISOString() }));
+    const b = await request(s.url, '/v1/quote', { json: { models: ['deepseek/deepseek-v4-pro'], currency: 'CNY', usage: business } });
+    expect(b.status).toBe(200);
+    expect(b.body.quotes[0].total).not.toBe(q.total);
     await page.selectOption('#spread', 'business');
     await page.locator('#tz').fill('Asia/Shanghai');
-    await expect.poll(() => cell.getAttribute('data-total')).not.toBe(String(q.total));
+    await expect.poll(() => cell.getAttribute('data-total')).toBe(String(b.body.quotes[0].total));
     expect(new URL(page.url()).searchParams.get('spread')).toBe('business');
     expect(new URL(page.url()).searchParams.get('tz')).toBe('Asia/Shanghai');
     await screenshot(page, 'web-compare-spread');

@@ -141,8 +141,10 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
   );
   if (known.length) {
     if (alias.length) {
-      const own = await effectiveRows(db, [lower], at, asOf);
-      if (own.length === 0) return { model: alias[0].model, aliasOf: lower };
+      // An alias in force beats a catalog's leftover prices for the name (genai-prices still lists
+      // deepseek-chat at its V3 price after DeepSeek made it a name of V4-Flash); the provider's own do not.
+      const own = await effectiveRows(db, [lower], at, asOf, undefined, false);
+      if (!own.some((r) => !r.origin)) return { model: alias[0].model, aliasOf: lower };
     }
     return { model: lower };
   }

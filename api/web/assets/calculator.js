@@ -108,6 +108,11 @@ class Calculator {
     // Direct providers before aggregators: the shortest ids first.
     const best = found.filter((m) => m.id.split('/').length === Math.min(...found.map((f) => f.id.split('/').length)));
     if (best.length === 1) return best[0].id;
+    // Many resellers list the model under the same name: the direct one is the maker's, the provider
+    // the aggregators' own ids name (openrouter/anthropic/claude-opus-4.6 → anthropic).
+    const makers = new Set(found.map((m) => m.id.split('/')).filter((p) => p.length > 2).map((p) => p[1]));
+    const direct = best.filter((m) => makers.has(m.provider));
+    if (direct.length === 1) return direct[0].id;
     $('calc-status').textContent = found.length
       ? `${found.length} models match “${typed}”: ${found.slice(0, 5).map((m) => m.id).join(', ')}${found.length > 5 ? '…' : ''}; pick one from the list.`
       : `No model matches “${typed}”.`;
