@@ -26,7 +26,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { plansRoutes } from './routes/plans.ts';
 import { pricesRoutes } from './routes/prices.ts';
 import { providersRoutes } from './routes/providers.ts';
-import { quoteRoutes } from './routes/quote.ts';
+import { MAX_MODEL_REQUESTS, quoteRoutes } from './routes/quote.ts';
 import { timelineRoutes } from './routes/timeline.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { webRoutes } from './web/index.ts';
@@ -102,6 +102,7 @@ export function createApp(deps: AppDeps) {
   app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
   const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   app.use('*', onlyUnsafe(limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit))));
+  app.use('*', onlyUnsafe(parseJsonOnce));
   if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
   if (limits.writes) {
     app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustedHops, skip: (c) => c.req.path === '/v1/quote' })));
@@ -163,8 +164,22 @@ async function quoteCost(c: Context): Promise<number> {
   const b = body as { models?: unknown; usage?: unknown };
   const models = Array.isArray(b?.models) ? b.models.length : 1;
   const requests = Array.isArray(b?.usage) ? b.usage.length : 1;
+  // Beyond the cap the route answers 422 without pricing anything: it weighs as a light request.
+  if (models * requests > MAX_MODEL_REQUESTS) return 1;
   return Math.max(1, Math.ceil((models * requests) / 100));
 }
+
+/**
+ * One JSON.parse per body: the quote limiter's cost, the cache key and the validator each read
+ * c.req.json(), which Hono parses anew every call (a usage log of 10,000 requests is ~1 MB).
+ */
+const parseJsonOnce: MiddlewareHandler = (c, next) => {
+  const req = c.req;
+  const parse = req.json.bind(req);
+  let parsed: Promise<unknown> | undefined;
+  req.json = (() => (parsed ??= parse())) as typeof req.json;
+  return next();
+};
 
 function onlyUnsafe(mw: MiddlewareHandler): MiddlewareHandler {
   return (c, next) => (UNSAFE_METHODS.has(c.req.method) ? mw(c, next) : next());

@@ -161,7 +161,7 @@ export function cached(deps: CacheDeps, policy: CachePolicy = {}): MiddlewareHan
       const raw = await c.req.text();
       let body: unknown;
       try {
-        body = JSON.parse(raw);
+        body = await c.req.json(); // the parse the validator reuses (app.ts parseJsonOnce)
       } catch {
         return next(); // the validator answers with a 400
       }

@@ -147,14 +147,14 @@ function pickCurrency(rows: PricedRow[], wanted: string | undefined, model: stri
 }
 
 /** Longest stretch of pricing between two yields to the event loop, so other requests get a turn. */
-const YIELD_AFTER_MS = 4;
+const YIELD_AFTER_MS = 1;
 
 /** Call every few iterations of a long loop: yields to the event loop once a slice has run long. */
 function slicer(): () => Promise<void> | undefined {
   let slice = performance.now();
   let n = 0;
   return () => {
-    if ((++n & 15) !== 0 || performance.now() - slice <= YIELD_AFTER_MS) return undefined;
+    if ((++n & 3) !== 0 || performance.now() - slice <= YIELD_AFTER_MS) return undefined;
     return new Promise<void>((resolve) =>
       setImmediate(() => {
         slice = performance.now();

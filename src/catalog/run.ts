@@ -7,7 +7,8 @@ import type { Scraper } from '../scrape/contract.ts';
 import { fetchStatic } from '../scrape/fetch-static.ts';
 import { recordFailedFetch, recordRunRow, type RunSummary } from '../scrape/pipeline.ts';
 import type { ScrapeOptions } from '../scrape/run.ts';
-import { first } from '../timeline/write.ts';
+import { recordRepeatObservations } from '../scrape/apply.ts';
+import { bumpDataVersion, first } from '../timeline/write.ts';
 import type { Catalog } from './contract.ts';
 import { ingestCatalog } from './ingest.ts';
 
@@ -39,10 +40,7 @@ export async function scrapeCatalog(database: Database, catalog: Catalog, opts: 
       const state = await first<{ etag: string | null; last_modified: string | null }>(database.db, sql`SELECT etag, last_modified FROM page_state WHERE url = ${page.url}`);
       const r = await fetchStatic(opts.fetchUrl?.(page) ?? page.url, { ...opts.staticOptions, etag: state?.etag ?? undefined, lastModified: state?.last_modified ?? undefined, accept: 'application/json' });
       if (r.status === 'not-modified') {
-        // An observation of every slice too: a later change is detected from here on.
-        const at = now();
-        await database.db.run(sql`UPDATE page_state SET last_observed_at = max(coalesce(last_observed_at, 0), ${at}) WHERE url LIKE ${`${page.url}#%`} AND pending_snapshot IS NULL`);
-        out.push(await catalogRun(database, self, page.url, startedAt, 'unchanged', 'not modified (304)'));
+        out.push(await recordCatalogUnchanged(database, self, page.url, startedAt, now()));
         continue;
       }
       const observedAt = now();
@@ -65,7 +63,25 @@ export async function scrapeCatalog(database: Database, catalog: Catalog, opts: 
   return out;
 }
 
-async function catalogRun(database: Database, self: Scraper, url: string, startedAt: number, outcome: 'ok' | 'unchanged', reason: string): Promise<RunSummary> {
+/**
+ * A 304 for the file: one unchanged run of the catalog, and an observation of every slice it last
+ * read (as a page's 304 is, recordUnchanged): a later change is detected from here on, since
+ * detectedBetween starts at a series' previous observation.
+ */
+async function recordCatalogUnchanged(database: Database, self: Scraper, url: string, startedAt: number, at: number): Promise<RunSummary> {
+  const reason = 'not modified (304)';
+  let runId = 0;
+  await database.db.transaction(async (tx) => {
+    runId = await recordRunRow(tx, { provider: self.id, url, startedAt, outcome: 'unchanged', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
+    const slices = await tx.all<{ url: string; last_snapshot: string | null }>(sql`SELECT url, last_snapshot FROM page_state WHERE url LIKE ${`${url}#%`} AND pending_snapshot IS NULL`);
+    await tx.run(sql`UPDATE page_state SET last_observed_at = max(coalesce(last_observed_at, 0), ${at}) WHERE url LIKE ${`${url}#%`} AND pending_snapshot IS NULL`);
+    for (const slice of slices) if (slice.last_snapshot) await recordRepeatObservations(tx, runId, slice.url, slice.last_snapshot, at, at);
+    if (slices.some((x) => x.last_snapshot)) await bumpDataVersion(tx);
+  });
+  return { runId, provider: self.id, url, outcome: 'unchanged', reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
+}
+
+async function catalogRun(database: Database, self: Scraper, url: string, startedAt: number, outcome: 'ok', reason: string): Promise<RunSummary> {
   const runId = await recordRunRow(database.db, { provider: self.id, url, startedAt, outcome, reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: 0 });
   return { runId, provider: self.id, url, outcome, reason, snapshot: null, observations: 0, factsAdded: 0, factsSuperseded: 0, changes: [] };
 }
