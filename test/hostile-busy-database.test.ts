@@ -97,7 +97,9 @@ describe('a CLI write against a serving instance', () => {
   it.todo('0 × 503 while ingesting once the pipeline applies a page in short transactions');
 
   it('a lock held past the deadline is a DatabaseBusyError, and the API answers 503 problem+json with Retry-After', async () => {
-    const dbFile = join(s.dir, 'tokentrail.db');
+    // Its own instance and file: nothing else of this file's tests may hold or wait for that lock.
+    const own = await startSeededServer({ app: { adminToken: TOKEN, rateLimits: { writes: false } } });
+    const dbFile = join(own.dir, 'tokentrail.db');
     const holder = await openDatabase({ url: `file:${dbFile}`, migrate: false });
     const tx = await holder.client.transaction('write'); // another connection holds the write lock
     try {
@@ -111,13 +113,14 @@ describe('a CLI write against a serving instance', () => {
       expect(waited).toBeLessThan(2_000);
 
       // The server's own deadline is the default 5 s.
-      const r = await request(s.url, '/v1/webhooks', { json: { url: 'http://127.0.0.1:9/hook/late' }, headers: { authorization: `Bearer ${TOKEN}` } });
+      const r = await request(own.url, '/v1/webhooks', { json: { url: 'http://127.0.0.1:9/hook/late' }, headers: { authorization: `Bearer ${TOKEN}` } });
       expect(r.status, r.text).toBe(503);
       expect(r.headers.get('content-type')).toBe('application/problem+json');
       expect(r.headers.get('retry-after')).toBe('1');
     } finally {
       await tx.rollback();
       holder.close();
+      await own.close();
     }
   }, 60_000);
 });

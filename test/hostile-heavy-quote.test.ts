@@ -58,10 +58,11 @@ describe('heavy quotes', () => {
     console.log(`[hostile-heavy-quote] 3×3300: quote ${ms.toFixed(0)} ms, ${probes} probes, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${stallMs.toFixed(1)} ms`);
     expect(result.status, result.text).toBe(200);
     expect(result.body.quotes).toHaveLength(3);
-    // Before the one-pass quote the probe waited the whole quote (4.1 s of 4.1 s). The bound is
-    // relative, so a loaded machine (CI runs test files in parallel) does not fail it: 50 ms, or a
-    // quarter of the quote's own time when the machine is slower than that.
-    expect(worstProbeMs).toBeLessThan(Math.max(50, ms / 4));
+    // Before the one-pass quote the probe waited the whole quote (4.1 s of 4.1 s). What is left in
+    // one block is the route's validation of the log (zod over every entry: ~22 ms per 10,000 warm,
+    // ~50 ms the first time in a process), so the bound is 100 ms, or a quarter of the quote's own
+    // time on a machine slow enough (CI runs test files in parallel) that this is more.
+    expect(worstProbeMs).toBeLessThan(Math.max(100, ms / 4));
   }, 60_000);
 
   it('a 10,000-request usage log on one model: timed, with the longest event-loop stall', async () => {
@@ -72,7 +73,7 @@ describe('heavy quotes', () => {
     h.disable();
     console.log(`[hostile-heavy-quote] 1×10000: quote ${ms.toFixed(0)} ms, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${(h.max / 1e6).toFixed(1)} ms`);
     expect(result.status, result.text).toBe(200);
-    expect(worstProbeMs).toBeLessThan(Math.max(50, ms / 4));
+    expect(worstProbeMs).toBeLessThan(Math.max(100, ms / 4));
   }, 60_000);
 
   it('the one-pass quote equals the sum of one-request quotes (exact decimals)', async () => {
