@@ -24,9 +24,11 @@ export const CSV_COLUMNS = [
   'announcedAt',
   'recordedAt',
   'supersededAt',
+  'lastConfirmedAt',
   'priorUnknown',
   'free',
   'confidence',
+  'origin',
   'sourceUrl',
   'sourceCount',
 ] as const;
@@ -54,9 +56,12 @@ export function datasetCsv(d: { providers: ProviderDataset[] }): string {
         announcedAt: f.announcedAt ?? '',
         recordedAt: f.recordedAt,
         supersededAt: f.supersededAt ?? '',
+        lastConfirmedAt: f.lastConfirmedAt ?? '',
         priorUnknown: f.priorUnknown ? 'true' : 'false',
         free: f.free ? 'true' : 'false',
         confidence: f.confidence,
+        // '' = the provider's own page or a curated fact; else the catalog that states it.
+        origin: f.origin ?? '',
         sourceUrl: f.sources[0]?.url ?? '',
         sourceCount: String(f.sources.length),
       };

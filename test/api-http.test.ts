@@ -126,7 +126,11 @@ describe('dataset downloads', () => {
       expect(row[col('amount')]).toBe(facts[i].amount);
       expect(JSON.parse(row[col('conditions')])).toEqual(facts[i].conditions);
       expect(row[col('sourceUrl')]).toBe(facts[i].sources[0].url);
+      expect(row[col('lastConfirmedAt')]).toBe(facts[i].lastConfirmedAt ?? '');
+      expect(row[col('origin')]).toBe(facts[i].origin ?? '');
     });
+    // Scraped page facts carry their latest confirming observation.
+    expect(rows.slice(1).some((row) => row[col('lastConfirmedAt')] !== '')).toBe(true);
   });
 
   it('publishes the dataset JSON Schema', async () => {
