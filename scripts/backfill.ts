@@ -23,6 +23,27 @@ const dataDir = resolve(import.meta.dirname, '../data');
 const dir = mkdtempSync(join(tmpdir(), 'tokentrail-backfill-'));
 
 const fromPage = (f: PriceFact) => !f.origin && f.sources.some((s) => s.snapshot !== undefined);
+
+/**
+ * The file without what pages taught: their facts, and what their reconciles did to curated facts
+ * (a curated fact superseded at a page's knowledge instant, replaced by a closed copy recorded
+ * then): the copy goes, the original is live again, and the pages are read anew.
+ */
+function withoutPageKnowledge(facts: PriceFact[]): PriceFact[] {
+  const pageInstants = new Set(facts.filter(fromPage).map((f) => f.recordedAt));
+  const rest = facts.filter((f) => !fromPage(f));
+  const key = (f: PriceFact) => JSON.stringify([f.model, f.component, f.currency, f.unit, f.conditions, f.kind, f.origin ?? '', f.amount, f.validFrom]);
+  const copies = new Set(
+    rest.filter((c) => pageInstants.has(c.recordedAt) && rest.some((o) => o !== c && key(o) === key(c) && o.supersededAt === c.recordedAt)),
+  );
+  return rest
+    .filter((f) => !copies.has(f))
+    .map((f) => {
+      if (!f.supersededAt || !pageInstants.has(f.supersededAt)) return f;
+      const { supersededAt: _s, ...live } = f;
+      return live as PriceFact;
+    });
+}
 let source = dataDir;
 if (rederive) {
   source = join(dir, 'data');
@@ -30,7 +51,7 @@ if (rederive) {
   for (const name of readdirSync(dataDir)) {
     if (!name.endsWith('.json')) continue;
     const file = JSON.parse(readFileSync(join(dataDir, name), 'utf8')) as ProviderDataset;
-    const kept = file.facts.filter((f) => !(providers.includes(file.provider.id) && fromPage(f)));
+    const kept = providers.includes(file.provider.id) ? withoutPageKnowledge(file.facts) : file.facts;
     if (kept.length !== file.facts.length) console.log(`${name}: ${file.facts.length - kept.length} page facts left out, to be derived again`);
     writeFileSync(join(source, name), JSON.stringify({ ...file, facts: kept }));
   }
