@@ -15,8 +15,8 @@ import { toChangeRecord, withdrawalsAt, type ChangeRecord } from '../timeline/qu
 import { first, insertFacts, SeriesCache, type NewFact, type Tx } from '../timeline/write.ts';
 import { eventsForChanges, newEvent, writeEvents } from '../webhooks/outbox.ts';
 import type { Scraper } from './contract.ts';
-import { keepingTimeline, lineKey, mayChange, parseLineKey, scopeCurrencies, segmentAt, type Claims, type LineKey, type PageScope, type Segment } from './claims.ts';
-import { pastNowKnown, reconcileLine, type ExistingFact } from './reconcile.ts';
+import { keepingTimeline, lineKey, mayChange, parseLineKey, scopeCurrencies, segmentAt, type Claims, type LineKey, type PageScope } from './claims.ts';
+import { pastNowKnown, reconcileLine, type ExistingFact, type Segment } from './reconcile.ts';
 
 export type ScopeFact = LiveFact & ExistingFact & { seriesId: number };
 

@@ -4,7 +4,7 @@ import type { Coverage, CoverageScope, Observation } from '../model.ts';
 import { conditionsKey } from '../conditions.ts';
 import { normalizeAmount, sameAmount } from '../decimal.ts';
 import { hashKey } from '../timeline/rows.ts';
-import type { FactDraft } from './reconcile.ts';
+import type { FactDraft, Segment } from './reconcile.ts';
 
 /** One price line (series): what a fact is about. */
 export interface Line {
@@ -24,16 +24,6 @@ export function parseLineKey(k: LineKey): Line {
 }
 
 /** A piece of a claimed step function: [from, to) at amount. */
-export interface Segment {
-  amount: string;
-  from: number;
-  to: number | null;
-  /** The page gave a date for this segment's start (so it is not "detected" at the observation). */
-  datedFrom: boolean;
-  free: boolean;
-  /** A piece of the timeline kept as it is (not the page's claim): re-added with its own sourcing. */
-  carried?: Omit<FactDraft, 'amount' | 'validFrom' | 'validTo' | 'free'>;
-}
 export type Claims = Map<LineKey, Segment[]>;
 
 /** Two rows of one page price one series differently at the same time. */

@@ -9,7 +9,6 @@
 import { sameAmount } from '../decimal.ts';
 import type { Source } from '../model.ts';
 import { inForce } from '../timeline/series-state.ts';
-import type { Segment } from './claims.ts';
 
 export interface ExistingFact {
   id: number;
@@ -27,6 +26,18 @@ export interface ExistingFact {
 
 /** A fact to add: an existing one's fields without its row id and knowledge time. */
 export type FactDraft = Omit<ExistingFact, 'id' | 'recordedAt'>;
+
+/** A stretch of a page's claim for one series (claims.ts builds them; reconcile plans from them). */
+export interface Segment {
+  amount: string;
+  from: number;
+  to: number | null;
+  /** The page gave a date for this segment's start (so it is not "detected" at the observation). */
+  datedFrom: boolean;
+  free: boolean;
+  /** A piece of the timeline kept as it is (not the page's claim): re-added with its own sourcing. */
+  carried?: Omit<FactDraft, 'amount' | 'validFrom' | 'validTo' | 'free'>;
+}
 
 export interface LinePlan {
   supersede: number[];
