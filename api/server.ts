@@ -10,7 +10,7 @@ import { seedFromDataset } from '../src/dataset/seed.ts';
 import { importFx } from '../src/fx/import.ts';
 import { FxScheduler } from '../src/fx/scrape.ts';
 import { fxTolerance } from '../src/fx/consistency.ts';
-import { fxSources } from '../scrapers/registry.ts';
+import type { FxSource } from '../src/fx/contract.ts';
 import { log } from '../src/log.ts';
 import { Scheduler, type SchedulerOptions } from '../src/scheduler/scheduler.ts';
 import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.ts';
@@ -43,6 +43,8 @@ export interface WorkerOptions {
   fetchUrl?: ScrapeOptions['fetchUrl'];
   /** Required with roles worker and all: `scrapers` is what the scheduler scrapes. */
   scheduler?: Omit<SchedulerOptions, 'database'>;
+  /** Reference-rate sources fetched after their daily publication (the composition root hands them in). */
+  fxSources?: FxSource[];
   dispatcher?: Omit<DispatcherOptions, 'database'>;
 }
 
@@ -82,7 +84,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       })
     : undefined;
   // Reference rates after the ECB's daily publication (TOKENTRAIL_FX_SCHEDULE).
-  const fxScheduler = background ? new FxScheduler({ database: opts.database, sources: fxSources, now: w.now }) : undefined;
+  const fxScheduler = background && w.fxSources?.length ? new FxScheduler({ database: opts.database, sources: w.fxSources, now: w.now }) : undefined;
   // A worker answers liveness probes only.
   const fetch = role === 'worker' ? workerApp().fetch : createApp({ config, ...opts.app, database: opts.database }).fetch;
   const server: ServerType = await new Promise((resolve) => {

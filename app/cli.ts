@@ -1,7 +1,7 @@
 // The composition root of the command line: the only place where the CLI (src/cli), the
 // scrapers (scrapers/registry.ts) and the HTTP server (api/) meet. src/ never imports the other two.
 import { main as cliMain } from '../src/cli/main.ts';
-import { getScraper, scrapers } from '../scrapers/registry.ts';
+import { fxSources, getScraper, scrapers } from '../scrapers/registry.ts';
 import { catalogs, getCatalog } from '../scrapers/catalogs.ts';
 
 export function main(argv: string[]): Promise<number> {
@@ -13,7 +13,7 @@ export function main(argv: string[]): Promise<number> {
     async serve(o) {
       // Loaded on demand so that other commands do not pay for the HTTP stack.
       const { startServer } = await import('../api/server.ts');
-      return startServer({ ...o, worker: { scheduler: { scrapers, catalogs } } });
+      return startServer({ ...o, worker: { scheduler: { scrapers, catalogs }, fxSources } });
     },
   });
 }
