@@ -9,6 +9,7 @@ import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { IN_FORCE_ORDER_SQL } from './series-state.ts';
+import { timelineIndexOf } from './memory-index.ts';
 import { componentRank, deriveChanges, deriveDiff, deriveWithdrawals, type DerivedChange, type LiveFact } from './changes.ts';
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 import { resolveOrThrow } from '../resolve/index-db.ts';
@@ -171,6 +172,14 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
  */
 export async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true, everySource = false): Promise<FactRow[]> {
   if (modelIds && modelIds.length === 0) return [];
+  // The server attaches an in-memory index of the current data version (memory-index.ts); the
+  // SQL below stays the reference it is tested against.
+  // A failed build answers from SQL (the next call tries the build again).
+  const index = await timelineIndexOf(db)?.catch(() => null);
+  if (index) {
+    const rows = index.effectiveRows(modelIds, at, asOf, currency, everySource);
+    return withSources ? rows : rows.map((r) => ({ ...r, sources: '[]' }));
+  }
   const args: Array<string | number> = [at, asOf, asOf];
   // A line answers from its best source (src/catalog/precedence.ts); everySource: each source's own.
   let where = everySource ? '1 = 1' : OWNS_LINE_SQL('s');
