@@ -65,6 +65,14 @@ const outOfScope = (mode: string) =>
     : `LiteLLM mode "${mode}": priced per image, second, character, page or query (or per session), not per text token — out of scope`;
 /** Keys that state no price: metadata we do not need, or structure. */
 const looksLikePrice = (k: string) => /cost|price/.test(k);
+/** The per-token prices of an entry we read, as text, to tell two keys of one model apart. */
+const priceFields = (e: Record<string, unknown>) =>
+  JSON.stringify(
+    Object.entries(e)
+      .filter(([k, v]) => litellmPriceKey(k) && v instanceof ExactNumber && !isZero(exactAmount(v, k)))
+      .map(([k, v]) => [k, exactAmount(v, k)])
+      .sort(),
+  );
 
 interface Slice {
   catalogProvider: string;
@@ -122,7 +130,8 @@ export function parseLitellm(text: string, _ctx?: ParseContext): CatalogParse {
       // A second key for a model already read: an alias of it; its prices are the first key's.
       const m = s.models.get(id)!;
       if (alias !== id && ModelId.safeParse(alias).success && !m.aliases?.some((a) => a.alias === alias)) (m.aliases ??= []).push({ alias, note: 'LiteLLM model key' });
-      notes.push(`${key}: same model as ${prior} (${id}); prices read from ${prior}`);
+      const differ = priceFields(e) !== priceFields(body[prior] as Record<string, unknown>);
+      notes.push(`${key}: same model as ${prior} (${id}); prices read from ${prior}${differ ? ` — ${key} states other prices, not read` : ''}`);
       continue;
     }
     s.readFrom.set(id, key);

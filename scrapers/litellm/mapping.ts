@@ -1,10 +1,11 @@
 // LiteLLM `litellm_provider` ids → tokentrail provider ids. One table, one to one (a test inverts
 // it); ids not listed map to themselves with `_` turned into `-` (`lambda_ai` → `lambda-ai`).
 // LITELLM_SAME_PROVIDER names LiteLLM ids that are one provider's other endpoint or model family
-// (`bedrock_converse` is Bedrock's Converse API, `vertex_ai-anthropic_models`' siblings are Vertex
-// partner models): they are read as that provider's slice. Bedrock, Vertex and Azure are providers
-// of their own, as in the models.dev table (`amazon-bedrock`, `google-vertex`,
-// `google-vertex-anthropic`, `azure`); LiteLLM states no base model, so no upstream link is made.
+// (`bedrock_converse` is Bedrock's Converse API; `vertex_ai-mistral_models` and its siblings are
+// Vertex partner models): they are read as that provider's slice. Codestral's own endpoint stays
+// `codestral` (priced apart from Mistral's API). Bedrock, Vertex and Azure are providers of their
+// own, as in the models.dev table (`amazon-bedrock`, `google-vertex`, `google-vertex-anthropic`,
+// `azure`); LiteLLM states no base model, so no upstream link is made.
 export const LITELLM_PROVIDERS: Record<string, string> = {
   bedrock: 'amazon-bedrock',
   gemini: 'google',
@@ -31,8 +32,7 @@ export const LITELLM_SAME_PROVIDER: Record<string, string> = {
   azure_text: 'azure',
   'text-completion-openai': 'openai',
   cohere_chat: 'cohere',
-  codestral: 'mistral',
-  'text-completion-codestral': 'mistral',
+  'text-completion-codestral': 'codestral',
   'text-completion-inception': 'inception',
   'fireworks_ai-embedding-models': 'fireworks_ai',
   meta: 'meta_llama',
