@@ -79,11 +79,12 @@ describe('what LiteLLM says, exactly', () => {
     expect(parsed.notes).toContain('1 providers list only out-of-scope entries, no slice: aiml');
   });
 
-  it('two keys of one model: the provider-named key is an alias, its prices the unprefixed key’s', () => {
+  it("two keys of one model: the provider-prefixed key is read (LiteLLM's own lookup order), the key is an alias", () => {
     const ds = slice('deepseek').result.models!.find((m) => m.id === 'deepseek/deepseek-chat')!;
+    expect(ds.name).toBe('deepseek/deepseek-chat');
     expect(ds.aliases).toEqual([{ alias: 'deepseek/deepseek/deepseek-chat', note: 'LiteLLM model key' }]);
     expect(obs('deepseek/deepseek-chat').filter((o) => o.component === 'input').map((o) => o.amount)).toEqual(['0.28']);
-    expect(parsed.notes).toContain('deepseek/deepseek-chat: same model as deepseek-chat (deepseek/deepseek-chat); prices read from deepseek-chat');
+    expect(parsed.notes).toContain('deepseek-chat: same model as deepseek/deepseek-chat (deepseek/deepseek-chat); prices read from deepseek/deepseek-chat');
   });
 
   it('the price-key grammar: what it reads and what it leaves', () => {

@@ -91,11 +91,11 @@ export function parseLitellm(text: string, _ctx?: ParseContext): CatalogParse {
   const unknownKeys = new Map<string, number>();
   let zeros = 0;
   let skippedKeys = 0;
-  // The key that is the provider's own model name wins a model id two keys share (`deepseek-chat`
-  // over `deepseek/deepseek-chat`); then key order.
+  // Of two keys that name one model, the provider-prefixed one is read (`deepseek/deepseek-chat`
+  // over `deepseek-chat`), as LiteLLM looks up `<provider>/<model>` first; then key order.
   const entries = Object.entries(body).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const keyed = entries.map(([key, e]) => ({ key, e, prefixed: isObj(e) && typeof e.litellm_provider === 'string' ? litellmModelName(key, e.litellm_provider).prefix !== null : false }));
-  keyed.sort((a, b) => Number(a.prefixed) - Number(b.prefixed));
+  keyed.sort((a, b) => Number(b.prefixed) - Number(a.prefixed));
   for (const { key, e } of keyed) {
     if (key === 'sample_spec') continue; // the file's own schema example
     if (!isObj(e) || typeof e.litellm_provider !== 'string' || !e.litellm_provider.trim()) {
