@@ -46,7 +46,7 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
       url: fixture.meta.url,
       observedAt,
       confirmed: true,
-      commit: { sha: fixture.meta.commit, path: fixture.meta.paths[0] },
+      commit: { sha: fixture.meta.commit, path: fixture.meta.paths[0], repo: fixture.meta.archive },
       officialProviders: new Set(['google']),
     });
     expect(run.outcome).toBe('ok');
@@ -74,7 +74,7 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
     expect(r.rows.map((x) => [x.amount, x.confidence])).toEqual([['0.01', 'medium']]);
     const src = JSON.parse(String(r.rows[0].sources))[0];
     expect(src.url).toBe(`${fixture.meta.url}#gemini`);
-    expect(src.archiveUrl).toContain(fixture.meta.commit);
+    expect(src.archiveUrl).toBe(`https://github.com/RoCry/llm-api-price/blob/${fixture.meta.commit}/model_prices_and_context_window.json`);
   });
 
   it('lists exactly one disagreement, the cache line, with each value and its source', async () => {
@@ -116,7 +116,7 @@ describe('litellm backfill over a real slice of history', () => {
   async function timeline(order: CommitInfo[]) {
     const d = await freshDatabase();
     opened.push(d);
-    const r = await backfillCatalog(d, catalog, gitDir, { commits: order });
+    const r = await backfillCatalog(d, catalog, gitDir, { commits: order, archive: 'RoCry/llm-api-price' });
     const rows = await d.client.execute(`SELECT s.model, s.component, s.currency, s.conditions, s.kind, s.origin, f.amount, f.valid_from, f.valid_to, f.detected_between
       FROM facts f JOIN series s ON s.id = f.series_id WHERE f.superseded_at IS NULL
       ORDER BY s.model, s.component, s.conditions, s.kind, f.valid_from`);
@@ -153,5 +153,16 @@ describe('litellm backfill over a real slice of history', () => {
       expect(commits[i - 1].at).toBe(a);
     }
     for (const r of rows) expect(r.origin).toBe('litellm');
+  });
+
+  it("cites each commit in the archive the git dir is (--archive), not in LiteLLM's repository", async () => {
+    const d = await freshDatabase();
+    opened.push(d);
+    await backfillCatalog(d, catalog, gitDir, { commits: commits.slice(0, 2), archive: 'RoCry/llm-api-price' });
+    const r = await d.client.execute(`SELECT DISTINCT f.sources FROM facts f`);
+    const urls = r.rows.flatMap((x) => (JSON.parse(String(x.sources)) as Array<{ archiveUrl?: string }>).map((s) => s.archiveUrl));
+    expect(urls.length).toBeGreaterThan(0);
+    for (const u of urls) expect(u).toMatch(/^https:\/\/github\.com\/RoCry\/llm-api-price\/blob\/[0-9a-f]{40}\/model_prices_and_context_window\.json$/);
+    await expect(backfillCatalog(d, catalog, gitDir, { archive: 'not a repo' })).rejects.toThrow(/owner\/name/);
   });
 });
