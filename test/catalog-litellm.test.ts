@@ -123,7 +123,7 @@ describe('litellm provider table', () => {
       expect(litellmProvider(from)).toBe(litellmProvider(base));
     }
     expect(litellmProvider('bedrock_converse')).toBe('amazon-bedrock');
-    expect(litellmProvider('vertex_ai-language-models')).toBe('google-vertex');
+    for (const v of ['vertex_ai-language-models', 'vertex_ai-chat-models', 'vertex_ai-mistral_models', 'vertex_ai-zai_models']) expect(litellmProvider(v)).toBe('google-vertex');
     expect(litellmProvider('vertex_ai-anthropic_models')).toBe('google-vertex-anthropic');
     expect(litellmProvider('lambda_ai')).toBe('lambda-ai');
   });

@@ -1,8 +1,8 @@
 // LiteLLM `litellm_provider` ids → tokentrail provider ids. One table, one to one (a test inverts
 // it); ids not listed map to themselves with `_` turned into `-` (`lambda_ai` → `lambda-ai`).
 // LITELLM_SAME_PROVIDER names LiteLLM ids that are one provider's other endpoint or model family
-// (`bedrock_converse` is Bedrock's Converse API; `vertex_ai-mistral_models` and its siblings are
-// Vertex partner models): they are read as that provider's slice. Codestral's own endpoint stays
+// (`bedrock_converse` is Bedrock's Converse API; every `vertex_ai-<family>` id is Vertex's, see
+// litellmSliceProvider): they are read as that provider's slice. Codestral's own endpoint stays
 // `codestral` (priced apart from Mistral's API). Bedrock, Vertex and Azure are providers of their
 // own, as in the models.dev table (`amazon-bedrock`, `google-vertex`, `google-vertex-anthropic`,
 // `azure`); LiteLLM states no base model, so no upstream link is made.
@@ -36,20 +36,7 @@ export const LITELLM_SAME_PROVIDER: Record<string, string> = {
   'text-completion-inception': 'inception',
   'fireworks_ai-embedding-models': 'fireworks_ai',
   meta: 'meta_llama',
-  'vertex_ai-language-models': 'vertex_ai',
-  'vertex_ai-text-models': 'vertex_ai',
-  'vertex_ai-embedding-models': 'vertex_ai',
-  'vertex_ai-image-models': 'vertex_ai',
-  'vertex_ai-video-models': 'vertex_ai',
-  'vertex_ai-mistral_models': 'vertex_ai',
-  'vertex_ai-deepseek_models': 'vertex_ai',
-  'vertex_ai-ai21_models': 'vertex_ai',
-  'vertex_ai-llama_models': 'vertex_ai',
-  'vertex_ai-minimax_models': 'vertex_ai',
-  'vertex_ai-moonshot_models': 'vertex_ai',
-  'vertex_ai-zai_models': 'vertex_ai',
-  'vertex_ai-openai_models': 'vertex_ai',
-  'vertex_ai-qwen_models': 'vertex_ai',
+  palm: 'gemini',
 };
 
 /** Key prefixes that name a provider other than by its own id (`vertex_ai/claude-…` is Vertex's Anthropic models). */
@@ -57,8 +44,11 @@ export const LITELLM_KEY_PREFIXES: Record<string, string[]> = {
   'vertex_ai-anthropic_models': ['vertex_ai'],
 };
 
-/** The LiteLLM id whose slice an entry of `id` belongs to. */
+/** The LiteLLM id whose slice an entry of `id` belongs to. Every `vertex_ai-<family>` id
+ * (`vertex_ai-language-models`, `vertex_ai-mistral_models`, the older `vertex_ai-chat-models`, …)
+ * is Vertex's, except those LITELLM_PROVIDERS names a provider of their own (Anthropic on Vertex). */
 export function litellmSliceProvider(id: string): string {
+  if (id.startsWith('vertex_ai-') && !(id in LITELLM_PROVIDERS)) return 'vertex_ai';
   return LITELLM_SAME_PROVIDER[id] ?? id;
 }
 
