@@ -5,22 +5,18 @@
 // slice of the published file's history (five entries at every archive commit where one changed,
 // replayed into a temp git repo with the original commit times) gives the same timeline walked
 // oldest first, newest first or shuffled, and dates an undated change between two commits.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDataset } from '../src/dataset/import.ts';
 import { ingestCatalog } from '../src/catalog/ingest.ts';
 import { backfillCatalog } from '../src/catalog/backfill.ts';
 import { commitsTouching, type CommitInfo } from '../src/catalog/git.ts';
 import { disagreements } from '../src/catalog/disagreements.ts';
 import { catalogFixtures } from '../src/catalog/fixtures.ts';
-import { SCRAPERS_DIR } from '../src/scrape/fixtures.ts';
 import { priceSheet } from '../src/timeline/queries.ts';
 import { getCatalog } from '../scrapers/catalogs.ts';
 import type { Database } from '../src/db/client.ts';
-import { DATA_DIR, tempDir } from './helpers/cli.ts';
 import { freshDatabase } from './helpers/db.ts';
+import { backfillTimeline, importOwnFacts, readHistorySlice, replayHistory } from './helpers/catalog.ts';
 
 const catalog = getCatalog('litellm');
 const opened: Database[] = [];
@@ -35,13 +31,8 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
   beforeAll(async () => {
     d = await freshDatabase();
     opened.push(d);
-    const dir = join(tempDir(), 'data');
-    mkdirSync(dir);
     // Google's own facts only (data/ also holds other catalogs' series).
-    const own = JSON.parse(readFileSync(join(DATA_DIR, 'google.json'), 'utf8'));
-    own.facts = own.facts.filter((f: { origin?: string }) => !f.origin);
-    writeFileSync(join(dir, 'google.json'), JSON.stringify(own));
-    await importDataset(d, dir);
+    await importOwnFacts(d, 'google');
     const run = await ingestCatalog(d, catalog, readFileSync(fixture.inputFile, 'utf8'), {
       url: fixture.meta.url,
       observedAt,
@@ -89,39 +80,17 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
   });
 });
 
-interface HistorySlice {
-  paths: string[];
-  commits: Array<{ sha: string; committedAt: string; files: Record<string, string> }>;
-}
-
 describe('litellm backfill over a real slice of history', () => {
-  const slice = JSON.parse(readFileSync(join(SCRAPERS_DIR, 'litellm', 'history', 'entries-5.json'), 'utf8')) as HistorySlice;
+  const slice = readHistorySlice('litellm', 'entries-5.json');
   let gitDir = '';
   let commits: CommitInfo[] = [];
 
   beforeAll(() => {
-    const work = join(tempDir(), 'repo');
-    mkdirSync(work, { recursive: true });
-    const git = (args: string[], env: Record<string, string> = {}) => execFileSync('git', ['-C', work, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    git(['init', '-q']);
-    for (const c of slice.commits) {
-      for (const [p, text] of Object.entries(c.files)) writeFileSync(join(work, p), text);
-      git(['add', '-A']);
-      git(['-c', 'user.name=replay', '-c', 'user.email=replay@example.invalid', 'commit', '-q', '--allow-empty', '-m', `replay ${c.sha}`], { GIT_AUTHOR_DATE: c.committedAt, GIT_COMMITTER_DATE: c.committedAt });
-    }
-    gitDir = join(work, '.git');
+    gitDir = replayHistory(slice);
     commits = commitsTouching(gitDir, catalog.history.paths);
   });
 
-  async function timeline(order: CommitInfo[]) {
-    const d = await freshDatabase();
-    opened.push(d);
-    const r = await backfillCatalog(d, catalog, gitDir, { commits: order, archive: 'RoCry/llm-api-price' });
-    const rows = await d.client.execute(`SELECT s.model, s.component, s.currency, s.conditions, s.kind, s.origin, f.amount, f.valid_from, f.valid_to, f.detected_between
-      FROM facts f JOIN series s ON s.id = f.series_id WHERE f.superseded_at IS NULL
-      ORDER BY s.model, s.component, s.conditions, s.kind, f.valid_from`);
-    return { result: r, rows: rows.rows.map((x) => ({ ...x })) };
-  }
+  const timeline = (order: CommitInfo[]) => backfillTimeline(catalog, gitDir, order, opened, { archive: 'RoCry/llm-api-price' });
 
   it('replays every commit of the slice', () => {
     expect(commits.length).toBe(slice.commits.length);
