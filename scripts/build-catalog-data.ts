@@ -1,13 +1,14 @@
-// Rebuilds data/ with the catalogs: imports data/ as it is (the providers' own pages and curated
-// facts), backfills each catalog from a local git mirror of its repository, and exports data/
-// again (deterministic files). Usage:
+// Rebuilds data/ with the catalogs: imports data/ without its catalog facts (the providers' own
+// pages and curated facts as they are), backfills each catalog from a local git mirror of its
+// repository, and exports data/ again (deterministic files). Starting the catalogs from nothing
+// makes the build reproducible: the same mirrors give the same files. Usage:
 //   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7] [--litellm-every-days 7]
 // where <mirrors dir>/<owner>+<name>/repo are git directories (e.g. from `git clone --mirror`).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { openDatabase, PACKAGE_ROOT } from '../src/db/client.ts';
-import { importDataset } from '../src/dataset/import.ts';
+import { datasetFiles, importDataset, importDatasets, readDatasetFile } from '../src/dataset/import.ts';
 import { exportDataset } from '../src/dataset/export.ts';
 import { backfillCatalog } from '../src/catalog/backfill.ts';
 import { getCatalog } from '../scrapers/catalogs.ts';
@@ -29,7 +30,13 @@ const litellmEveryDays = Number(flag('--litellm-every-days') ?? 7);
 const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
 rmSync(dbFile, { force: true });
 const d = await openDatabase({ url: `file:${dbFile}` });
-await importDataset(d, join(PACKAGE_ROOT, 'data'));
+await importDatasets(
+  d,
+  datasetFiles(join(PACKAGE_ROOT, 'data')).map((f) => {
+    const ds = readDatasetFile(f);
+    return { ...ds, facts: ds.facts.filter((x) => !x.origin) };
+  }),
+);
 const official = new Set(scrapers.map((s) => s.id));
 const plan = [
   { id: 'llm-prices', repo: 'simonw+llm-prices' },
