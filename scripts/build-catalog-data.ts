@@ -1,7 +1,7 @@
 // Rebuilds data/ with the catalogs: imports data/ as it is (the providers' own pages and curated
 // facts), backfills each catalog from a local git mirror of its repository, and exports data/
 // again (deterministic files). Usage:
-//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]
+//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7] [--litellm-every-days 7]
 // where <mirrors dir>/<owner>+<name>/repo are git directories (e.g. from `git clone --mirror`).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,11 +20,12 @@ const flag = (name: string) => {
 };
 const mirrors = args[0];
 if (!mirrors || mirrors.startsWith('--')) {
-  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]\n');
+  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7] [--litellm-every-days 7]\n');
   process.exit(2);
 }
 const out = resolve(flag('--out') ?? join(PACKAGE_ROOT, 'data'));
 const everyDays = Number(flag('--models-dev-every-days') ?? 7);
+const litellmEveryDays = Number(flag('--litellm-every-days') ?? 7);
 const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
 rmSync(dbFile, { force: true });
 const d = await openDatabase({ url: `file:${dbFile}` });
@@ -34,10 +35,13 @@ const plan = [
   { id: 'llm-prices', repo: 'simonw+llm-prices' },
   { id: 'genai-prices', repo: 'pydantic+genai-prices' },
   { id: 'models.dev', repo: 'anomalyco+models.dev', everyDays },
+  // LiteLLM's repository is too large to mirror here; its published file's history is read from
+  // the public hourly archive of it (hundreds of commits of a 1.5 MB file: sampled like models.dev).
+  { id: 'litellm', repo: 'RoCry+llm-api-price', archive: 'RoCry/llm-api-price', everyDays: litellmEveryDays },
 ];
 for (const p of plan) {
   const t = Date.now();
-  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays });
+  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays, archive: p.archive });
   process.stdout.write(`${JSON.stringify(r)} ${Date.now() - t} ms\n`);
 }
 mkdirSync(out, { recursive: true });
