@@ -426,11 +426,12 @@ async function scopeFacts(db: Db, scope: Scope, asOf: number): Promise<FactRow[]
  * Announcements a reconcile withdrew (the facts it superseded at the given knowledge instants), for
  * the provider's models in the given currencies: the pipeline's webhook source for them.
  */
-export async function withdrawalsAt(tx: Pick<Db, 'all'>, scope: { provider: string; currencies: string[] | null }, instants: number[]): Promise<DerivedChange[]> {
+export async function withdrawalsAt(tx: Pick<Db, 'all'>, scope: { provider: string; currencies: string[] | null; models?: string[] }, instants: number[]): Promise<DerivedChange[]> {
   if (scope.currencies?.length === 0 || instants.length === 0) return [];
   const knownAt = Math.max(...instants);
   const rows = await tx.all<{ packed: string }>(sql`SELECT ${sql.raw(FACT_COLUMNS_PACKED)} FROM facts f JOIN series s ON s.id = f.series_id
     WHERE s.model IN (SELECT id FROM models WHERE provider = ${scope.provider})
+      ${scope.models ? sql`AND s.model IN (${sql.join(scope.models.map((m) => sql`${m}`), sql`, `)})` : sql``}
       AND ${scope.currencies ? sql`s.currency IN (${sql.join(scope.currencies.map((c) => sql`${c}`), sql`, `)})` : sql`1 = 1`}
       AND s.id IN (SELECT series_id FROM facts WHERE superseded_at IN (${sql.join(instants.map((t) => sql`${t}`), sql`, `)}))
       AND f.recorded_at <= ${knownAt}`);
