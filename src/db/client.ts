@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/libsql/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import * as schema from './schema.ts';
 
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -61,7 +62,52 @@ export function normalizeDatabaseUrl(url: string): string {
   return `file:${isAbsolute(path) ? path : resolve(process.cwd(), path)}`;
 }
 
+/**
+ * Works around a libsql bug (tursodatabase/libsql-client-ts#352; fixes libsql-js#237/#238 not yet
+ * released): a statement that fails with SQLITE_BUSY is left unfinished on its pooled connection,
+ * so the next write on that connection is answered as done but never committed and the write lock
+ * stays held. Here a connection whose statement met SQLITE_BUSY or SQLITE_LOCKED is closed at once;
+ * the pool drops a closed connection on release, and the retry (retryBusy) runs on a fresh one.
+ */
+function closeConnectionsThatMeetBusy(): void {
+  const fromClient = createRequire(createRequire(import.meta.url).resolve('@libsql/client'));
+  const LibsqlDatabase = fromClient('libsql') as { prototype: Record<string, unknown> & { __tokentrailBusyPatch?: true } };
+  const proto = LibsqlDatabase.prototype;
+  if (proto.__tokentrailBusyPatch) return;
+  proto.__tokentrailBusyPatch = true;
+  const prepare = proto.prepare as (this: { close(): void }, sql: string) => Record<string, unknown>;
+  let statementProto: Record<string, unknown> | null = null;
+  const owner = new WeakMap<object, { close(): void }>();
+  proto.prepare = function (this: { close(): void }, sql: string) {
+    const stmt = prepare.call(this, sql);
+    owner.set(stmt, this);
+    if (!statementProto) {
+      statementProto = Object.getPrototypeOf(stmt) as Record<string, unknown>;
+      for (const name of ['run', 'get', 'all', 'iterate']) {
+        const method = statementProto[name] as (...a: unknown[]) => unknown;
+        statementProto[name] = function (this: object, ...a: unknown[]) {
+          try {
+            return method.apply(this, a);
+          } catch (e) {
+            const code = (e as { code?: unknown }).code;
+            if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+              try {
+                owner.get(this)?.close();
+              } catch {
+                // already closed
+              }
+            }
+            throw e;
+          }
+        };
+      }
+    }
+    return stmt;
+  };
+}
+
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
+  closeConnectionsThatMeetBusy();
   const url = normalizeDatabaseUrl(opts.url ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
   const isFile = url.startsWith('file:') && !url.includes(':memory:');
   if (isFile) mkdirSync(dirname(url.slice('file:'.length)), { recursive: true });

@@ -27,7 +27,7 @@ interface IndexedSeries {
   facts: IndexedFact[];
 }
 
-const SERIES_PER_SLICE = 2000;
+const SERIES_PER_SLICE = 500;
 
 export class TimelineIndex {
   private constructor(
@@ -65,8 +65,8 @@ export class TimelineIndex {
       tx.close();
     }
     const facts: FactRow[] = [];
-    for (let i = 0; i < rows.length; i += 4000) {
-      for (const f of unpackFactRows(rows.slice(i, i + 4000))) facts.push(f);
+    for (let i = 0; i < rows.length; i += 1000) {
+      for (const f of unpackFactRows(rows.slice(i, i + 1000))) facts.push(f);
       await new Promise((resolve) => setImmediate(resolve));
     }
     const bySeries = new Map<number, IndexedSeries>();
