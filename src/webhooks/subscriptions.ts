@@ -135,20 +135,22 @@ async function row(tx: Tx, id: string): Promise<SubscriptionRow> {
  */
 async function checkFilter(db: Db, f: SubscriptionFilter | undefined): Promise<void> {
   if (!f) return;
-  const check = async (field: 'providers' | 'models', wanted: string[] | undefined, known: () => Promise<string[]>) => {
+  const check = async (field: 'providers' | 'models', wanted: string[] | undefined, table: ReturnType<typeof sql>) => {
     if (!wanted?.length) return;
-    const names = await known();
-    if (names.length === 0) return; // a database without a dataset has nothing to check against
-    const have = new Set(names.map((n) => n.toLowerCase()));
+    // Only the names asked are looked up; every name is read only to suggest one for a typo.
+    const lower = [...new Set(wanted.map((w) => w.toLowerCase()))];
+    const found = await db.all<{ id: string }>(sql`SELECT id FROM (${table}) WHERE lower(id) IN (${sql.join(lower.map((w) => sql`${w}`), sql`, `)})`);
+    const have = new Set(found.map((r) => r.id.toLowerCase()));
     const unknown = wanted.find((w) => !have.has(w.toLowerCase()));
-    if (unknown !== undefined)
-      throw new BadInputError(`filter.${field}: unknown ${field === 'providers' ? 'provider' : 'model'} "${unknown}"${didYouMean(unknown, names)}`, { status: 422, field: `filter.${field}` });
+    if (unknown === undefined) return;
+    const names = (await db.all<{ id: string }>(table)).map((r) => r.id);
+    if (names.length === 0) return; // a database without a dataset has nothing to check against
+    throw new BadInputError(`filter.${field}: unknown ${field === 'providers' ? 'provider' : 'model'} "${unknown}"${didYouMean(unknown, names)}`, { status: 422, field: `filter.${field}` });
   };
-  await check('providers', f.providers, async () => (await db.all<{ id: string }>(sql`SELECT id FROM providers`)).map((r) => r.id));
-  await check('models', f.models, async () => (await db.all<{ id: string }>(sql`SELECT id FROM models UNION SELECT alias AS id FROM aliases`)).map((r) => r.id));
+  await check('providers', f.providers, sql`SELECT id FROM providers`);
+  await check('models', f.models, sql`SELECT id FROM models UNION SELECT alias AS id FROM aliases`);
 }
 
-/** Creates a subscription; the only answer that carries its secret. */
 export async function createSubscription(db: Db, input: CreateSubscriptionInput, o: ServiceOptions): Promise<{ subscription: SubscriptionView; secret: string }> {
   const url = parseDestination(input.url, o.policy).url.href;
   await checkFilter(db, input.filter);
