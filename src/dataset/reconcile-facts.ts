@@ -83,14 +83,21 @@ async function nothingToReconcile(tx: Tx, provider: string, facts: NewFact[]): P
 }
 
 /** Reconciles the provider's facts in the database against the file's; returns what changed. */
-export async function reconcileFacts(tx: Tx, provider: string, facts: NewFact[], now: number): Promise<{ added: number; superseded: number }> {
-  const empty = await nothingToReconcile(tx, provider, facts);
+export async function reconcileFacts(
+  tx: Tx,
+  provider: string,
+  facts: NewFact[],
+  now: number,
+  opts: { factIndexesDeferred?: boolean } = {},
+): Promise<{ added: number; superseded: number }> {
+  // Indexes deferred: the facts table was empty when the import began (see importDatasets).
+  const empty = opts.factIndexesDeferred || (await nothingToReconcile(tx, provider, facts));
   const series = await seriesIds(tx, facts);
   const rows = facts.map((f, i) => factRow(f, series[i]));
   if (empty) {
     // A first import of this provider (a fresh seed): every fact is new. Pairs within the file were
     // checked for overlaps before the transaction (checkNoOverlap); there is nothing else to meet.
-    await insertValues(tx, `INSERT INTO facts (${FACT_COLUMNS})`, rows, FACT_UPSERT_SQL);
+    await insertValues(tx, `INSERT INTO facts (${FACT_COLUMNS})`, rows, opts.factIndexesDeferred ? '' : FACT_UPSERT_SQL);
     return { added: facts.length, superseded: 0 };
   }
   await tx.run(sql.raw(`CREATE TEMP TABLE IF NOT EXISTS import_facts (${STAGE_TABLE}, fact_id INTEGER, match TEXT)`));
