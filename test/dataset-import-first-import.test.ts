@@ -34,6 +34,17 @@ async function factRows(url: string): Promise<unknown[][]> {
   }
 }
 
+/** Imports `before` (a second earlier), then `dir`; returns the second import's result. */
+async function importAfter(url: string, before: string, dir: string) {
+  const d = await openDatabase({ url });
+  try {
+    await importDataset(d, before, undefined, NOW - 1000);
+    return await importDataset(d, dir, undefined, NOW);
+  } finally {
+    d.close();
+  }
+}
+
 describe("a provider's first import and a reconciling import write the same rows", () => {
   it('fresh database vs one already holding a fact of each provider', async () => {
     const full = tempDir();
@@ -56,10 +67,7 @@ describe("a provider's first import and a reconciling import write the same rows
       writeFileSync(join(cut, `${p}.json`), JSON.stringify({ ...d, facts: d.facts.slice(0, 1) }));
     }
     const b = `file:${tempDb()}`;
-    const db = await openDatabase({ url: b });
-    await importDataset(db, cut, undefined, NOW - 1000);
-    const rb = await importDataset(db, full, undefined, NOW);
-    db.close();
+    const rb = await importAfter(b, cut, full);
 
     expect(ra.factsAdded).toBe(ra.facts);
     expect(rb.factsAdded).toBe(rb.facts - PROVIDERS.length);
@@ -75,10 +83,7 @@ describe("a provider's first import and a reconciling import write the same rows
     const other = tempDir();
     copyFileSync(join(DATA_DIR, 'minimax.json'), join(other, 'minimax.json'));
     const c = `file:${tempDb()}`;
-    const dc = await openDatabase({ url: c });
-    await importDataset(dc, other, undefined, NOW - 1000);
-    const rc = await importDataset(dc, full, undefined, NOW);
-    dc.close();
+    const rc = await importAfter(c, other, full);
     expect(rc.factsAdded).toBe(rc.facts);
     expect(await factRows(c)).toEqual(rowsA);
   });
