@@ -4,7 +4,8 @@
 // `GET /v1/prices?model=deepseek/deepseek-v4-pro` answers 200 — once with no data/tokentrail.db
 // (migrate + seed from data/) and once with it already seeded. The baseline is a pure Hono server
 // process (plain JavaScript, @hono/node-server) spawned the same way, until its first answer.
-// After a warm-up of 200 requests the server's VmRSS is read from /proc. Rounds alternate the
+// After a warm-up of 200 requests the server's VmRSS is read from /proc, and again after one load
+// of the home page's overview (`GET /`, every model's prices: the heaviest answer). Rounds alternate the
 // variants; medians are reported. The role is `api` because `all` would scrape the providers' sites.
 //   npm run bench -- coldstart              (BENCH_ROUNDS=5)
 import { spawn, spawnSync } from 'node:child_process';
@@ -77,7 +78,7 @@ const rssMb = (pid: number) => {
 let nextPort = 41_000 + Math.floor(Math.random() * 10_000);
 
 /** Spawns `cmd` in `cwd`, polls `path` until 200; warms up; reads RSS; stops the process group. */
-async function coldStart(cwd: string, cmd: string[], marker: string): Promise<{ ms: number; rssMb: number }> {
+async function coldStart(cwd: string, cmd: string[], marker: string, page: boolean): Promise<{ ms: number; rssMb: number; rssAfterPageMb: number | null }> {
   const port = nextPort++;
   const t0 = performance.now();
   const child = spawn(cmd[0], cmd.slice(1), {
@@ -103,7 +104,10 @@ async function coldStart(cwd: string, cmd: string[], marker: string): Promise<{ 
     }
     const ms = performance.now() - t0;
     for (let i = 0; i < 200; i++) await (await fetch(url)).arrayBuffer();
-    return { ms: round(ms), rssMb: rssMb(serverPid(child.pid!, marker)) };
+    const pid = serverPid(child.pid!, marker);
+    const rss = rssMb(pid);
+    if (page) await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
+    return { ms: round(ms), rssMb: rss, rssAfterPageMb: page ? rssMb(pid) : null };
   } finally {
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     process.kill(-child.pid!, 'SIGTERM');
@@ -117,6 +121,8 @@ export interface ColdStartFigure {
   minMs: number;
   maxMs: number;
   rssMb: number;
+  /** After one `GET /` (the overview page) on top of the warm-up; null for the bare server. */
+  rssAfterPageMb: number | null;
 }
 export interface ColdStartBenchResult {
   rounds: number;
@@ -146,16 +152,23 @@ export async function runColdStartBench(): Promise<ColdStartBenchResult> {
       nodeServeFresh: { cmd: ['node', 'bin/tokentrail.js', 'serve', '--role', 'api'], marker: 'tokentrail.js', fresh: true },
       nodeServeSeeded: { cmd: ['node', 'bin/tokentrail.js', 'serve', '--role', 'api'], marker: 'tokentrail.js', fresh: false },
     };
-    const runs: Record<string, Array<{ ms: number; rssMb: number }>> = {};
+    const runs: Record<string, Array<{ ms: number; rssMb: number; rssAfterPageMb: number | null }>> = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, v] of Object.entries(variants)) {
         if (v.fresh) unseed();
-        (runs[name] ??= []).push(await coldStart(repo, v.cmd, v.marker));
+        (runs[name] ??= []).push(await coldStart(repo, v.cmd, v.marker, name !== 'bare'));
       }
     }
     const fig = (name: string): ColdStartFigure => {
       const xs = runs[name];
-      return { p50Ms: median(xs.map((x) => x.ms)), minMs: Math.min(...xs.map((x) => x.ms)), maxMs: Math.max(...xs.map((x) => x.ms)), rssMb: median(xs.map((x) => x.rssMb)) };
+      const page = xs.map((x) => x.rssAfterPageMb).filter((x): x is number => x !== null);
+      return {
+        p50Ms: median(xs.map((x) => x.ms)),
+        minMs: Math.min(...xs.map((x) => x.ms)),
+        maxMs: Math.max(...xs.map((x) => x.ms)),
+        rssMb: median(xs.map((x) => x.rssMb)),
+        rssAfterPageMb: page.length ? median(page) : null,
+      };
     };
     const out = {
       rounds: ROUNDS,
