@@ -7,6 +7,7 @@
 // After a warm-up of 200 requests the server's VmRSS is read from /proc, and again after one load
 // of the home page's overview (`GET /`, every model's prices: the heaviest answer). Rounds alternate the
 // variants; medians are reported. The role is `api` because `all` would scrape the providers' sites.
+// The tsx variants run the same start with TOKENTRAIL_FROM_SOURCE=1 (the sources, transpiled).
 //   npm run bench -- coldstart              (BENCH_ROUNDS=5)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -78,13 +79,17 @@ const rssMb = (pid: number) => {
 let nextPort = 41_000 + Math.floor(Math.random() * 10_000);
 
 /** Spawns `cmd` in `cwd`, polls `path` until 200; warms up; reads RSS; stops the process group. */
-async function coldStart(cwd: string, cmd: string[], marker: string, page: boolean): Promise<{ ms: number; rssMb: number; rssAfterPageMb: number | null }> {
+async function coldStart(cwd: string, cmd: string[], marker: string, page: boolean, extraEnv: Record<string, string> = {}): Promise<{ ms: number; rssMb: number; rssAfterPageMb: number | null }> {
   const port = nextPort++;
   const t0 = performance.now();
+  // The copy's own data/tokentrail.db, as `npm start` in a fresh clone uses.
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOKENTRAIL_SCHEDULE: 'off', ...extraEnv };
+  delete env.DATABASE_URL;
+  delete env.TOKENTRAIL_PACKAGE_ROOT;
   const child = spawn(cmd[0], cmd.slice(1), {
     cwd,
     detached: true,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOKENTRAIL_SCHEDULE: 'off', DATABASE_URL: '' },
+    env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}${PROBE}`;
@@ -131,6 +136,9 @@ export interface ColdStartBenchResult {
   npmStartSeeded: ColdStartFigure;
   nodeServeFresh: ColdStartFigure;
   nodeServeSeeded: ColdStartFigure;
+  /** npm start with TOKENTRAIL_FROM_SOURCE=1: the sources through tsx instead of dist/. */
+  tsxFresh: ColdStartFigure;
+  tsxSeeded: ColdStartFigure;
   /** p50 of npm start, seeded, ÷ p50 of the bare server (how many bare starts one start costs). */
   seededToBare: number;
   loadAverage: string;
@@ -151,12 +159,15 @@ export async function runColdStartBench(): Promise<ColdStartBenchResult> {
       npmStartSeeded: { cmd: ['npm', 'start', '--', '--role', 'api'], marker: 'tokentrail.js', fresh: false },
       nodeServeFresh: { cmd: ['node', 'bin/tokentrail.js', 'serve', '--role', 'api'], marker: 'tokentrail.js', fresh: true },
       nodeServeSeeded: { cmd: ['node', 'bin/tokentrail.js', 'serve', '--role', 'api'], marker: 'tokentrail.js', fresh: false },
-    };
+      // The same through tsx (as every start was before dist/ was used from a checkout).
+      tsxFresh: { cmd: ['npm', 'start', '--', '--role', 'api'], marker: 'tokentrail.js', fresh: true, env: { TOKENTRAIL_FROM_SOURCE: '1' } },
+      tsxSeeded: { cmd: ['npm', 'start', '--', '--role', 'api'], marker: 'tokentrail.js', fresh: false, env: { TOKENTRAIL_FROM_SOURCE: '1' } },
+    } as Record<string, { cmd: string[]; marker: string; fresh: boolean; env?: Record<string, string> }>;
     const runs: Record<string, Array<{ ms: number; rssMb: number; rssAfterPageMb: number | null }>> = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, v] of Object.entries(variants)) {
         if (v.fresh) unseed();
-        (runs[name] ??= []).push(await coldStart(repo, v.cmd, v.marker, name !== 'bare'));
+        (runs[name] ??= []).push(await coldStart(repo, v.cmd, v.marker, name !== 'bare', v.env));
       }
     }
     const fig = (name: string): ColdStartFigure => {
@@ -177,6 +188,8 @@ export async function runColdStartBench(): Promise<ColdStartBenchResult> {
       npmStartSeeded: fig('npmStartSeeded'),
       nodeServeFresh: fig('nodeServeFresh'),
       nodeServeSeeded: fig('nodeServeSeeded'),
+      tsxFresh: fig('tsxFresh'),
+      tsxSeeded: fig('tsxSeeded'),
       seededToBare: 0,
       loadAverage: loadavg().map((l) => l.toFixed(2)).join(' '),
     };
