@@ -95,7 +95,7 @@ async function coldStart(cwd: string, cmd: string[], marker: string, page: boole
   const url = `http://127.0.0.1:${port}${PROBE}`;
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${cmd.join(' ')} exited with ${child.exitCode}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${cmd.join(' ')} exited (${child.exitCode ?? child.signalCode})`);
       if (performance.now() - t0 > 120_000) throw new Error(`${cmd.join(' ')}: no answer within 120 s`);
       try {
         const r = await fetch(url);
@@ -114,10 +114,19 @@ async function coldStart(cwd: string, cmd: string[], marker: string, page: boole
     if (page) await (await fetch(`http://127.0.0.1:${port}/`)).arrayBuffer();
     return { ms: round(ms), rssMb: rss, rssAfterPageMb: page ? rssMb(pid) : null };
   } finally {
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    process.kill(-child.pid!, 'SIGTERM');
+    // The whole process group (npm, its shell, the server); a group already gone is fine.
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
+    };
+    const running = () => child.exitCode === null && child.signalCode === null;
+    const exited = new Promise<void>((r) => (running() ? child.once('exit', () => r()) : r()));
+    signal('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    if (running()) signal('SIGKILL');
   }
 }
 
