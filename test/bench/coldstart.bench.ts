@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -76,11 +77,21 @@ const rssMb = (pid: number) => {
   return round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024, 1);
 };
 
-let nextPort = 41_000 + Math.floor(Math.random() * 10_000);
+/** A port free right now (the machine is shared: a fixed range may be taken). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Spawns `cmd` in `cwd`, polls `path` until 200; warms up; reads RSS; stops the process group. */
 async function coldStart(cwd: string, cmd: string[], marker: string, page: boolean, extraEnv: Record<string, string> = {}): Promise<{ ms: number; rssMb: number; rssAfterPageMb: number | null }> {
-  const port = nextPort++;
+  const port = await freePort();
   const t0 = performance.now();
   // The copy's own data/tokentrail.db, as `npm start` in a fresh clone uses.
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', TOKENTRAIL_SCHEDULE: 'off', ...extraEnv };
@@ -176,7 +187,9 @@ export async function runColdStartBench(): Promise<ColdStartBenchResult> {
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, v] of Object.entries(variants)) {
         if (v.fresh) unseed();
-        (runs[name] ??= []).push(await coldStart(repo, v.cmd, v.marker, name !== 'bare', v.env));
+        const run = await coldStart(repo, v.cmd, v.marker, name !== 'bare', v.env);
+        process.stderr.write(`coldstart round ${r + 1} ${name}: ${JSON.stringify(run)}\n`);
+        (runs[name] ??= []).push(run);
       }
     }
     const fig = (name: string): ColdStartFigure => {
