@@ -30,11 +30,14 @@ import { MAX_MODEL_REQUESTS, quoteRoutes } from './routes/quote.ts';
 import { timelineRoutes } from './routes/timeline.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { webRoutes } from './web/index.ts';
+import { attachTimelineIndex } from '../src/timeline/memory-index.ts';
 
 export interface AppDeps {
   database: Database;
   /** The environment, parsed (src/config.ts); default: parsed from process.env now. */
   config?: Config;
+  /** Answer price-at from an in-memory index of the current data version (default true; false: SQL). */
+  timelineIndex?: boolean;
   /** Admin bearer token; default TOKENTRAIL_ADMIN_TOKEN. Unset: admin routes are disabled. */
   adminToken?: string;
   /** The clock (`at`/`asOf` default to it). */
@@ -64,6 +67,7 @@ export function createApp(deps: AppDeps) {
   const config = deps.config ?? loadConfig();
   const limits = { ...bucketsFromConfig(config), ...deps.rateLimits };
   const trustedHops = deps.trustProxy === true ? 1 : deps.trustProxy === false ? 0 : (deps.trustProxy ?? config.TOKENTRAIL_TRUST_PROXY);
+  if (deps.timelineIndex !== false) attachTimelineIndex(deps.database.db);
   const metrics = new HttpMetrics();
   const cacheOpts = deps.cache === false ? null : (deps.cache ?? {});
   const versions = new VersionWatcher(deps.database.db, cacheOpts?.versionCheckMs ?? 1000);
@@ -71,6 +75,7 @@ export function createApp(deps: AppDeps) {
     database: deps.database,
     db: deps.database.db,
     now: deps.now ?? Date.now,
+    staleAfterMs: config.TOKENTRAIL_STALE_AFTER,
     versions,
     memo: new KnowledgeMemo(deps.database.db, versions, 32, cacheOpts !== null),
     cache: cacheOpts ? new ResponseCache(cacheOpts) : null,

@@ -17,6 +17,7 @@ import { Dispatcher, type DispatcherOptions } from '../src/webhooks/dispatcher.t
 import type { ScrapeOptions } from '../src/scrape/run.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { makeProblem } from './problem.ts';
+import { timelineIndexOf } from '../src/timeline/memory-index.ts';
 
 export interface ServerOptions {
   database: Database;
@@ -99,6 +100,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url, role }, 'tokentrail listening');
+  // Build the in-memory timeline index now (in slices that yield), not on the first price asked.
+  timelineIndexOf(opts.database.db)?.catch((e: unknown) => log.warn({ err: e }, 'timeline index build failed; answering from SQL, retried on the next request'));
   return {
     url,
     port,

@@ -4,8 +4,9 @@ import type { Catalog } from '../src/catalog/contract.ts';
 import genaiPrices from './genai-prices/index.ts';
 import modelsDev from './models-dev/index.ts';
 import llmPrices from './llm-prices/index.ts';
+import litellm from './litellm/index.ts';
 
-export const catalogs: Catalog[] = [genaiPrices, modelsDev, llmPrices];
+export const catalogs: Catalog[] = [genaiPrices, modelsDev, llmPrices, litellm];
 
 export function getCatalog(id: string): Catalog {
   const found = catalogs.find((c) => c.id === id);

@@ -1,13 +1,14 @@
-// Rebuilds data/ with the catalogs: imports data/ as it is (the providers' own pages and curated
-// facts), backfills each catalog from a local git mirror of its repository, and exports data/
-// again (deterministic files). Usage:
-//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]
+// Rebuilds data/ with the catalogs: imports data/ without its catalog facts (the providers' own
+// pages and curated facts as they are), backfills each catalog from a local git mirror of its
+// repository, and exports data/ again (deterministic files). Starting the catalogs from nothing
+// makes the build reproducible: the same mirrors give the same files. Usage:
+//   npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7] [--litellm-every-days 7]
 // where <mirrors dir>/<owner>+<name>/repo are git directories (e.g. from `git clone --mirror`).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { openDatabase, PACKAGE_ROOT } from '../src/db/client.ts';
-import { importDataset } from '../src/dataset/import.ts';
+import { datasetFiles, importDataset, importDatasets, readDatasetFile } from '../src/dataset/import.ts';
 import { exportDataset } from '../src/dataset/export.ts';
 import { backfillCatalog } from '../src/catalog/backfill.ts';
 import { getCatalog } from '../scrapers/catalogs.ts';
@@ -20,24 +21,34 @@ const flag = (name: string) => {
 };
 const mirrors = args[0];
 if (!mirrors || mirrors.startsWith('--')) {
-  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7]\n');
+  process.stderr.write('usage: npx tsx scripts/build-catalog-data.ts <mirrors dir> [--out data] [--models-dev-every-days 7] [--litellm-every-days 7]\n');
   process.exit(2);
 }
 const out = resolve(flag('--out') ?? join(PACKAGE_ROOT, 'data'));
 const everyDays = Number(flag('--models-dev-every-days') ?? 7);
+const litellmEveryDays = Number(flag('--litellm-every-days') ?? 7);
 const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
 rmSync(dbFile, { force: true });
 const d = await openDatabase({ url: `file:${dbFile}` });
-await importDataset(d, join(PACKAGE_ROOT, 'data'));
+await importDatasets(
+  d,
+  datasetFiles(join(PACKAGE_ROOT, 'data')).map((f) => {
+    const ds = readDatasetFile(f);
+    return { ...ds, facts: ds.facts.filter((x) => !x.origin) };
+  }),
+);
 const official = new Set(scrapers.map((s) => s.id));
 const plan = [
   { id: 'llm-prices', repo: 'simonw+llm-prices' },
   { id: 'genai-prices', repo: 'pydantic+genai-prices' },
   { id: 'models.dev', repo: 'anomalyco+models.dev', everyDays },
+  // LiteLLM's repository is too large to mirror here; its published file's history is read from
+  // the public hourly archive of it (hundreds of commits of a 1.5 MB file: sampled like models.dev).
+  { id: 'litellm', repo: 'RoCry+llm-api-price', archive: 'RoCry/llm-api-price', everyDays: litellmEveryDays },
 ];
 for (const p of plan) {
   const t = Date.now();
-  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays });
+  const r = await backfillCatalog(d, getCatalog(p.id), join(mirrors, p.repo, 'repo'), { officialProviders: official, everyDays: p.everyDays, archive: p.archive });
   process.stdout.write(`${JSON.stringify(r)} ${Date.now() - t} ms\n`);
 }
 mkdirSync(out, { recursive: true });

@@ -124,11 +124,63 @@ function cutNames(mirrors: string) {
   }
 }
 
+/**
+ * LiteLLM: the published file as the public git-scraping archive RoCry/llm-api-price keeps it
+ * (an hourly copy of the raw URL, re-serialised with the same numbers, plus `last_updated`). The
+ * fixture is a slice of named entries at the archive's head; the history slice is those entries at
+ * every archive commit where any of them changed. Objects and numbers as written.
+ */
+export const LITELLM_ARCHIVE = { repo: 'RoCry/llm-api-price', dir: 'RoCry+llm-api-price' };
+const LITELLM_FIXTURE_KEYS = [
+  'sample_spec', 'last_updated', '1024-x-1024/dall-e-2', 'aiml/dall-e-3', 'text-embedding-3-small',
+  'ai21.j2-mid-v1', 'amazon.nova-2-pro-preview-20251202-v1:0', 'anthropic.claude-3-5-sonnet-20240620-v1:0',
+  'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929', 'claude-opus-4-6', 'vertex_ai/claude-opus-4-6',
+  'deepseek-chat', 'deepseek/deepseek-chat', 'deepseek-v4-flash', 'deepseek/deepseek-v4-flash', 'deepseek-v4-pro',
+  'gemini/gemini-2.5-pro', 'gemini/gemini-2.5-flash-lite', 'gpt-4o', 'gpt-5.4', 'o4-mini', 'azure/gpt-4o',
+  'openrouter/anthropic/claude-3.5-sonnet', 'xai/grok-4',
+];
+const LITELLM_HISTORY_KEYS = ['claude-sonnet-4-5', 'deepseek-chat', 'deepseek/deepseek-chat', 'gpt-4o', 'gemini/gemini-2.5-pro'];
+
+function litellmSlice(text: string, keys: string[]): string {
+  const all = parseJsonExact(text) as Record<string, unknown>;
+  return stringifyJsonExact(Object.fromEntries(keys.filter((k) => k in all).map((k) => [k, all[k]])), 2) + '\n';
+}
+
+function cutLitellm(mirrors: string) {
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const git = join(mirrors, LITELLM_ARCHIVE.dir, 'repo');
+  const path = 'model_prices_and_context_window.json';
+  const h = headCommit(git);
+  const dir = join(SCRAPERS_DIR, 'litellm', 'fixtures');
+  mkdirSync(dir, { recursive: true });
+  const name = `slice-${h.sha.slice(0, 10)}`;
+  writeFileSync(join(dir, `${name}.json`), litellmSlice(showFile(git, h.sha, path)!, LITELLM_FIXTURE_KEYS));
+  writeFileSync(join(dir, `${name}.meta.json`), JSON.stringify({ repo: 'BerriAI/litellm', archive: LITELLM_ARCHIVE.repo, commit: h.sha, paths: [path], date: iso(h.at), url: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json', origin: `the published file as archived hourly by github.com/${LITELLM_ARCHIVE.repo} (commit is the archive's)`, fidelity: `slice: ${LITELLM_FIXTURE_KEYS.length} entries named in the script, objects and numbers as written, re-indented` }, null, 2) + '\n');
+  const commits: Array<{ sha: string; committedAt: string; files: Record<string, string> }> = [];
+  let prev = '';
+  for (const c of commitsTouching(git, [path])) {
+    const text = showFile(git, c.sha, path)!;
+    let slice: string;
+    try {
+      slice = litellmSlice(text, LITELLM_HISTORY_KEYS);
+    } catch {
+      continue; // a copy that is not JSON is not a version of these entries
+    }
+    if (slice === prev) continue;
+    prev = slice;
+    commits.push({ sha: c.sha, committedAt: new Date(c.at).toISOString(), files: { [path]: slice } });
+  }
+  const hdir = join(SCRAPERS_DIR, 'litellm', 'history');
+  mkdirSync(hdir, { recursive: true });
+  writeFileSync(join(hdir, 'entries-5.json'), JSON.stringify({ repo: 'BerriAI/litellm', archive: LITELLM_ARCHIVE.repo, origin: `git mirror of github.com/${LITELLM_ARCHIVE.repo}`, fidelity: `entries ${LITELLM_HISTORY_KEYS.join(', ')} as written, at every first-parent archive commit where one of them changed`, paths: [path], commits }, null, 2) + '\n');
+}
+
 if (process.argv[2] === 'cut') {
   cut(process.argv[3] ?? '/work/.mirror');
   cutHistory(process.argv[3] ?? '/work/.mirror');
   cutNames(process.argv[3] ?? '/work/.mirror');
 }
+if (process.argv[2] === 'cut-litellm') cutLitellm(process.argv[3] ?? '/work/.mirror');
 for (const catalog of catalogs) {
   for (const f of catalogFixtures(catalog)) {
     writeFileSync(f.expectedFile, formatCatalogExpected(catalogFixtureOutcome(catalog, f)));

@@ -8,7 +8,8 @@ import { Decimal, amountToNumber } from './decimal.ts';
 import { CacheTtl, Currency, ServiceTier, type Conditions, type Model } from './model.ts';
 import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
-import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './timeline/queries.ts';
+import { effectivePriceRows, getModel, knownCurrencies, resolveModel, type PricedFreshness } from './timeline/queries.ts';
+import { DEFAULT_STALE_AFTER_MS, judgeLine, type StaleReason } from './timeline/freshness.ts';
 import { plansAt } from './timeline/plans.ts';
 import { fxOf, type FxLineFields } from './fx/convert.ts';
 import { quoteRowsIn } from './fx/sheets.ts';
@@ -64,6 +65,67 @@ export const QuoteRequest = z
   })
   .strict();
 export type QuoteRequest = z.infer<typeof QuoteRequest>;
+
+/**
+ * QuoteRequest with a usage log's rows left unread: everything else, including the log's length,
+ * is checked as QuoteRequest checks it (zod checks an array's length before its items).
+ */
+const QuoteEnvelope = QuoteRequest.extend({ usage: z.union([Usage, z.array(z.unknown()).min(1).max(MAX_LOGGED_REQUESTS)]) });
+const UsageField = QuoteRequest.shape.usage;
+
+/**
+ * Rows of a usage log reported as invalid, at most: past them the rest is not read. Every issue of
+ * 10,000 bad rows is ~90,000 entries, a 7 MB problem built and serialized in one block (~0.5 s).
+ */
+export const MAX_INVALID_ROWS = 100;
+
+/**
+ * `QuoteRequest.safeParse`, cooperatively: the envelope at once, then a usage log's rows one by
+ * one, yielding to the event loop every millisecond or so (validating 10,000 rows in one block
+ * takes 30–250 ms). Same data, and the same issues in the same order, as QuoteRequest.safeParse,
+ * except that the rows after the MAX_INVALID_ROWS-th invalid one are not read.
+ */
+export async function parseQuoteRequest(body: unknown): Promise<{ success: true; data: QuoteRequest } | { success: false; error: z.ZodError }> {
+  const envelope = QuoteEnvelope.safeParse(body);
+  const issues = envelope.success ? [] : [...envelope.error.issues];
+  const usage = (body as { usage?: unknown } | null)?.usage;
+  // The log's rows are read only when its length passed (the envelope then has no usage issue).
+  const rows = Array.isArray(usage) && !issues.some((i) => i.path[0] === 'usage') ? usage : null;
+  const rowIssues: z.core.$ZodIssue[] = [];
+  let aborted = false;
+  let invalidRows = 0;
+  const data: LoggedRequest[] = [];
+  if (rows) {
+    const pause = slicer();
+    for (let i = 0; i < rows.length && invalidRows < MAX_INVALID_ROWS; i++) {
+      await pause();
+      // Each row as a log of one, through the same union: zod's answer says whether the row's
+      // issues end the union (a wrong type, a bound) or only refine it (an instant, cache > input).
+      const r = UsageField.safeParse([rows[i]]);
+      if (r.success) {
+        data.push((r.data as LoggedRequest[])[0]);
+        continue;
+      }
+      const wrapped = r.error.issues.length === 1 && r.error.issues[0].code === 'invalid_union' ? r.error.issues[0] : null;
+      aborted ||= wrapped !== null;
+      invalidRows++;
+      for (const issue of wrapped ? wrapped.errors[1] : r.error.issues) rowIssues.push({ ...issue, path: [i, ...issue.path.slice(1)] });
+    }
+  }
+  if (rowIssues.length) {
+    // As QuoteRequest reports them: fields in shape order (usage is last), unknown keys after; the
+    // union's two branches (one request, a log) when a row's issue ends the log's branch.
+    const inUsage = (p: PropertyKey[]) => ['usage', ...p];
+    const usageIssues: z.core.$ZodIssue[] = aborted
+      ? [{ code: 'invalid_union', errors: [Usage.safeParse(rows).error?.issues ?? [], rowIssues], path: ['usage'], message: 'Invalid input' }]
+      : rowIssues.map((i) => ({ ...i, path: inUsage(i.path) }));
+    const unknown = issues.filter((i) => i.code === 'unrecognized_keys');
+    issues.splice(0, issues.length, ...issues.filter((i) => i.code !== 'unrecognized_keys'), ...usageIssues, ...unknown);
+  }
+  if (issues.length) return { success: false, error: new z.ZodError(issues) };
+  const parsed = envelope.data!;
+  return { success: true, data: { ...parsed, usage: rows ? data : (parsed.usage as Usage) } };
+}
 
 export interface QuoteLine extends Partial<FxLineFields> {
   component: string;
@@ -231,6 +293,44 @@ interface Priced {
   note?: string;
   /** Tokens summed exactly over the log (before the `requests` multiplier). */
   tokens: bigint;
+  /** The latest instant this row priced, judged by min(at, asOf) like any price line. */
+  latest: number;
+}
+
+/** A price line a quote used that no source confirmed recently (see src/timeline/freshness.ts). */
+export interface QuoteWarning {
+  code: 'stale';
+  model: string;
+  component: string;
+  /** The line's published currency (a converted line is judged by the line it came from). */
+  currency: string;
+  conditions: Conditions;
+  lastConfirmedAt: string | null;
+  reason: StaleReason['code'];
+  message: string;
+}
+
+/** The stale lines among those a model's quote used, one warning per line. */
+function staleWarnings(priced: Iterable<Priced & { model: string }>, asOf: number, staleAfterMs: number): QuoteWarning[] {
+  const out = new Map<string, QuoteWarning>();
+  for (const p of priced) {
+    const f = (p.row as PricedRow & { freshness?: PricedFreshness }).freshness;
+    if (!f) continue;
+    const judged = judgeLine(f.line, f.siblings, Math.min(p.latest, asOf), staleAfterMs);
+    if (!judged.stale) continue;
+    const key = `${p.model}\u0000${p.component}\u0000${f.line.currency}\u0000${conditionsKey(p.row)}`;
+    out.set(key, {
+      code: 'stale',
+      model: p.model,
+      component: p.component,
+      currency: f.line.currency,
+      conditions: p.row.conditions,
+      lastConfirmedAt: judged.lastConfirmedAt,
+      reason: judged.staleReason!.code,
+      message: `${p.model} ${p.component} (${f.line.currency}): ${judged.staleReason!.message}`,
+    });
+  }
+  return [...out.values()];
 }
 
 /**
@@ -239,7 +339,7 @@ interface Priced {
  * tokens are summed per price row as integers, and each row's cost is computed once, exactly.
  * The walk yields to the event loop every few milliseconds.
  */
-export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
+export async function quote(db: Db, body: QuoteRequest, now = Date.now(), opts: { staleAfterMs?: number } = {}) {
   const asOf = body.asOf ? parseInstant(body.asOf, 'asOf') : now;
   const defaultAt = body.at ? parseInstant(body.at, 'at') : now;
   const multiplier = body.requests ?? 1;
@@ -262,6 +362,7 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
   const plan = body.plan ? (await plansAt(db, { plan: body.plan.toLowerCase(), at: defaultAt, asOf }))[0] : undefined;
 
   const quotes: ModelQuote[] = [];
+  const warnings: QuoteWarning[] = [];
   for (const requested of body.models) {
     const segmentAt = await modelSegments(db, requested, asOf);
     const models = new Map<string, Model | null>();
@@ -295,8 +396,13 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       for (const l of requestLines(rows, req, model)) {
         const key = `${model}\u0000${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${conditionsKey(l.row)}\u0000${l.note ?? ''}\u0000${fxOf(l.row)?.rateDate ?? ''}`;
         const cur = priced.get(key);
-        if (cur) cur.tokens += BigInt(l.tokens);
-        else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens) });
+        if (cur) {
+          cur.tokens += BigInt(l.tokens);
+          if (req.at > cur.latest) {
+            cur.latest = req.at;
+            cur.row = l.row; // same amount, unit and conditions; the later stretch's confirmation
+          }
+        } else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens), latest: req.at });
       }
     }
     // Lines as the caller sees them: one per component and price row, whatever model answered.
@@ -337,10 +443,11 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       })),
     };
     if (canonical !== requested.toLowerCase()) q.requested = requested;
+    warnings.push(...staleWarnings(priced.values(), asOf, opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS));
     if (plan) q.plan = await planInCurrency(db, planQuote(plan, credits, total, out, multiplier * log.length), currency!, defaultAt);
     quotes.push(q);
   }
-  return { at: toIso(defaultAt), asOf: toIso(asOf), quotes };
+  return { at: toIso(defaultAt), asOf: toIso(asOf), quotes, warnings };
 }
 
 function planQuote(

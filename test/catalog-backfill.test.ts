@@ -1,56 +1,26 @@
 // Backfill from git history: a real slice of llm-prices' history (every commit that touched
 // data/anthropic.json and data/deepseek.json, replayed into a temp git repo with the original
 // commit times) gives the same timeline walked oldest first, newest first, or shuffled.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backfillCatalog } from '../src/catalog/backfill.ts';
 import { commitsTouching, type CommitInfo } from '../src/catalog/git.ts';
-import { disagreements } from '../src/catalog/disagreements.ts';
-import { SCRAPERS_DIR } from '../src/scrape/fixtures.ts';
 import { getCatalog } from '../scrapers/catalogs.ts';
 import type { Database } from '../src/db/client.ts';
-import { tempDir } from './helpers/cli.ts';
-import { freshDatabase } from './helpers/db.ts';
+import { backfillTimeline, readHistorySlice, replayHistory } from './helpers/catalog.ts';
 
-interface HistorySlice {
-  paths: string[];
-  commits: Array<{ sha: string; committedAt: string; files: Record<string, string> }>;
-}
-
-const slice = JSON.parse(readFileSync(join(SCRAPERS_DIR, 'llm-prices', 'history', 'vendors-anthropic-deepseek.json'), 'utf8')) as HistorySlice;
+const slice = readHistorySlice('llm-prices', 'vendors-anthropic-deepseek.json');
 const catalog = getCatalog('llm-prices');
 let gitDir = '';
 let commits: CommitInfo[] = [];
 const opened: Database[] = [];
 
 beforeAll(() => {
-  const work = join(tempDir(), 'repo');
-  mkdirSync(join(work, 'data'), { recursive: true });
-  const git = (args: string[], env: Record<string, string> = {}) => execFileSync('git', ['-C', work, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  git(['init', '-q']);
-  for (const c of slice.commits) {
-    for (const [p, text] of Object.entries(c.files)) writeFileSync(join(work, p), text);
-    git(['add', '-A']);
-    const date = c.committedAt;
-    git(['-c', 'user.name=replay', '-c', 'user.email=replay@example.invalid', 'commit', '-q', '--allow-empty', '-m', `replay ${c.sha}`], { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date });
-  }
-  gitDir = join(work, '.git');
+  gitDir = replayHistory(slice);
   commits = commitsTouching(gitDir, slice.paths);
 });
 afterAll(() => opened.forEach((d) => d.close()));
 
 /** The timeline as known now: every live fact of every catalog series. */
-async function timeline(order: CommitInfo[]) {
-  const d = await freshDatabase();
-  opened.push(d);
-  const r = await backfillCatalog(d, catalog, gitDir, { commits: order });
-  const rows = await d.client.execute(`SELECT s.model, s.component, s.currency, s.conditions, s.kind, s.origin, f.amount, f.valid_from, f.valid_to, f.detected_between
-    FROM facts f JOIN series s ON s.id = f.series_id WHERE f.superseded_at IS NULL
-    ORDER BY s.model, s.component, s.conditions, s.kind, f.valid_from`);
-  return { result: r, rows: rows.rows.map((x) => ({ ...x })), db: d };
-}
+const timeline = (order: CommitInfo[]) => backfillTimeline(catalog, gitDir, order, opened);
 
 describe('llm-prices backfill over a real slice of history', () => {
   it('replays every commit of the slice', () => {

@@ -1,16 +1,14 @@
 // A model on both the provider's own page and a catalog, with different prices: one effective
 // price (the page's, confidence high) and one disagreement; where they agree the line says so.
 // Real data: data/deepseek.json (DeepSeek's pages) and llm-prices' data/deepseek.json at a commit.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDataset } from '../src/dataset/import.ts';
 import { ingestCatalog } from '../src/catalog/ingest.ts';
 import { disagreements } from '../src/catalog/disagreements.ts';
 import { catalogFixtures } from '../src/catalog/fixtures.ts';
 import { history, priceSheet } from '../src/timeline/queries.ts';
 import { getCatalog } from '../scrapers/catalogs.ts';
-import { DATA_DIR, tempDir } from './helpers/cli.ts';
+import { importOwnFacts } from './helpers/catalog.ts';
 import { freshDatabase } from './helpers/db.ts';
 import type { Database } from '../src/db/client.ts';
 
@@ -21,13 +19,8 @@ const observedAt = Date.parse(fixture.meta.date);
 
 beforeAll(async () => {
   d = await freshDatabase();
-  const dir = join(tempDir(), 'data');
-  mkdirSync(dir);
   // DeepSeek's own facts only (data/ also holds the catalogs' series, which this test adds itself).
-  const own = JSON.parse(readFileSync(join(DATA_DIR, 'deepseek.json'), 'utf8'));
-  own.facts = own.facts.filter((f: { origin?: string }) => !f.origin);
-  writeFileSync(join(dir, 'deepseek.json'), JSON.stringify(own));
-  await importDataset(d, dir);
+  await importOwnFacts(d, 'deepseek');
   const run = await ingestCatalog(d, llm, readFileSync(fixture.inputFile, 'utf8'), {
     url: fixture.meta.url,
     observedAt,

@@ -3,10 +3,14 @@
 // answers 500 (it waits for SQLite's lock asynchronously, or answers 503 + Retry-After past the
 // deadline) and /healthz never stalls: the binding's synchronous busy wait is gone.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseBusyError, openDatabase } from '../src/db/client.ts';
+import { getScraper } from '../scrapers/registry.ts';
+import { ingestPage } from '../src/scrape/pipeline.ts';
 import { BIN, ROOT } from './helpers/cli.ts';
 import { probeHealthz } from './helpers/probe.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
@@ -92,9 +96,72 @@ describe('a CLI write against a serving instance', () => {
     expect(worst).toBeLessThan(1_000);
   }, 300_000);
 
-  // The page is applied in one transaction today (src/scrape/pipeline.ts, helper "pipe"): when it
-  // holds the lock longer than the deadline, writes in between get 503s. Short batches remove them.
-  it.todo('0 × 503 while ingesting once the pipeline applies a page in short transactions');
+  // Before the batches the page was applied in one transaction: it held the lock for the whole
+  // apply (~10 s of a 4,236-model page here), so writes in between waited past the 5 s deadline (503).
+  it('an ingest of a large page holds the write lock in short stretches: no transaction over a second', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokentrail-busy-'));
+    const database = await openDatabase({ url: `file:${join(dir, 'tokentrail.db')}` });
+    try {
+      const pageFile = join(dir, 'openrouter-constructed.json');
+      const models = constructedPage(pageFile);
+      // Every write transaction's span, BEGIN to COMMIT or ROLLBACK: how long it holds the lock.
+      const spans: number[] = [];
+      const begin = database.client.transaction.bind(database.client);
+      database.client.transaction = (async (...a: Parameters<typeof begin>) => {
+        const tx = await begin(...a);
+        const t0 = performance.now();
+        const end = <F extends () => Promise<void>>(f: F) => (() => f().finally(() => spans.push(performance.now() - t0))) as F;
+        tx.commit = end(tx.commit.bind(tx));
+        tx.rollback = end(tx.rollback.bind(tx));
+        return tx;
+      }) as typeof database.client.transaction;
+      const t0 = performance.now();
+      const run = await ingestPage(database, { scraper: getScraper('openrouter'), url: 'https://openrouter.ai/api/v1/models', body: readFileSync(pageFile), observedAt: Date.parse('2025-12-29T12:34:12Z'), confirmed: true, emitEvents: true });
+      const ms = performance.now() - t0;
+      const longest = Math.max(...spans);
+      console.log(`[hostile-busy-database] ingest of ${models} models in-process: ${run.outcome}, ${run.factsAdded} facts in ${ms.toFixed(0)} ms, ${spans.length} transactions, longest ${longest.toFixed(0)} ms`);
+      expect(run.outcome).toMatch(/^(ok|partial)$/);
+      expect(run.factsAdded).toBeGreaterThan(10_000);
+      // Before: one transaction, the whole apply (8–10 s here).
+      expect(spans.length).toBeGreaterThan(10);
+      expect(longest).toBeLessThan(Math.max(1_000, ms / 10));
+    } finally {
+      database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  // Found here: @libsql/client leaves a statement that met SQLITE_BUSY un-reset on its pooled
+  // connection (libsql 0.5.29, @libsql/client 0.18.0). The next write on that connection succeeds
+  // but cannot autocommit: it is acknowledged, invisible to other connections, and holds the write
+  // lock until the failed statement is garbage-collected. In the first test the server answered
+  // 471 webhooks 201 while another connection saw 72 of them, and the CLI waited 5 s for the lock.
+  // Expected to fail until openDatabase heals or avoids such connections.
+  it.fails('a write retried after SQLITE_BUSY commits: another connection sees it and can take the lock', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tokentrail-busy-'));
+    const dbFile = join(dir, 'tokentrail.db');
+    const a = await openDatabase({ url: `file:${dbFile}` });
+    const holder = await openDatabase({ url: `file:${dbFile}`, migrate: false });
+    try {
+      const tx = await holder.client.transaction('write');
+      const write = a.client.execute("INSERT INTO providers (id, name, url, record) VALUES ('busy', 'busy', 'x', '{}')");
+      await new Promise((r) => setTimeout(r, 100));
+      await tx.rollback();
+      await write; // retried by openDatabase after SQLITE_BUSY, then answered
+      const other = createClient({ url: `file:${dbFile}` });
+      try {
+        const seen = await other.execute("SELECT count(*) AS n FROM providers WHERE id = 'busy'");
+        const lock = await other.execute('BEGIN IMMEDIATE').then(() => 'taken', (e: Error) => e.message);
+        expect({ seen: Number(seen.rows[0].n), lock }).toEqual({ seen: 1, lock: 'taken' });
+      } finally {
+        other.close();
+      }
+    } finally {
+      a.close();
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('a lock held past the deadline is a DatabaseBusyError, and the API answers 503 problem+json with Retry-After', async () => {
     // Its own instance and file: nothing else of this file's tests may hold or wait for that lock.

@@ -221,7 +221,7 @@ async function computeOverview(ctx: ApiContext, at: number, asOf: number): Promi
   const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), allChanges(ctx, asOf)]);
   const sheets = new Map<string, PriceRow[]>();
   for (const p of providers) {
-    const s = await providerSheets(ctx.db, { provider: p.id, at, asOf });
+    const s = await providerSheets(ctx.db, { provider: p.id, at, asOf, staleAfterMs: ctx.staleAfterMs });
     for (const m of s.data) sheets.set(m.model, m.prices);
   }
   const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);

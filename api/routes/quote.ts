@@ -1,9 +1,9 @@
 // POST /v1/quote: the cost of a workload on one or more models (src/quote.ts does the pricing).
 // A read, so it is cached and rate limited generously, never admin-only.
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { quote, QuoteRequest } from '../../src/quote.ts';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { parseQuoteRequest, quote, QuoteRequest } from '../../src/quote.ts';
 import type { ApiContext } from '../context.ts';
-import { problemError, problemResponses } from '../problem.ts';
+import { problemError, problemResponses, ProblemError, validationProblem } from '../problem.ts';
 import { QuoteResponse } from '../schemas.ts';
 
 export const quoteRoute = createRoute({
@@ -40,21 +40,36 @@ export const quoteRoute = createRoute({
 
 /**
  * Model × logged request pairs one quote may ask for. Priced in one pass (src/quote.ts), 10,000
- * pairs take tens of milliseconds and yield to the event loop as they go; the cap bounds the
- * synchronous parts (body parse and validation) and what one client can ask at once.
+ * pairs take tens of milliseconds and yield to the event loop as they go, as does the validation
+ * of the log; the cap bounds the synchronous body parse and what one client can ask at once.
  */
 export const MAX_MODEL_REQUESTS = 10_000;
 
+/**
+ * The route as served: the body is declared (and documented, by `quoteRoute`) as QuoteRequest but
+ * validated in the handler by parseQuoteRequest, which yields between a usage log's rows; the
+ * validator before it only checks the media type and parses the JSON.
+ */
+const servedRoute = {
+  ...quoteRoute,
+  hide: true,
+  request: { body: { required: true, content: { 'application/json': { schema: z.custom<QuoteRequest>(() => true) } } } },
+} as const;
+
 export function quoteRoutes(ctx: ApiContext) {
-  return new OpenAPIHono().openapi(
-    { ...quoteRoute, middleware: [ctx.cached({ bodyTimeFields: ['at', 'asOf'] })] },
+  const app = new OpenAPIHono();
+  app.openAPIRegistry.registerPath(quoteRoute);
+  return app.openapi(
+    { ...servedRoute, middleware: [ctx.cached({ bodyTimeFields: ['at', 'asOf'] })] },
     async (c) => {
-      const body = c.req.valid('json');
+      const checked = await parseQuoteRequest(c.req.valid('json'));
+      if (!checked.success) throw new ProblemError(validationProblem(checked.error, 'json'));
+      const body = checked.data;
       const pairs = body.models.length * (Array.isArray(body.usage) ? body.usage.length : 1);
       if (pairs > MAX_MODEL_REQUESTS) {
         throw problemError(422, `${body.models.length} models × ${pairs / body.models.length} logged requests is more than ${MAX_MODEL_REQUESTS} per quote; split the usage log`, { field: 'usage' });
       }
-      return c.json(await quote(ctx.db, body, ctx.now()), 200);
+      return c.json(await quote(ctx.db, body, ctx.now(), { staleAfterMs: ctx.staleAfterMs }), 200);
     },
   );
 }

@@ -18,6 +18,9 @@ export interface BackfillOptions {
   /** Walk these commits instead of the log (tests replay a slice in any order). */
   commits?: CommitInfo[];
   officialProviders?: ReadonlySet<string>;
+  /** The git dir is this public archive of the catalog's published file (`owner/name`), not the
+   * catalog's own repository: its commits are cited there. */
+  archive?: string;
   onProgress?: (msg: string) => void;
 }
 
@@ -33,6 +36,7 @@ export interface BackfillResult {
 export async function backfillCatalog(database: Database, catalog: Catalog, gitDir: string, o: BackfillOptions = {}): Promise<BackfillResult> {
   // Observations are replayed in commit order whatever order they are given in, so a set of
   // commits always yields one timeline (each change detected between its neighbours).
+  if (o.archive !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(o.archive)) throw new BadInputError(`--archive: "${o.archive}" is not owner/name`, { field: 'archive' });
   let commits = [...(o.commits ?? commitsTouching(gitDir, catalog.history.paths))].sort((a, b) => a.at - b.at || a.sha.localeCompare(b.sha));
   if (o.since !== undefined) commits = commits.filter((c) => c.at >= o.since!);
   if (o.everyDays !== undefined) {
@@ -56,7 +60,7 @@ export async function backfillCatalog(database: Database, catalog: Catalog, gitD
         url: f.url,
         observedAt: c.at,
         confirmed: true,
-        commit: { sha: c.sha, path: f.path },
+        commit: { sha: c.sha, path: f.path, ...(o.archive ? { repo: o.archive } : {}) },
         officialProviders: o.officialProviders,
       });
       for (const r of run.runs) {

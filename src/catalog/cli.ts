@@ -13,8 +13,9 @@ export function registerCatalogCommands(program: Command, deps: CliDeps): void {
     .option('--since <instant>', 'only commits at or after this instant')
     .option('--last <n>', 'only the last n commits')
     .option('--every-days <n>', 'sample the last commit of each n-day window')
+    .option('--archive <owner/name>', "the git dir is this public archive of the catalog's published file: cite its commits")
     .option('--json', 'print JSON instead of a summary line')
-    .action(async (id: string, gitDir: string, o: { since?: string; last?: string; everyDays?: string; json?: boolean }, cmd: Command) => {
+    .action(async (id: string, gitDir: string, o: { since?: string; last?: string; everyDays?: string; archive?: string; json?: boolean }, cmd: Command) => {
       const catalog = deps.getCatalog(id);
       if (!existsSync(gitDir)) throw new BadInputError(`no git directory at ${gitDir}`);
       const num = (v: string | undefined, name: string) => {
@@ -29,6 +30,7 @@ export function registerCatalogCommands(program: Command, deps: CliDeps): void {
         last: num(o.last, 'last'),
         everyDays: num(o.everyDays, 'every-days'),
         officialProviders: new Set(deps.scrapers.map((s) => s.id)),
+        archive: o.archive,
         onProgress: progress,
       });
       progressDone();

@@ -1,7 +1,7 @@
 // Catalog fixtures beside each catalog scraper: scrapers/<folder>/fixtures/ holds
 //   <name>.json | <name>.tree.json   a real slice of the published file, or of the repo's file tree
 //                                    at one commit ({path: text}), cut by scripts/catalog-fixtures.ts
-//   <name>.meta.json                 { repo, commit, paths, date, url, origin, fidelity }
+//   <name>.meta.json                 { repo, commit, paths, date, url, origin, fidelity, archive? }
 //   <name>.expected.json             what the catalog's parse returns for it
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ export interface CatalogFixtureMeta {
   url: string;
   origin: string;
   fidelity: string;
+  /** The public archive whose commit `commit` is, when the catalog's file was read from a copy of it (LiteLLM). */
+  archive?: string;
 }
 
 export interface CatalogFixture {

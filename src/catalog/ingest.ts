@@ -20,8 +20,9 @@ export interface CatalogIngestOptions {
   knownAt?: number;
   /** Backfill of a commit: skips the second-observation rule (the guards still run). */
   confirmed?: boolean;
-  /** A git commit the text was read at: cited as the archive copy. */
-  commit?: { sha: string; path: string };
+  /** A git commit the text was read at: cited as the archive copy. `repo` names the public
+   * repository the commit is in when it is not the catalog's own (an archive of its published file). */
+  commit?: { sha: string; path: string; repo?: string };
   /** Providers whose own page we read: catalog changes there raise no events. */
   officialProviders?: ReadonlySet<string>;
   emitEvents?: boolean;
@@ -66,7 +67,7 @@ export async function ingestCatalog(database: Database, catalog: Catalog, text: 
     return { catalog: catalog.id, url: o.url, outcome: 'failed', reason, runs: [run] };
   }
   const runs: RunSummary[] = [];
-  const archiveUrl = o.commit ? `https://github.com/${catalog.repo}/blob/${o.commit.sha}/${o.commit.path}` : undefined;
+  const archiveUrl = o.commit ? `https://github.com/${o.commit.repo ?? catalog.repo}/blob/${o.commit.sha}/${o.commit.path}` : undefined;
   for (const slice of parsed.providers) {
     if (slice.result.observations.length === 0) continue; // a provider the catalog prices nowhere: nothing to say
     await ensureProvider(database, slice);

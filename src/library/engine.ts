@@ -3,6 +3,7 @@
 // embedded in-memory libsql database seeded from the snapshot; the interface is what the library
 // depends on, so a lighter engine (an in-memory index) can replace it without touching callers.
 import { openDatabase } from '../db/client.ts';
+import { attachTimelineIndex } from '../timeline/memory-index.ts';
 import { importDatasets } from '../dataset/import.ts';
 import type { ProviderDataset } from '../model.ts';
 import { quote, type QuoteRequest } from '../quote.ts';
@@ -21,8 +22,8 @@ export interface HistoryQuery {
 
 export interface PriceEngine {
   /** A validated POST /v1/quote body; `now` is the default `at` and `asOf`. */
-  quote(body: QuoteRequest, now: number): Promise<QuoteResult>;
-  priceSheet(q: { model: string; at: number; asOf: number; currency?: string }): Promise<PriceSheet>;
+  quote(body: QuoteRequest, now: number, opts?: { staleAfterMs?: number }): Promise<QuoteResult>;
+  priceSheet(q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet>;
   history(q: HistoryQuery): Promise<HistoryResult>;
   close(): void;
 }
@@ -37,8 +38,9 @@ export async function libsqlEngine(datasets: ProviderDataset[]): Promise<PriceEn
     throw e;
   }
   const db = database.db;
+  attachTimelineIndex(db); // the snapshot never changes: price-at from memory
   return {
-    quote: (body, now) => quote(db, body, now),
+    quote: (body, now, opts) => quote(db, body, now, opts),
     priceSheet: (q) => priceSheet(db, q),
     history: (q) => history(db, q),
     close: () => database.close(),

@@ -25,16 +25,37 @@ export type ScopeFact = LiveFact & ExistingFact & { seriesId: number };
  * one origin: a source reconciles only its own series — a catalog never closes the provider's
  * facts, nor they its ('' = the provider's own pages).
  */
-export async function scopeFacts(tx: Tx, provider: string, currencies: string[] | null, origin = ''): Promise<ScopeFact[]> {
+export async function scopeFacts(tx: Tx, provider: string, currencies: string[] | null, origin = '', models?: string[]): Promise<ScopeFact[]> {
   if (currencies && currencies.length === 0) return [];
   const inCurrencies = currencies ? sql`AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})` : sql``;
   const rows = await tx.all<FactRow & { series_id: number }>(sql`SELECT ${sql.raw(FACT_COLUMNS)}, f.series_id FROM facts f JOIN series s ON s.id = f.series_id
-    WHERE s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies} AND f.superseded_at IS NULL`);
+    WHERE s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inModels(models)} ${inCurrencies} AND f.superseded_at IS NULL`);
   return rows.map((r) => ({ ...rowToLiveFact(r), id: Number(r.id), seriesId: Number(r.series_id), confidence: r.confidence, free: Boolean(r.free) }));
 }
 
+/** `AND s.model IN (…)` for a batch of models; nothing for the whole scope. */
+const inModels = (models: string[] | undefined) => (models ? sql`AND s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})` : sql``);
+
+/** What is on record about the page as a whole (any series): read once for all of a run's batches. */
+export interface PageRecord {
+  /** The page's latest observation before this one (any series), or null for a first observation. */
+  pagePrevious: number | null;
+  /** The page's observations after `from` (any series), ascending. */
+  pageLater: number[];
+}
+
+/** The page's observations around this one, by runs other than `runId` (a resumed run's own are not). */
+export async function pageRecord(tx: Tx, url: string, from: number, observedAt: number, runId: number): Promise<PageRecord> {
+  const page = await first<{ t: number | null }>(tx, sql`SELECT max(observed_at) AS t FROM observations WHERE url = ${url} AND observed_at < ${observedAt} AND run_id != ${runId}`);
+  const pageLater = await tx.all<{ t: number }>(sql`SELECT DISTINCT observed_at AS t FROM observations WHERE url = ${url} AND observed_at > ${from} AND run_id != ${runId} ORDER BY observed_at`);
+  return { pagePrevious: page?.t === null || page?.t === undefined ? null : Number(page.t), pageLater: pageLater.map((r) => Number(r.t)) };
+}
+
+/** The instant from which a page's claims may start: its observation, or an earlier confirmed hold's. */
+export const claimsFrom = (observedAt: number, starts: Map<LineKey, number>) => Math.min(observedAt, ...starts.values());
+
 /** What is on record about the scope's series: last write and observation instants. */
-interface OnRecord {
+interface OnRecord extends PageRecord {
   /** Per series: the latest knowledge instant any of its facts was written or superseded at. */
   lastWrite: Map<LineKey, number>;
   /** Per series: the first knowledge instant after the page's at which a curated fact (no run) was recorded. */
@@ -43,15 +64,12 @@ interface OnRecord {
   laterObservations: Map<LineKey, number[]>;
   /** Per series: its latest observation before the page's. */
   previous: Map<LineKey, number>;
-  /** The page's latest observation before this one (any series), or null for a first observation. */
-  pagePrevious: number | null;
-  /** The page's observations after `from` (any series), ascending. */
-  pageLater: number[];
 }
 
-async function onRecord(tx: Tx, provider: string, origin: string, currencies: string[] | null, url: string, from: number, observedAt: number, knownAt: number): Promise<OnRecord> {
+async function onRecord(tx: Tx, p: PageApply, currencies: string[] | null, from: number): Promise<OnRecord> {
+  const { observedAt, knownAt, runId } = p;
   const inCurrencies = currencies ? sql`AND s.currency IN (${sql.join(currencies.map((c) => sql`${c}`), sql`, `)})` : sql``;
-  const scope = sql`s.origin = ${origin} AND s.model IN (SELECT id FROM models WHERE provider = ${provider}) ${inCurrencies}`;
+  const scope = sql`s.origin = ${p.scraper.origin ?? ''} AND s.model IN (SELECT id FROM models WHERE provider = ${p.scraper.id}) ${inModels(p.models)} ${inCurrencies}`;
   type K = { model: string; component: string; currency: string; unit: string; conditions: string; kind: 'list' | 'promo' };
   const key = (r: K) => lineKey({ ...r, conditionsKey: r.conditions });
   const writes = await tx.all<K & { t: number; later: number | null }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind,
@@ -59,11 +77,10 @@ async function onRecord(tx: Tx, provider: string, origin: string, currencies: st
       min(CASE WHEN f.recorded_at > ${knownAt} AND f.run_id IS NULL THEN f.recorded_at END) AS later
     FROM facts f JOIN series s ON s.id = f.series_id WHERE ${scope} GROUP BY s.id`);
   const later = await tx.all<K & { t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, o.observed_at AS t
-    FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at > ${from} ORDER BY o.observed_at`);
+    FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at > ${from} AND o.run_id != ${runId} ORDER BY o.observed_at`);
   const prev = await tx.all<K & { t: number }>(sql`SELECT s.model, s.component, s.currency, s.unit, s.conditions, s.kind, max(o.observed_at) AS t
-    FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at < ${observedAt} GROUP BY s.id`);
-  const page = await first<{ t: number | null }>(tx, sql`SELECT max(observed_at) AS t FROM observations WHERE url = ${url} AND observed_at < ${observedAt}`);
-  const pageLater = await tx.all<{ t: number }>(sql`SELECT DISTINCT observed_at AS t FROM observations WHERE url = ${url} AND observed_at > ${from} ORDER BY observed_at`);
+    FROM observations o JOIN series s ON s.id = o.series_id WHERE ${scope} AND o.observed_at < ${observedAt} AND o.run_id != ${runId} GROUP BY s.id`);
+  const page = p.page ?? (await pageRecord(tx, p.url, from, observedAt, runId));
   const laterObservations = new Map<LineKey, number[]>();
   for (const r of later) laterObservations.set(key(r), [...(laterObservations.get(key(r)) ?? []), Number(r.t)]);
   return {
@@ -71,8 +88,7 @@ async function onRecord(tx: Tx, provider: string, origin: string, currencies: st
     laterWrite: new Map(writes.filter((r) => r.later !== null).map((r) => [key(r), Number(r.later)])),
     laterObservations,
     previous: new Map(prev.map((r) => [key(r), Number(r.t)])),
-    pagePrevious: page?.t === null || page?.t === undefined ? null : Number(page.t),
-    pageLater: pageLater.map((r) => Number(r.t)),
+    ...page,
   };
 }
 
@@ -102,6 +118,14 @@ export interface PageApply {
   horizon: boolean;
   /** A re-parse: windows per series where the timeline stays as it is (refused snapshots). */
   keep?: (k: LineKey) => Array<[number, number | null]>;
+  /**
+   * A batch: only these models' series (absent: every series of the scope). Each model's lines are
+   * reconciled, their changes derived and their events written together (a split or a fallback
+   * line never crosses models).
+   */
+  models?: string[];
+  /** The page's record read before the run's first batch (absent: read here). */
+  page?: PageRecord;
 }
 
 export interface Applied {
@@ -130,16 +154,15 @@ function foreignWindow(existing: ExistingFact[], claimed: Segment[], effectiveFr
 
 export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
   const currencies = scopeCurrencies(p.scope);
-  const existing = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin);
-  const starts = [...p.starts.values()];
-  const from = Math.min(p.observedAt, ...starts);
-  const record = await onRecord(tx, p.scraper.id, p.scraper.origin ?? '', currencies, p.url, from, p.observedAt, p.knownAt);
+  const existing = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin, p.models);
+  const record = await onRecord(tx, p, currencies, claimsFrom(p.observedAt, p.starts));
   // Where facts were written after the page's knowledge time, its correction is learned now.
   const learnedNow = Math.max(Date.now(), p.knownAt + 1, ...[...record.lastWrite.values()].map((t) => t + 1));
   const byLine = new Map<LineKey, ScopeFact[]>();
   for (const f of existing) byLine.set(lineKey(f), [...(byLine.get(lineKey(f)) ?? []), f]);
 
-  const lines = new Set<LineKey>([...p.claims.keys(), ...byLine.keys()]);
+  const inBatch = p.models ? new Set(p.models) : null;
+  const lines = new Set<LineKey>([...[...p.claims.keys()].filter((k) => !inBatch || inBatch.has(parseLineKey(k).model)), ...byLine.keys()]);
   const cache = new SeriesCache();
   const inserts: NewFact[] = [];
   const observed: Applied['observed'] = [];
@@ -183,10 +206,10 @@ export async function applyPage(tx: Tx, p: PageApply): Promise<Applied> {
       inserts.push({ ...l, conditions: parseConditionsKey(l.conditionsKey), ...d, recordedAt: knownAt, supersededAt: null, runId: p.runId, ...(p.scraper.origin ? { origin: p.scraper.origin } : {}) });
   }
   const added = await insertFacts(tx, cache, inserts);
-  const after = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin);
+  const after = await scopeFacts(tx, p.scraper.id, currencies, p.scraper.origin, p.models);
   const beforeIds = new Set(deriveChanges(existing).map(changeIdentity));
   // Announced future changes this run withdrew (facts it superseded while still in the future).
-  const withdrawn = supersededAt.size ? await withdrawalsAt(tx, { provider: p.scraper.id, currencies }, [...supersededAt]) : [];
+  const withdrawn = supersededAt.size ? await withdrawalsAt(tx, { provider: p.scraper.id, currencies, models: p.models }, [...supersededAt]) : [];
   const records = [...deriveChanges(after).filter((c) => !beforeIds.has(changeIdentity(c))), ...withdrawn].map((c) => toChangeRecord(c, knownMax));
   if (p.emitEvents) await writeChangeEvents(tx, p.scraper.id, records, p.createdModels, after, knownMax);
   return { added, superseded, records, observed };
@@ -248,14 +271,19 @@ export async function recordObservations(tx: Tx, runId: number, url: string, sna
   if (observed.length === 0) return;
   const cache = new SeriesCache();
   const rows = [];
+  const ids: number[] = [];
+  // A resumed run re-applies batches it had committed: their observations are on record already.
+  const done = new Set((await tx.all<{ series_id: number }>(sql`SELECT series_id FROM observations WHERE run_id = ${runId}`)).map((r) => Number(r.series_id)));
   for (const o of observed) {
     const l = parseLineKey(o.key);
     const seriesId = await cache.id(tx, { ...l, conditions: parseConditionsKey(l.conditionsKey), origin });
+    ids.push(seriesId);
+    if (done.has(seriesId)) continue;
     rows.push(sql`(${seriesId}, ${runId}, ${url}, ${snapshot}, ${o.at}, ${knownAt}, ${segmentAt(o.segments, o.at)?.amount ?? null}, ${encodeSegments(o.segments)})`);
   }
   for (let i = 0; i < rows.length; i += 500)
     await tx.run(sql`INSERT INTO observations (series_id, run_id, url, snapshot, observed_at, known_at, amount, claims) VALUES ${sql.join(rows.slice(i, i + 500), sql`, `)}`);
-  await refreshLastConfirmed(tx, sql`SELECT series_id FROM observations WHERE run_id = ${runId}`);
+  for (let i = 0; i < ids.length; i += 500) await refreshLastConfirmed(tx, sql.join(ids.slice(i, i + 500).map((id) => sql`${id}`), sql`, `));
 }
 
 /**
@@ -289,7 +317,11 @@ export async function refreshLastConfirmed(tx: Tx, seriesIds: ReturnType<typeof 
 
 /* ---------------------------------------------------------------- provider and models */
 
-export async function ensureProviderAndModels(tx: Tx, scraper: Scraper, parsed: ParseResult, source: Source, at: number): Promise<Set<string>> {
+/** Every model a page names: in an observation or in its model metadata. */
+export const pageModels = (parsed: ParseResult): Set<string> => new Set([...parsed.observations.map((o) => o.model), ...(parsed.models ?? []).map((m) => m.id)]);
+
+/** The provider's row and its models' (only those of `only`, a batch, when given): the models created. */
+export async function ensureProviderAndModels(tx: Tx, scraper: Scraper, parsed: ParseResult, source: Source, at: number, only?: Set<string>): Promise<Set<string>> {
   const existingProvider = await first<{ id: string }>(tx, sql`SELECT id FROM providers WHERE id = ${scraper.id}`);
   if (!existingProvider) {
     const record = { id: scraper.id, name: scraper.name, url: scraper.homepage, pricingPages: scraper.pages.map((p) => p.url) };
@@ -297,7 +329,8 @@ export async function ensureProviderAndModels(tx: Tx, scraper: Scraper, parsed: 
   }
   const created = new Set<string>();
   const observed = new Map((parsed.models ?? []).map((m) => [m.id, m]));
-  for (const id of new Set([...parsed.observations.map((o) => o.model), ...observed.keys()])) {
+  for (const id of pageModels(parsed)) {
+    if (only && !only.has(id)) continue;
     const row = await first<{ record: string }>(tx, sql`SELECT record FROM models WHERE id = ${id}`);
     const seen = observed.get(id);
     if (!row) {

@@ -1,6 +1,8 @@
 // The scrape pipeline after the fetch: snapshot → parse → validate → claims → guards → apply
-// (reconcile, observations, changes, outbox). Everything from apply on is one transaction, so a
-// crash leaves the timeline either before or after a page, never between. A page that fails to
+// (reconcile, observations, changes, outbox). Apply runs in short transactions, one per batch of
+// models (a server sharing the file gets the lock in between); a batch's facts, observations and
+// events commit together, and a run stopped between batches is resumed by ingesting the page
+// again, which leaves the timeline as one uninterrupted run would. A page that fails to
 // parse records a failed run and the last known prices stand. A page is trusted part by part:
 // sections it could not read stay as they were (the run is `partial` and removes nothing), a
 // guard holds only the scope it concerns until a second observation agrees.
@@ -12,9 +14,9 @@ import { toIso } from '../time.ts';
 import { formatPath } from '../dataset/import.ts';
 import type { ChangeRecord } from '../timeline/queries.ts';
 import { bumpDataVersion, first, type Tx } from '../timeline/write.ts';
-import { claimsDigest, claimsFromObservations, ContradictionError, mayChange, pageScope, scopeCurrencies, startingAt, type Claims, type LineKey, type PageScope } from './claims.ts';
+import { claimsDigest, claimsFromObservations, ContradictionError, mayChange, pageScope, parseLineKey, scopeCurrencies, startingAt, type Claims, type LineKey, type PageScope } from './claims.ts';
 import { guardPage, type GuardVerdict, type Hold } from './guards.ts';
-import { applyPage, ensureProviderAndModels, recordObservations, recordRepeatObservations, scopeFacts, writeDegradedEvent } from './apply.ts';
+import { applyPage, claimsFrom, ensureProviderAndModels, pageModels, pageRecord, recordObservations, recordRepeatObservations, scopeFacts, writeDegradedEvent, type ScopeFact } from './apply.ts';
 import { parsePage } from './parse-worker.ts';
 import { putSnapshot, sha256 } from './snapshots.ts';
 
@@ -55,6 +57,8 @@ export interface IngestOptions {
   knownAt?: number;
   /** Parse even when the snapshot is the one last read (a re-parse after a parser fix). */
   force?: boolean;
+  /** Lines per batch (default BATCH_LINES). */
+  batchLines?: number;
 }
 
 interface PageStateRow {
@@ -102,7 +106,7 @@ export async function ingestPage(database: Database, o: IngestOptions): Promise<
   if (verdict.fail) return recordStop(database, run, 'failed', verdict.fail, page.parsed.observations.length);
   const decision = decideHolds(verdict, readPending(run.state), claimsDigest(page.claims, o.observedAt), o.observedAt, !!o.confirmed);
   if (decision.pageHeld) return recordStop(database, run, 'suspect', `${decision.pageHeld} — waiting for a second observation`, page.parsed.observations.length, decision.pending);
-  return applyRun(database, run, page, withRefused(scope, verdict), decision, verdict.notSent);
+  return applyRun(database, run, page, withRefused(scope, verdict), decision, verdict.notSent, live);
 }
 
 async function beginRun(database: Database, o: IngestOptions): Promise<Run> {
@@ -189,7 +193,7 @@ export function decideHolds(v: GuardVerdict, pending: Pending, pageDigest: strin
   return d;
 }
 
-async function applyRun(database: Database, run: Run, page: ReadPage, scope: PageScope, d: HoldDecision, notSent: LineKey[]): Promise<RunSummary> {
+async function applyRun(database: Database, run: Run, page: ReadPage, scope: PageScope, d: HoldDecision, notSent: LineKey[], live: ScopeFact[]): Promise<RunSummary> {
   const { o, hash, knownAt } = run;
   const { scraper, url } = o;
   const observedAt = d.pageSince ?? o.observedAt;
@@ -214,22 +218,96 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
   const obsCount = page.parsed.observations.length;
   const base = { provider: scraper.id, url, snapshot: hash };
 
+  // Short transactions: the run row and the snapshot, then one per batch of models (its facts,
+  // observations, changes and events together), then the page state and the run's outcome.
+  const runId = await database.db.transaction(async (tx) => {
+    await putSnapshot(tx, { sha256: hash, url, fetchedAt: o.observedAt, contentType: o.contentType, bytes: o.body });
+    return (await resumeRun(tx, base, observedAt)) ?? recordRunRow(tx, { ...base, startedAt: run.startedAt, outcome: 'running', reason: null, observations: obsCount, factsAdded: 0, factsSuperseded: 0, changes: 0, effectiveFrom: observedAt });
+  });
+  // What the page's earlier observations say, read once: later batches must not see earlier ones'.
+  const pageSeen = await pageRecord(database.db, url, claimsFrom(observedAt, starts), observedAt, runId);
+  const batches = modelBatches(page.parsed, claims, live, o.batchLines ?? BATCH_LINES);
+  const records: ChangeRecord[] = [];
+  for (const [i, models] of batches.entries()) {
+    try {
+      await database.db.transaction(async (tx) => {
+        const createdModels = await ensureProviderAndModels(tx, scraper, page.parsed, source, observedAt, new Set(models));
+        const a = await applyPage(tx, { runId, scraper, url, snapshot: hash, scope, claims, observedAt, starts, untouched, partial, knownAt, source, emitEvents: !!o.emitEvents, createdModels, horizon: true, models, page: pageSeen });
+        await recordObservations(tx, runId, url, hash, knownAt, a.observed, o.scraper.origin);
+        await tx.run(sql`UPDATE scrape_runs SET facts_added = facts_added + ${a.added}, facts_superseded = facts_superseded + ${a.superseded},
+          changes = changes + ${a.records.length}, finished_at = ${Date.now()} WHERE id = ${runId}`);
+        if (a.added || a.superseded || a.observed.length) await bumpDataVersion(tx);
+        records.push(...a.records);
+      });
+    } catch (e) {
+      // What the committed batches applied stands; ingesting the page again resumes this run.
+      const why = `${INTERRUPTED} after ${i} of ${batches.length} batches (${(e as Error).message}); ingest the page again to finish it`;
+      await database.db.run(sql`UPDATE scrape_runs SET outcome = 'failed', reason = ${why}, finished_at = ${Date.now()} WHERE id = ${runId}`).catch(() => undefined);
+      throw e;
+    }
+    // Room for other writers (another process waits for the lock with growing sleeps).
+    if (i < batches.length - 1) await new Promise((r) => setTimeout(r, BATCH_PAUSE_MS));
+  }
+
   let summary!: RunSummary;
   await database.db.transaction(async (tx) => {
-    await putSnapshot(tx, { sha256: hash, url, fetchedAt: o.observedAt, contentType: o.contentType, bytes: o.body });
-    const createdModels = await ensureProviderAndModels(tx, scraper, page.parsed, source, observedAt);
-    const runId = await recordRunRow(tx, { ...base, startedAt: run.startedAt, outcome: 'running', reason: null, observations: obsCount, factsAdded: 0, factsSuperseded: 0, changes: 0, effectiveFrom: observedAt });
-    const a = await applyPage(tx, { runId, scraper, url, snapshot: hash, scope, claims, observedAt, starts, untouched, partial, knownAt, source, emitEvents: !!o.emitEvents, createdModels, horizon: true });
+    if (batches.length === 0) await ensureProviderAndModels(tx, scraper, page.parsed, source, observedAt);
     await notePage(tx, run, d.held.length ? d.pending : {});
-    await finishRunRow(tx, runId, { outcome, reason, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records.length });
-    await recordObservations(tx, runId, url, hash, knownAt, a.observed, o.scraper.origin);
-    if (a.added || a.superseded || a.observed.length) await bumpDataVersion(tx);
+    const totals = (await first<{ facts_added: number; facts_superseded: number; changes: number }>(tx, sql`SELECT facts_added, facts_superseded, changes FROM scrape_runs WHERE id = ${runId}`))!;
+    const [factsAdded, factsSuperseded] = [Number(totals.facts_added), Number(totals.facts_superseded)];
+    await finishRunRow(tx, runId, { outcome, reason, factsAdded, factsSuperseded, changes: Number(totals.changes) });
     if (partial && o.emitEvents) await writeDegradedEvent(tx, { provider: scraper.id, url, runId, sections: scope.sections });
-    summary = { runId, ...base, outcome, reason, observations: obsCount, factsAdded: a.added, factsSuperseded: a.superseded, changes: a.records };
+    summary = { runId, ...base, outcome, reason, observations: obsCount, factsAdded, factsSuperseded, changes: records };
     if (partial) summary.unread = scope.sections;
     if (d.held.length) summary.held = d.held.map((h) => h.reason);
   });
   return summary;
+}
+
+/** Lines one batch reconciles, about (a model is never split): one short transaction each. */
+export const BATCH_LINES = 200;
+/** Pause between two batches, so a server sharing the file gets the write lock in between. */
+const BATCH_PAUSE_MS = 15;
+/** How the reason of a run stopped between two batches starts. */
+const INTERRUPTED = 'interrupted';
+
+/**
+ * The page's models in batches of about `size` lines (claimed or live), in id order: every model
+ * the page names or the scope holds facts of, each model's lines in one batch.
+ */
+export function modelBatches(parsed: ParseResult, claims: Claims, live: Array<{ model: string }>, size: number): string[][] {
+  const lines = new Map<string, number>();
+  const add = (m: string, n: number) => lines.set(m, (lines.get(m) ?? 0) + n);
+  for (const m of pageModels(parsed)) add(m, 0);
+  for (const k of claims.keys()) add(parseLineKey(k).model, 1);
+  for (const f of live) add(f.model, 1);
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let n = 0;
+  for (const m of [...lines.keys()].sort()) {
+    cur.push(m);
+    n += Math.max(1, lines.get(m)!);
+    if (n >= size) {
+      out.push(cur);
+      cur = [];
+      n = 0;
+    }
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/**
+ * A run of this page at this instant stopped between two batches (interrupted, or a process that
+ * died): this one resumes it. Re-applying its committed batches changes nothing (same claims, same
+ * knowledge time) and records no observation twice, so the page ends as one uninterrupted run leaves it.
+ */
+async function resumeRun(tx: Tx, base: { url: string; snapshot: string }, effectiveFrom: number): Promise<number | null> {
+  const row = await first<{ id: number }>(tx, sql`SELECT id FROM scrape_runs WHERE url = ${base.url} AND snapshot = ${base.snapshot} AND effective_from = ${effectiveFrom}
+    AND (outcome = 'running' OR (outcome = 'failed' AND reason LIKE ${`${INTERRUPTED} %`})) ORDER BY id DESC LIMIT 1`);
+  if (!row) return null;
+  await tx.run(sql`UPDATE scrape_runs SET outcome = 'running', reason = NULL WHERE id = ${row.id}`);
+  return Number(row.id);
 }
 
 /** Page state after an applied run: the last snapshot read and what waits (a backfill changes neither). */

@@ -1,0 +1,203 @@
+// The timeline held in memory, per data version: every fact of every series (superseded ones too,
+// so any knowledge time can be answered), grouped by model and series and sorted in the order of
+// the in-force rule. Price-at, diffs and quotes read it without SQL on the hot path; the SQL path
+// (`queries.ts`) stays the reference, and a property test holds the two together.
+//
+// It is attached to a database handle (`attachTimelineIndex`); `effectiveRows` in queries.ts then
+// answers from it. Handles without one (transactions, the CLI, tests of the SQL path) use SQL.
+import type { Db } from '../db/client.ts';
+import { FACT_COLUMNS_PACKED, unpackFactRows, type FactRow } from './rows.ts';
+import { knownAt } from './series-state.ts';
+import { dataVersion } from './write.ts';
+
+interface IndexedFact {
+  row: FactRow;
+  validFrom: number;
+  validTo: number | null;
+  recordedAt: number;
+  supersededAt: number | null;
+  id: number;
+}
+
+interface IndexedSeries {
+  currency: string;
+  /** The series answers for its line: no better-ranked source has a series for it (OWNS_LINE_SQL). */
+  owns: boolean;
+  /** Ascending (validFrom, recordedAt, id): the in-force fact is the last eligible one. */
+  facts: IndexedFact[];
+}
+
+const SERIES_PER_SLICE = 2000;
+
+export class TimelineIndex {
+  private constructor(
+    readonly version: string,
+    private readonly byModel: Map<string, IndexedSeries[]>,
+    readonly factCount: number,
+  ) {}
+
+  static async load(db: Db): Promise<TimelineIndex> {
+    const client = (db as Db & { $client: import('@libsql/client').Client }).$client;
+    // One read transaction, so the version and the facts belong together.
+    const tx = await client.transaction('read');
+    let version: string;
+    let rows: Array<{ sid: number; packed: string }>;
+    let series: Array<{ id: number; line: string; rank: number }>;
+    try {
+      // Every series, with or without facts: precedence counts a series as SQL does.
+      const sr = await tx.execute(`SELECT id, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank FROM series`);
+      series = sr.rows as unknown as Array<{ id: number; line: string; rank: number }>;
+      const v = await tx.execute(`SELECT value FROM meta WHERE key = 'data_version'`);
+      version = v.rows[0] ? String(v.rows[0].value) : '0';
+      // In slices of series, yielding between them: a rebuild never stalls the event loop for long.
+      rows = [];
+      const maxSid = Number((await tx.execute('SELECT coalesce(max(id), 0) AS m FROM series')).rows[0].m);
+      for (let lo = 1; lo <= maxSid; lo += SERIES_PER_SLICE) {
+        const r = await tx.execute({
+          sql: `SELECT f.series_id AS sid, ${FACT_COLUMNS_PACKED} FROM facts f JOIN series s ON s.id = f.series_id
+            WHERE f.series_id >= ? AND f.series_id < ? ORDER BY f.series_id, f.valid_from, f.recorded_at, f.id`,
+          args: [lo, lo + SERIES_PER_SLICE],
+        });
+        for (const row of r.rows as unknown as Array<{ sid: number; packed: string }>) rows.push(row);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      tx.close();
+    }
+    const facts: FactRow[] = [];
+    for (let i = 0; i < rows.length; i += 4000) {
+      for (const f of unpackFactRows(rows.slice(i, i + 4000))) facts.push(f);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const bySeries = new Map<number, IndexedSeries>();
+    const byModel = new Map<string, IndexedSeries[]>();
+    facts.forEach((row, i) => {
+      const sid = Number(rows[i].sid);
+      let s = bySeries.get(sid);
+      if (!s) {
+        s = { currency: row.currency, owns: true, facts: [] };
+        bySeries.set(sid, s);
+        const list = byModel.get(row.model);
+        if (list) list.push(s);
+        else byModel.set(row.model, [s]);
+      }
+      s.facts.push({
+        row,
+        validFrom: Number(row.valid_from),
+        validTo: row.valid_to === null ? null : Number(row.valid_to),
+        recordedAt: Number(row.recorded_at),
+        supersededAt: row.superseded_at === null ? null : Number(row.superseded_at),
+        id: Number(row.id),
+      });
+    });
+    // Precedence, as OWNS_LINE_SQL: per line (model, component, currency, unit, conditions) only
+    // the series of the best-ranked origin answer.
+    const best = new Map<string, number>();
+    for (const r of series) best.set(String(r.line), Math.min(best.get(String(r.line)) ?? Infinity, Number(r.rank)));
+    for (const r of series) {
+      const s = bySeries.get(Number(r.id));
+      if (s) s.owns = Number(r.rank) === best.get(String(r.line));
+    }
+    return new TimelineIndex(version, byModel, facts.length);
+  }
+
+  hasModel(model: string): boolean {
+    return this.byModel.has(model);
+  }
+
+  /**
+   * The same answer as the SQL `effectiveRows`: per series that owns its line (every series with
+   * `everySource`), the fact in force at `at` as known at `asOf`.
+   */
+  effectiveRows(models: readonly string[] | null, at: number, asOf: number, currency?: string, everySource = false): FactRow[] {
+    const out: FactRow[] = [];
+    for (const list of this.seriesOf(models)) {
+      for (const s of list) {
+        if ((currency && s.currency !== currency) || (!everySource && !s.owns)) continue;
+        const f = inForceSorted(s.facts, at, asOf);
+        if (f) out.push(f.row);
+      }
+    }
+    return out;
+  }
+
+  /** Every fact of the models known at `asOf` (history, changes). */
+  liveRows(models: readonly string[] | null, asOf: number, currency?: string): FactRow[] {
+    const out: FactRow[] = [];
+    for (const list of this.seriesOf(models)) {
+      for (const s of list) {
+        if (currency && s.currency !== currency) continue;
+        for (const f of s.facts) if (knownAt(f, asOf)) out.push(f.row);
+      }
+    }
+    return out;
+  }
+
+  private *seriesOf(models: readonly string[] | null): Iterable<IndexedSeries[]> {
+    if (models === null) yield* this.byModel.values();
+    else
+      for (const m of models) {
+        const list = this.byModel.get(m);
+        if (list) yield list;
+      }
+  }
+}
+
+/**
+ * The in-force rule of `series-state.ts` over facts sorted by (validFrom, recordedAt, id): walking
+ * back from the end, the first fact that started by `at` and was known at `asOf` is the greatest.
+ */
+function inForceSorted(facts: IndexedFact[], at: number, asOf: number): IndexedFact | null {
+  for (let i = facts.length - 1; i >= 0; i--) {
+    const f = facts[i];
+    if (f.validFrom > at || !knownAt(f, asOf)) continue;
+    return f.validTo === null || f.validTo > at ? f : null;
+  }
+  return null;
+}
+
+/**
+ * Holds the index of the current data version: rebuilt when the version moves, one build in flight
+ * at a time. Readers wait for the build rather than read the old version, because answers are
+ * cached under the version they were asked at.
+ */
+export class TimelineIndexHolder {
+  private index: TimelineIndex | null = null;
+  private building: Promise<TimelineIndex> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    /** The current data version: by default read on every call (one row), so a write is seen at once. */
+    private readonly version: () => Promise<string> | string = () => dataVersion(db),
+  ) {}
+
+  async get(): Promise<TimelineIndex> {
+    const v = await this.version();
+    if (this.index && this.index.version === v) return this.index;
+    this.building ??= TimelineIndex.load(this.db).then(
+      (ix) => {
+        this.index = ix;
+        this.building = null;
+        return ix;
+      },
+      (e: unknown) => {
+        this.building = null;
+        throw e;
+      },
+    );
+    return this.building;
+  }
+}
+
+const attached = new WeakMap<object, TimelineIndexHolder>();
+
+/** Answer this handle's price-at reads from an index of the current data version. */
+export function attachTimelineIndex(db: Db, holder = new TimelineIndexHolder(db)): TimelineIndexHolder {
+  attached.set(db, holder);
+  return holder;
+}
+
+/** The index of the current data version for this handle, or null when none is attached. */
+export function timelineIndexOf(db: object): Promise<TimelineIndex> | null {
+  return attached.get(db)?.get() ?? null;
+}
