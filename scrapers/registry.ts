@@ -14,7 +14,8 @@ import minimax from './minimax/index.ts';
 import ecbFx from './ecb-fx/index.ts';
 
 /** A scraper with the module it is the default export of, so pages parse in a worker (src/scrape/parse-worker.ts). */
-const at = (s: Scraper, folder: string): Scraper => ({ ...s, module: new URL(`./${folder}/index.ts`, import.meta.url).href });
+const EXT = import.meta.url.endsWith('.ts') ? 'ts' : 'js'; // compiled, dist/ holds index.js
+const at = (s: Scraper, folder: string): Scraper => ({ ...s, module: new URL(`./${folder}/index.${EXT}`, import.meta.url).href });
 
 export const scrapers: Scraper[] = [
   at(anthropic, 'anthropic'),

@@ -3,7 +3,9 @@
 import type { Conditions } from './model.ts';
 
 export function conditionsKey(c: Conditions): string {
-  return JSON.stringify(sortKeys(c));
+  // Most lines have none: skip the sort (an import keys every fact's conditions three times).
+  for (const _ in c) return JSON.stringify(sortKeys(c));
+  return '{}';
 }
 
 export function parseConditionsKey(key: string): Conditions {

@@ -6,8 +6,12 @@ import { Decimal as DecimalJs } from 'decimal.js';
 export const Decimal = DecimalJs.clone({ precision: 64, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -30, toExpPos: 40 });
 export type Decimal = InstanceType<typeof Decimal>;
 
+const CANONICAL = /^(0|[1-9]\d*)(\.\d*[1-9])?$/;
+
 /** "1.60" → "1.6", "0.0036250" → "0.003625", "3.0" → "3"; plain notation, never exponent form. */
 export function normalizeAmount(amount: string | number | Decimal): string {
+  // Already canonical (what datasets and the database hold): itself, without building a Decimal.
+  if (typeof amount === 'string' && CANONICAL.test(amount)) return amount;
   const d = new Decimal(amount);
   if (!d.isFinite()) throw new Error(`not a finite amount: ${String(amount)}`);
   const fixed = d.toFixed();

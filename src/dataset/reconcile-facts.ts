@@ -18,9 +18,9 @@ import { conditionsKey } from '../conditions.ts';
 import { originRank } from '../catalog/precedence.ts';
 import { DataError } from '../errors.ts';
 import { toIso } from '../time.ts';
-import { FACT_UPSERT, keyOfFact, type NewFact, type Tx } from '../timeline/write.ts';
+import { insertValues } from '../db/bulk.ts';
+import { FACT_UPSERT, FACT_UPSERT_SQL, first, keyOfFact, type NewFact, type Tx } from '../timeline/write.ts';
 
-const CHUNK = 20_000;
 const FOREVER = '9223372036854775807';
 
 const STAGE_COLUMNS = [
@@ -28,13 +28,20 @@ const STAGE_COLUMNS = [
   'detected_between', 'sources', 'confidence', 'fact_key', 'last_confirmed_at', 'n',
 ] as const;
 
-/** One staged row; `n` is the fact's index in the file. */
-function stageRow(f: NewFact, seriesId: number, n: number): unknown[] {
+/** A fact's row of facts, in FACT_COLUMNS order (staged, `n` = its index in the file follows). */
+function factRow(f: NewFact, seriesId: number): Array<string | number | null> {
   return [
-    seriesId, f.amount, f.validFrom, f.validTo, f.announcedAt, f.recordedAt, f.supersededAt, f.priorUnknown ? 1 : 0, f.free ? 1 : 0,
-    f.detectedBetween ? JSON.stringify(f.detectedBetween) : null, JSON.stringify(f.sources), f.confidence, keyOfFact(f), f.lastConfirmedAt ?? null, n,
+    seriesId, f.amount, f.validFrom, f.validTo, f.announcedAt ?? null, f.recordedAt, f.supersededAt ?? null, f.priorUnknown ? 1 : 0, f.free ? 1 : 0,
+    f.detectedBetween ? JSON.stringify(f.detectedBetween) : null, JSON.stringify(f.sources), f.confidence, keyOfFact(f), f.lastConfirmedAt ?? null,
   ];
 }
+
+/** Typed like facts: bound JS numbers arrive as REAL, and only a column's affinity makes them integers. */
+const TEXT_COLUMNS = new Set(['amount', 'detected_between', 'sources', 'confidence', 'fact_key']);
+const STAGE_TABLE = STAGE_COLUMNS.map((c) => `${c} ${TEXT_COLUMNS.has(c) ? 'TEXT' : 'INTEGER'}`).join(', ');
+
+/** The facts columns a file's fact fills (STAGE_COLUMNS without `n`; run_id stays NULL). */
+const FACT_COLUMNS = STAGE_COLUMNS.slice(0, -1).join(', ');
 
 /** A series is a price line of one origin ('' = the provider's own pages, else the catalog stating it). */
 const SERIES_COLUMNS = ['model', 'component', 'currency', 'unit', 'conditions', 'kind', 'origin', 'origin_rank'] as const;
@@ -51,10 +58,8 @@ async function seriesIds(tx: Tx, facts: NewFact[]): Promise<number[]> {
     keys.push(k);
     if (!distinct.has(k)) distinct.set(k, row);
   }
-  const payload = JSON.stringify([...distinct.values()]);
   const cols = SERIES_COLUMNS.join(', ');
-  await tx.run(sql`INSERT INTO series (${sql.raw(cols)}) SELECT ${sql.raw(SERIES_COLUMNS.map((_, i) => `value ->> ${i}`).join(', '))}
-    FROM json_each(${payload}) WHERE true ON CONFLICT DO NOTHING`);
+  await insertValues(tx, `INSERT INTO series (${cols})`, [...distinct.values()], 'ON CONFLICT DO NOTHING');
   const models = JSON.stringify([...new Set(facts.map((f) => f.model))]);
   // One JSON value back instead of a row per series: the client builds rows column by column.
   const packed = await tx.all<{ j: string | null }>(sql`SELECT json_group_array(json_array(id, ${sql.raw(cols)})) AS j
@@ -67,16 +72,38 @@ async function seriesIds(tx: Tx, facts: NewFact[]): Promise<number[]> {
 
 const rowsAffected = (r: unknown) => Number((r as { rowsAffected?: number }).rowsAffected ?? 0);
 
+/**
+ * Whether the database holds no fact of the provider nor of the file's models: then every rule
+ * below is vacuous (nothing to match, supersede or overlap with), and the facts go straight in.
+ */
+async function nothingToReconcile(tx: Tx, provider: string, facts: NewFact[]): Promise<boolean> {
+  const models = JSON.stringify([...new Set(facts.map((f) => f.model))]);
+  return !(await first(tx, sql`SELECT 1 AS one FROM facts f JOIN series s ON s.id = f.series_id
+    WHERE s.model IN (SELECT id FROM models WHERE provider = ${provider} UNION SELECT value FROM json_each(${models})) LIMIT 1`));
+}
+
 /** Reconciles the provider's facts in the database against the file's; returns what changed. */
-export async function reconcileFacts(tx: Tx, provider: string, facts: NewFact[], now: number): Promise<{ added: number; superseded: number }> {
-  await tx.run(sql.raw(`CREATE TEMP TABLE IF NOT EXISTS import_facts (${STAGE_COLUMNS.join(', ')}, fact_id INTEGER, match TEXT)`));
-  await tx.run(sql`DELETE FROM import_facts`);
+export async function reconcileFacts(
+  tx: Tx,
+  provider: string,
+  facts: NewFact[],
+  now: number,
+  opts: { factIndexesDeferred?: boolean } = {},
+): Promise<{ added: number; superseded: number }> {
+  // Indexes deferred: the facts table was empty when the import began (see importDatasets).
+  const empty = opts.factIndexesDeferred || (await nothingToReconcile(tx, provider, facts));
   const series = await seriesIds(tx, facts);
-  const select = STAGE_COLUMNS.map((_, i) => `value ->> ${i}`).join(', ');
-  for (let i = 0; i < facts.length; i += CHUNK) {
-    const payload = JSON.stringify(facts.slice(i, i + CHUNK).map((f, j) => stageRow(f, series[i + j], i + j)));
-    await tx.run(sql`INSERT INTO import_facts (${sql.raw(STAGE_COLUMNS.join(', '))}) SELECT ${sql.raw(select)} FROM json_each(${payload})`);
+  const rows = facts.map((f, i) => factRow(f, series[i]));
+  if (empty) {
+    // A first import of this provider (a fresh seed): every fact is new. Pairs within the file were
+    // checked for overlaps before the transaction (checkNoOverlap); there is nothing else to meet.
+    await insertValues(tx, `INSERT INTO facts (${FACT_COLUMNS})`, rows, opts.factIndexesDeferred ? '' : FACT_UPSERT_SQL);
+    return { added: facts.length, superseded: 0 };
   }
+  await tx.run(sql.raw(`CREATE TEMP TABLE IF NOT EXISTS import_facts (${STAGE_TABLE}, fact_id INTEGER, match TEXT)`));
+  await tx.run(sql`DELETE FROM import_facts`);
+  rows.forEach((r, i) => r.push(i));
+  await insertValues(tx, `INSERT INTO import_facts (${STAGE_COLUMNS.join(', ')})`, rows);
   // The latest knowledge the file has: facts recorded after it are news it could not state.
   let horizon = -Infinity;
   for (const f of facts) horizon = Math.max(horizon, f.recordedAt, f.supersededAt ?? -Infinity);

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import * as schema from './schema.ts';
 
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package's root; bin/tokentrail.js sets TOKENTRAIL_PACKAGE_ROOT when a checkout runs its dist/ build. */
+export const PACKAGE_ROOT = process.env.TOKENTRAIL_PACKAGE_ROOT || resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_DATABASE_URL = `file:${resolve(PACKAGE_ROOT, 'data/tokentrail.db')}`;
 const MIGRATIONS = resolve(PACKAGE_ROOT, 'src/db/migrations');
 

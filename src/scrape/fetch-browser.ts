@@ -16,7 +16,7 @@
 // is the registrable domain (docs.example.com and cdn.example.com are one site), not the strict
 // origin: documentation sites commonly serve their own scripts from a sibling host.
 import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserServer, type Page } from 'playwright-core';
+import type { Browser, BrowserServer, Page } from 'playwright-core';
 import { FatalFetchError, LayoutChangedError, RetryableFetchError } from '../errors.ts';
 import type { BrowserSteps, Scraper, ScraperPage } from './contract.ts';
 import { BodyTooLargeError, DEFAULT_MAX_BODY_BYTES } from './fetch-static.ts';
@@ -180,6 +180,8 @@ export class BrowserPool {
 
   private async launch(): Promise<Browser> {
     await this.shutdown(); // a crashed browser may leave its server object behind
+    // Loaded on first launch: playwright-core costs ~0.25 s and ~20 MB at every start otherwise.
+    const { chromium } = await import('playwright-core');
     let server: BrowserServer;
     try {
       server = await chromium.launchServer({

@@ -80,7 +80,7 @@ export function keyOfFact(f: NewFact): string {
  * What a fact already stored (same identity) takes from a new statement of it: its knowledge-time
  * end and its sourcing. Shared by every INSERT INTO facts.
  */
-export const FACT_UPSERT = sql.raw(`ON CONFLICT (fact_key) DO UPDATE SET
+export const FACT_UPSERT_SQL = `ON CONFLICT (fact_key) DO UPDATE SET
     superseded_at = COALESCE(excluded.superseded_at, facts.superseded_at),
     announced_at = excluded.announced_at,
     prior_unknown = excluded.prior_unknown,
@@ -93,7 +93,8 @@ export const FACT_UPSERT = sql.raw(`ON CONFLICT (fact_key) DO UPDATE SET
     OR facts.confidence IS NOT excluded.confidence OR facts.announced_at IS NOT excluded.announced_at
     OR facts.prior_unknown IS NOT excluded.prior_unknown OR facts.free IS NOT excluded.free
     OR facts.detected_between IS NOT excluded.detected_between
-    OR coalesce(facts.last_confirmed_at, 0) < coalesce(excluded.last_confirmed_at, 0)`);
+    OR coalesce(facts.last_confirmed_at, 0) < coalesce(excluded.last_confirmed_at, 0)`;
+export const FACT_UPSERT = sql.raw(FACT_UPSERT_SQL);
 
 /**
  * Inserts facts (many rows per statement). A fact already present (same identity) is not added

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, one after another (never inside `npm test`). Figures are
 // ratios against a baseline measured in the same run, because these machines are noisy.
-// Writes bench-results/latest.json. `npm run bench -- timeline pipeline` runs a subset.
+// Writes bench-results/latest.json. `npm run bench -- timeline pipeline` runs a subset;
+// `npm run bench -- import coldstart` the dataset import and the cold start of `npm start`.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -10,6 +11,8 @@ const benches: Record<string, { file: string; fn: string }> = {
   api: { file: './api.bench.ts', fn: 'runApiBench' },
   browser: { file: './browser-reuse.bench.ts', fn: 'runBrowserReuseBench' },
   webhooks: { file: './webhooks.bench.ts', fn: 'runWebhookBench' },
+  import: { file: './import.bench.ts', fn: 'runImportBench' },
+  coldstart: { file: './coldstart.bench.ts', fn: 'runColdStartBench' },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
