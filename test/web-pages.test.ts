@@ -53,6 +53,11 @@ function expectClean(w: WatchedPage, allow?: RegExp): void {
   expect(w.requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
 }
 
+/** The table's script has drawn the answer to the last click or change (it asks the server for each). */
+async function drawn(page: WatchedPage['page']): Promise<void> {
+  await page.locator('#overview[data-ready="true"]:not([aria-busy])').waitFor();
+}
+
 const EXPECTED_4XX = /Failed to load resource: the server responded with a status of 4\d\d/;
 
 describe('overview', () => {
@@ -87,12 +92,14 @@ describe('overview', () => {
     await page.selectOption('#provider', '');
     await page.selectOption('#currency', 'USD');
     await page.locator('#price-table thead a[data-sort="output"]').click();
+    await drawn(page);
     const outputs = () => rows.locator('td.price[data-label="Output"]').evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.amount ?? null));
     let seen = (await outputs()).filter((v) => v !== null).map(Number);
     expect(seen.length).toBeGreaterThan(40);
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     expect(await page.locator('#price-table thead th[aria-sort="ascending"]').innerText()).toContain('Output');
     await page.locator('#price-table thead a[data-sort="output"]').click();
+    await drawn(page);
     seen = (await outputs()).filter((v) => v !== null).map(Number);
     expect(seen).toEqual([...seen].sort((x, y) => y - x));
     const top = Math.max(...api.data.filter((r: any) => r.currency === 'USD' && r.output).map((r: any) => r.output.amount));

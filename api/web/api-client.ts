@@ -2,6 +2,7 @@
 // on a page are the API's figures, and an API error (problem+json) becomes a message on the page.
 import type { z } from '@hono/zod-openapi';
 import type { Problem } from '../problem.ts';
+import { TABLE_HEADER, TABLE_IF_HEADER } from '../routes/overview.ts';
 import type {
   ChangesResponse,
   DiffResponse,
@@ -12,7 +13,7 @@ import type {
 } from '../schemas.ts';
 
 /** How the web pages reach the API: `app.request` of the same app. */
-export type ApiFetch = (path: string) => Response | Promise<Response>;
+export type ApiFetch = (path: string, init?: RequestInit) => Response | Promise<Response>;
 
 export type Providers = z.infer<typeof ProvidersResponse>;
 export type Models = z.infer<typeof ModelsResponse>;
@@ -37,7 +38,10 @@ export function apiPath(path: string, params: Record<string, string | undefined>
 }
 
 export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
-  const res = await api(path);
+  return readJson<T>(await api(path), path);
+}
+
+async function readJson<T>(res: Response, path: string): Promise<ApiResult<T>> {
   const text = await res.text();
   let body: unknown;
   try {
@@ -48,6 +52,28 @@ export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult
   if (res.ok && body !== undefined) return { ok: true, data: body as T };
   if (isProblem(body)) return { ok: false, problem: body };
   return { ok: false, problem: { type: 'about:blank', title: 'Unexpected answer from the API', status: res.status, detail: `${path} answered ${res.status}` } };
+}
+
+/** Parsed tables kept by path with the tag of the table they hold (GET /v1/overview). */
+const keptTables = new Map<string, { tag: string; data: unknown }>();
+const KEPT_MAX = 4;
+
+/**
+ * getJson for the overview's table, read on every page view: asks whether the rows it parsed last
+ * are still the table's (TABLE_IF_HEADER → 304), so thousands of rows are parsed once per table.
+ */
+export async function getTable<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
+  const kept = keptTables.get(path);
+  const res = await api(path, kept ? { headers: { [TABLE_IF_HEADER]: kept.tag } } : undefined);
+  if (res.status === 304 && kept) return { ok: true, data: kept.data as T };
+  const result = await readJson<T>(res, path);
+  const tag = res.headers.get(TABLE_HEADER);
+  if (result.ok && tag) {
+    keptTables.delete(path);
+    keptTables.set(path, { tag, data: result.data });
+    if (keptTables.size > KEPT_MAX) keptTables.delete(keptTables.keys().next().value!);
+  }
+  return result;
 }
 
 function isProblem(v: unknown): v is Problem {
