@@ -10,6 +10,8 @@ import { dateInputValue, instantParam, type PageResult } from './page.ts';
 
 /** The chart currency value that draws every currency, each on its own axis. */
 const ALL_CURRENCIES = 'ALL';
+/** Currencies a sheet or chart can be converted to (the ECB reference rates hold them). */
+const CONVERTIBLE = ['CNY', 'EUR', 'USD'];
 
 export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: number): Promise<PageResult> {
   const at = instantParam(url, 'at');
@@ -49,8 +51,9 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
 
   const currencies = facts.ok ? [...new Set(facts.data.facts.map((f) => f.currency))].sort() : [];
   const wanted = url.searchParams.get('currency')?.toUpperCase();
+  const chartCurrencies = [...new Set([...currencies, ...CONVERTIBLE])].sort();
   const chartCurrency =
-    wanted && (currencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
+    wanted && (chartCurrencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
   // The chart dashes what is announced but not in effect at the knowledge time of the page.
   const chartNow = facts.ok ? facts.data.asOf : new Date(now).toISOString();
 
@@ -112,18 +115,20 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
           </div>
           <div class="field">
             <label for="currency">Chart currency</label>
-            <select id="currency" name="currency">
-              {currencies.map((c) => (
+            <select id="currency" name="currency" aria-describedby="chart-currency-hint">
+              {chartCurrencies.map((c) => (
                 <option value={c} selected={c === chartCurrency}>
                   {c}
+                  {currencies.includes(c) ? '' : ' (converted, one axis)'}
                 </option>
               ))}
               {currencies.length > 1 ? (
                 <option value={ALL_CURRENCIES} selected={chartCurrency === ALL_CURRENCIES}>
-                  {currencies.join(' and ')} (an axis each)
+                  {currencies.join(' and ')} as published (an axis each)
                 </option>
               ) : null}
             </select>
+            <small id="chart-currency-hint">Converted: the sheet at each price change, at that day’s ECB rate</small>
           </div>
           <div class="field">
             <label for="sheetCurrency">Sheet currency</label>
@@ -131,7 +136,7 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
               <option value="" selected={!sheetCurrency}>
                 As published
               </option>
-              {[...new Set([...currencies, 'CNY', 'EUR', 'USD'])].sort().map((c) => (
+              {chartCurrencies.map((c) => (
                 <option value={c} selected={c === sheetCurrency}>
                   {c}
                   {currencies.includes(c) ? '' : ' (converted)'}
@@ -402,7 +407,7 @@ export function disagreementRows(items: unknown[]): DisagreementRow[] {
     const d = item as Partial<FxDisagreement & CatalogDisagreement>;
     if (d.kind === 'fx-stale' && d.changed && d.stale) {
       const fx = d as FxDisagreement;
-      const note = `the two lists imply ${fx.impliedRate}, ${fx.departurePct}% from the ECB reference rate ${fx.referenceRate} of ${fx.rateDate}`;
+      const note = `the two lists imply ${fx.impliedRate} ${fx.stale.currency} per ${fx.changed.currency}, ${Math.abs(fx.departurePct)}% ${fx.departurePct < 0 ? 'below' : 'above'} the ECB reference rate ${fx.referenceRate} of ${fx.rateDate}`;
       for (const [side, role] of [
         [fx.changed, 'changed'],
         [fx.stale, 'did not change (suspect-stale)'],
