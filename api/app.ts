@@ -71,6 +71,7 @@ export function createApp(deps: AppDeps) {
     database: deps.database,
     db: deps.database.db,
     now: deps.now ?? Date.now,
+    staleAfterMs: config.TOKENTRAIL_STALE_AFTER,
     versions,
     memo: new KnowledgeMemo(deps.database.db, versions, 32, cacheOpts !== null),
     cache: cacheOpts ? new ResponseCache(cacheOpts) : null,

@@ -120,6 +120,8 @@ export interface CachePolicy {
   timeParams?: string[];
   /** The answer changes without a data write (e.g. scraper health): cache for one second only. */
   volatile?: boolean;
+  /** The answer moves with the clock at this granularity (ms): cached per data version and period. */
+  refreshMs?: number;
   /** Cache-Control of a pinned answer (the one-second answers get max-age=1). */
   maxAge?: number;
   /** For POST: the JSON body fields that default to now. */
@@ -170,6 +172,7 @@ export function cached(deps: CacheDeps, policy: CachePolicy = {}): MiddlewareHan
       key = `${method} ${c.req.path}\n${raw.length > 512 ? createHash('sha256').update(raw).digest('hex') : raw}`;
     }
     if (!pinned) key += `\n@${Math.floor(deps.now() / 1000)}`;
+    else if (policy.refreshMs) key += `\n@${Math.floor(deps.now() / policy.refreshMs)}`;
     const cacheControl = pinned ? pinnedControl : 'public, max-age=1';
     const store = deps.cache;
     const version = await deps.versions.current();

@@ -10,6 +10,8 @@ export interface ApiContext {
   database: Database;
   db: Db;
   now: () => number;
+  /** TOKENTRAIL_STALE_AFTER: how long a price line stays fresh without a confirmation. */
+  staleAfterMs: number;
   versions: VersionWatcher;
   cache: ResponseCache | null;
   metrics: HttpMetrics;

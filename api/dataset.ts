@@ -3,6 +3,8 @@
 import type { Db } from '../src/db/client.ts';
 import { buildProviderDataset, providerIds } from '../src/dataset/export.ts';
 import type { ProviderDataset } from '../src/model.ts';
+import { datasetFreshness, laterOf, sourcesConfirmedAt } from '../src/timeline/freshness.ts';
+import { toIsoOrNull } from '../src/time.ts';
 
 export async function buildDataset(db: Db): Promise<{ providers: ProviderDataset[] }> {
   const providers: ProviderDataset[] = [];
@@ -25,6 +27,8 @@ export const CSV_COLUMNS = [
   'recordedAt',
   'supersededAt',
   'lastConfirmedAt',
+  'stale',
+  'staleFrom',
   'priorUnknown',
   'free',
   'confidence',
@@ -38,10 +42,18 @@ export function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-export function datasetCsv(d: { providers: ProviderDataset[] }): string {
+/**
+ * One row per fact. `lastConfirmedAt` is the latest confirmation (an observation, or a cited
+ * source's retrieval); `stale` and `staleFrom` are judged at `now` for facts in force or announced
+ * then (src/timeline/freshness.ts), empty for facts that ended or were superseded.
+ */
+export function datasetCsv(d: { providers: ProviderDataset[] }, fresh: { now: number; staleAfterMs: number }): string {
   const rows: string[] = [CSV_COLUMNS.join(',')];
   for (const p of d.providers) {
+    const judged = datasetFreshness(p.facts, fresh.now, fresh.staleAfterMs);
     for (const f of p.facts) {
+      const j = judged.get(f);
+      const confirmed = j ? j.lastConfirmedAt : toIsoOrNull(laterOf(f.lastConfirmedAt ? Date.parse(f.lastConfirmedAt) : null, sourcesConfirmedAt(f.sources, Infinity)));
       const record: Record<(typeof CSV_COLUMNS)[number], string> = {
         provider: p.provider.id,
         model: f.model,
@@ -56,7 +68,9 @@ export function datasetCsv(d: { providers: ProviderDataset[] }): string {
         announcedAt: f.announcedAt ?? '',
         recordedAt: f.recordedAt,
         supersededAt: f.supersededAt ?? '',
-        lastConfirmedAt: f.lastConfirmedAt ?? '',
+        lastConfirmedAt: confirmed ?? '',
+        stale: j ? String(j.stale) : '',
+        staleFrom: j ? j.staleFrom : '',
         priorUnknown: f.priorUnknown ? 'true' : 'false',
         free: f.free ? 'true' : 'false',
         confidence: f.confidence,

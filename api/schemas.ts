@@ -23,11 +23,21 @@ export const ScraperHealthSchema = z
   })
   .openapi('ScraperHealth');
 
+export const ProviderFreshnessSchema = z
+  .object({
+    lines: z.number().int().openapi({ description: 'Price lines in force now (effective lines, every currency).' }),
+    staleLines: z.number().int().openapi({ description: 'Of those, lines that are stale.' }),
+    lastConfirmedAt: instant.nullable().openapi({ description: 'The newest confirmation among its lines.' }),
+    oldestConfirmedAt: instant.nullable().openapi({ description: 'The oldest confirmation among its lines.' }),
+  })
+  .openapi('ProviderFreshness');
+
 export const ProvidersResponse = z
   .object({
     data: z.array(
       Provider.extend({
         modelCount: z.number().int(),
+        freshness: ProviderFreshnessSchema,
         scraper: ScraperHealthSchema,
       }).openapi('ProviderSummary'),
     ),
@@ -45,6 +55,15 @@ export const ModelsResponse = z
   })
   .openapi('Models');
 
+export const StaleReasonSchema = z
+  .object({
+    code: z.enum(['not-confirmed', 'sibling-changed']),
+    message: z.string(),
+    currency: z.string().optional().openapi({ description: 'sibling-changed: the currency whose prices moved.' }),
+    changedAt: instant.optional().openapi({ description: 'sibling-changed: when that change took effect.' }),
+  })
+  .openapi('StaleReason');
+
 export const PriceRowSchema = z
   .object({
     component: z.string(),
@@ -58,6 +77,13 @@ export const PriceRowSchema = z
     validTo: instant.nullable(),
     announcedAt: instant.optional(),
     recordedAt: instant,
+    lastConfirmedAt: instant.nullable().openapi({
+      description: 'The latest instant a source showed this price unchanged, as known at `asOf` (an observation of the page or catalog, or a cited source’s retrieval); null when no source says when.',
+    }),
+    stale: z.boolean().openapi({
+      description: 'Not confirmed within TOKENTRAIL_STALE_AFTER (default 14 days) before min(`at`, `asOf`), or a sibling line of the model in another currency changed after this line was last confirmed.',
+    }),
+    staleReason: StaleReasonSchema.optional(),
     free: z.boolean().optional(),
     sources: z.array(SourceSchema),
     confidence: Confidence,
@@ -251,6 +277,22 @@ export const QuoteResponse = z
         })
         .openapi('ModelQuote'),
     ),
+    warnings: z
+      .array(
+        z
+          .object({
+            code: z.literal('stale'),
+            model: z.string(),
+            component: z.string(),
+            currency: z.string().openapi({ description: 'The line’s published currency (a converted line is judged by the line it came from).' }),
+            conditions: ConditionsSchema,
+            lastConfirmedAt: instant.nullable(),
+            reason: z.enum(['not-confirmed', 'sibling-changed']),
+            message: z.string(),
+          })
+          .openapi('QuoteWarning'),
+      )
+      .openapi({ description: 'Price lines the quote used that are stale at the instants they priced (see PriceRow.stale); empty when every line was fresh.' }),
   })
   .openapi('Quote');
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BadInputError } from './errors.ts';
 import { ALLOW_ENV, parseAllowList } from './webhooks/address-policy.ts';
 import { providerSchedules, SCHEDULE_ENV } from './scheduler/schedule.ts';
+import { DEFAULT_STALE_AFTER_MS, parseStaleAfter } from './timeline/freshness.ts';
 
 export class ConfigError extends BadInputError {
   constructor(message: string, field: string) {
@@ -67,6 +68,19 @@ export const Config = z.object({
   /** Requests with a wrong or missing admin token per client and second. */
   TOKENTRAIL_AUTH_FAIL_RATE: rate(0.1),
   TOKENTRAIL_AUTH_FAIL_BURST: rate(10),
+  /** How long a price stays fresh without a new confirmation: days (`14`) or `36h`, `14d`, `2w`. */
+  TOKENTRAIL_STALE_AFTER: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return DEFAULT_STALE_AFTER_MS;
+      try {
+        return parseStaleAfter(s);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** How long a write waits for SQLite's lock before the API answers 503. */
   TOKENTRAIL_DB_BUSY_MS: rate(5000),
 });

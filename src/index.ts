@@ -5,6 +5,7 @@ import { formatPath } from './dataset/import.ts';
 import { BadInputError } from './errors.ts';
 import { QuoteRequest } from './quote.ts';
 import { parseInstant } from './time.ts';
+import { parseStaleAfter } from './timeline/freshness.ts';
 import { libsqlEngine, type HistoryResult, type PriceEngine, type QuoteResult } from './library/engine.ts';
 import { bundledSnapshot, datasetUrl, fetchDataset } from './library/snapshot.ts';
 import type { ProviderDataset } from './model.ts';
@@ -12,7 +13,8 @@ import type { PriceSheet } from './timeline/queries.ts';
 
 export { extractUsage, usageFormat, type UsageFormat } from './library/usage.ts';
 export { BadInputError, NotFoundError, DataError } from './errors.ts';
-export type { Usage, LoggedRequest, QuoteLine, ModelQuote, PlanQuote } from './quote.ts';
+export type { Usage, LoggedRequest, QuoteLine, ModelQuote, PlanQuote, QuoteWarning } from './quote.ts';
+export type { Freshness, StaleReason } from './timeline/freshness.ts';
 export type { PriceRow, PriceSheet } from './timeline/queries.ts';
 export type { ProviderDataset, PriceFact, Conditions, Source } from './model.ts';
 export type { PriceEngine, QuoteResult, HistoryResult } from './library/engine.ts';
@@ -58,7 +60,17 @@ function engine(): Promise<PriceEngine> {
  * The cost of a workload: takes exactly a `POST /v1/quote` body and returns its response shape.
  * Invalid bodies throw BadInputError naming the field (as the API's 400/422 do).
  */
-export async function quote(body: QuoteRequest, opts: { now?: InstantInput } = {}): Promise<QuoteResult> {
+/** How long a price line stays fresh: a span such as `14d`, `36h`, `2w` (default 14 days), as TOKENTRAIL_STALE_AFTER. */
+function staleAfter(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseStaleAfter(v);
+  } catch (e) {
+    throw new BadInputError(`staleAfter: ${(e as Error).message}`, { field: 'staleAfter' });
+  }
+}
+
+export async function quote(body: QuoteRequest, opts: { now?: InstantInput; staleAfter?: string } = {}): Promise<QuoteResult> {
   const parsed = QuoteRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -66,7 +78,7 @@ export async function quote(body: QuoteRequest, opts: { now?: InstantInput } = {
     throw new BadInputError(`${field || 'body'}: ${issue.message}`, { field: field || undefined });
   }
   const now = opts.now === undefined ? Date.now() : instant(opts.now, 'now');
-  return (await engine()).quote(parsed.data, now);
+  return (await engine()).quote(parsed.data, now, { staleAfterMs: staleAfter(opts.staleAfter) });
 }
 
 export interface PriceAtOptions {
@@ -74,12 +86,14 @@ export interface PriceAtOptions {
   asOf?: InstantInput;
   /** Only this currency (ISO 4217). */
   currency?: string;
+  /** How long a line stays fresh (`14d`, `36h`, `2w`; default 14 days): sets `stale` on each line. */
+  staleAfter?: string;
 }
 
 /** The price sheet of a model in force at `at` (the shape of `GET /v1/prices?model=`). */
 export async function priceAt(model: string, at: InstantInput = Date.now(), opts: PriceAtOptions = {}): Promise<PriceSheet> {
   const asOf = opts.asOf === undefined ? Date.now() : instant(opts.asOf, 'asOf');
-  return (await engine()).priceSheet({ model, at: instant(at, 'at'), asOf, currency: opts.currency?.toUpperCase() });
+  return (await engine()).priceSheet({ model, at: instant(at, 'at'), asOf, currency: opts.currency?.toUpperCase(), staleAfterMs: staleAfter(opts.staleAfter) });
 }
 
 export interface HistoryOptions {

@@ -8,7 +8,8 @@ import { Decimal, amountToNumber } from './decimal.ts';
 import { CacheTtl, Currency, ServiceTier, type Conditions, type Model } from './model.ts';
 import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
-import { effectivePriceRows, getModel, knownCurrencies, resolveModel } from './timeline/queries.ts';
+import { effectivePriceRows, getModel, knownCurrencies, resolveModel, type PricedFreshness } from './timeline/queries.ts';
+import { DEFAULT_STALE_AFTER_MS, judgeLine, type StaleReason } from './timeline/freshness.ts';
 import { plansAt } from './timeline/plans.ts';
 import { fxOf, type FxLineFields } from './fx/convert.ts';
 import { quoteRowsIn } from './fx/sheets.ts';
@@ -231,6 +232,44 @@ interface Priced {
   note?: string;
   /** Tokens summed exactly over the log (before the `requests` multiplier). */
   tokens: bigint;
+  /** The latest instant this row priced, judged by min(at, asOf) like any price line. */
+  latest: number;
+}
+
+/** A price line a quote used that no source confirmed recently (see src/timeline/freshness.ts). */
+export interface QuoteWarning {
+  code: 'stale';
+  model: string;
+  component: string;
+  /** The line's published currency (a converted line is judged by the line it came from). */
+  currency: string;
+  conditions: Conditions;
+  lastConfirmedAt: string | null;
+  reason: StaleReason['code'];
+  message: string;
+}
+
+/** The stale lines among those a model's quote used, one warning per line. */
+function staleWarnings(priced: Iterable<Priced & { model: string }>, asOf: number, staleAfterMs: number): QuoteWarning[] {
+  const out = new Map<string, QuoteWarning>();
+  for (const p of priced) {
+    const f = (p.row as PricedRow & { freshness?: PricedFreshness }).freshness;
+    if (!f) continue;
+    const judged = judgeLine(f.line, f.siblings, Math.min(p.latest, asOf), staleAfterMs);
+    if (!judged.stale) continue;
+    const key = `${p.model}\u0000${p.component}\u0000${f.line.currency}\u0000${conditionsKey(p.row)}`;
+    out.set(key, {
+      code: 'stale',
+      model: p.model,
+      component: p.component,
+      currency: f.line.currency,
+      conditions: p.row.conditions,
+      lastConfirmedAt: judged.lastConfirmedAt,
+      reason: judged.staleReason!.code,
+      message: `${p.model} ${p.component} (${f.line.currency}): ${judged.staleReason!.message}`,
+    });
+  }
+  return [...out.values()];
 }
 
 /**
@@ -239,7 +278,7 @@ interface Priced {
  * tokens are summed per price row as integers, and each row's cost is computed once, exactly.
  * The walk yields to the event loop every few milliseconds.
  */
-export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
+export async function quote(db: Db, body: QuoteRequest, now = Date.now(), opts: { staleAfterMs?: number } = {}) {
   const asOf = body.asOf ? parseInstant(body.asOf, 'asOf') : now;
   const defaultAt = body.at ? parseInstant(body.at, 'at') : now;
   const multiplier = body.requests ?? 1;
@@ -262,6 +301,7 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
   const plan = body.plan ? (await plansAt(db, { plan: body.plan.toLowerCase(), at: defaultAt, asOf }))[0] : undefined;
 
   const quotes: ModelQuote[] = [];
+  const warnings: QuoteWarning[] = [];
   for (const requested of body.models) {
     const segmentAt = await modelSegments(db, requested, asOf);
     const models = new Map<string, Model | null>();
@@ -295,8 +335,13 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       for (const l of requestLines(rows, req, model)) {
         const key = `${model}\u0000${l.component}\u0000${l.row.amount}\u0000${l.row.unit}\u0000${conditionsKey(l.row)}\u0000${l.note ?? ''}\u0000${fxOf(l.row)?.rateDate ?? ''}`;
         const cur = priced.get(key);
-        if (cur) cur.tokens += BigInt(l.tokens);
-        else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens) });
+        if (cur) {
+          cur.tokens += BigInt(l.tokens);
+          if (req.at > cur.latest) {
+            cur.latest = req.at;
+            cur.row = l.row; // same amount, unit and conditions; the later stretch's confirmation
+          }
+        } else priced.set(key, { model, component: l.component, row: l.row, note: l.note, tokens: BigInt(l.tokens), latest: req.at });
       }
     }
     // Lines as the caller sees them: one per component and price row, whatever model answered.
@@ -337,10 +382,11 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now()) {
       })),
     };
     if (canonical !== requested.toLowerCase()) q.requested = requested;
+    warnings.push(...staleWarnings(priced.values(), asOf, opts.staleAfterMs ?? DEFAULT_STALE_AFTER_MS));
     if (plan) q.plan = await planInCurrency(db, planQuote(plan, credits, total, out, multiplier * log.length), currency!, defaultAt);
     quotes.push(q);
   }
-  return { at: toIso(defaultAt), asOf: toIso(asOf), quotes };
+  return { at: toIso(defaultAt), asOf: toIso(asOf), quotes, warnings };
 }
 
 function planQuote(

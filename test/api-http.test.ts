@@ -14,6 +14,7 @@ import { createClient } from '../api/client.ts';
 import { onError } from '../api/problem.ts';
 import { CSV_COLUMNS } from '../api/dataset.ts';
 import { DATA_DIR, request, startSeededServer, type SeededServer } from './helpers/server.ts';
+import { parseCsv } from './helpers/csv.ts';
 
 let s: SeededServer;
 beforeAll(async () => {
@@ -38,35 +39,6 @@ function rawGet(base: string, path: string, headers: Record<string, string>): Pr
   });
 }
 
-/** RFC 4180 reader (quoted fields, doubled quotes, CRLF). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 describe('dataset downloads', () => {
   it('serves the whole dataset as {providers:[…]} with a strong ETag and Cache-Control', async () => {
@@ -126,7 +98,10 @@ describe('dataset downloads', () => {
       expect(row[col('amount')]).toBe(facts[i].amount);
       expect(JSON.parse(row[col('conditions')])).toEqual(facts[i].conditions);
       expect(row[col('sourceUrl')]).toBe(facts[i].sources[0].url);
-      expect(row[col('lastConfirmedAt')]).toBe(facts[i].lastConfirmedAt ?? '');
+      // The latest confirmation: an observation, or a cited source's retrieval.
+      const seen = [facts[i].lastConfirmedAt, ...facts[i].sources.map((x: any) => x.retrievedAt)].filter(Boolean).map((t: string) => Date.parse(t));
+      expect(row[col('lastConfirmedAt')]).toBe(seen.length ? new Date(Math.max(...seen)).toISOString() : '');
+      expect(['', 'true', 'false']).toContain(row[col('stale')]);
       expect(row[col('origin')]).toBe(facts[i].origin ?? '');
     });
     // Scraped page facts carry their latest confirming observation.

@@ -35,7 +35,8 @@ export const datasetCsvRoute = createRoute({
   path: '/v1/dataset.csv',
   tags: ['dataset'],
   summary: 'The price facts as CSV (RFC 4180), one row per fact',
-  description: 'Header row; `conditions` as JSON in one column; `sourceUrl` is the first source.',
+  description:
+    'Header row; `conditions` as JSON in one column; `sourceUrl` is the first source. `lastConfirmedAt` is the latest confirmation of the fact (an observation, or a cited source’s retrieval); `stale` (true/false) and `staleFrom` are given for facts in force or announced at the time of the download (empty for facts that ended): stale = not confirmed within TOKENTRAIL_STALE_AFTER or a sibling currency of the model changed since.',
   request: { query: noQuery },
   responses: {
     200: { description: 'CSV.', headers: cachedHeaders, content: { 'text/csv': { schema: z.string() } } },
@@ -63,8 +64,9 @@ export function datasetRoutes(ctx: ApiContext) {
     .openapi({ ...datasetJsonRoute, middleware: [ctx.cached(policy)] }, async (c) =>
       c.body(JSON.stringify(await buildDataset(ctx.db)), 200, { 'Content-Type': 'application/json; charset=utf-8' }),
     )
-    .openapi({ ...datasetCsvRoute, middleware: [ctx.cached(policy)] }, async (c) =>
-      c.body(datasetCsv(await buildDataset(ctx.db)), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' }),
+    // The stale column moves with the clock: the CSV is cached per data version and hour.
+    .openapi({ ...datasetCsvRoute, middleware: [ctx.cached({ ...policy, refreshMs: 3_600_000 })] }, async (c) =>
+      c.body(datasetCsv(await buildDataset(ctx.db), { now: ctx.now(), staleAfterMs: ctx.staleAfterMs }), 200, { 'Content-Type': 'text/csv; charset=utf-8; header=present' }),
     )
     .openapi({ ...datasetSchemaRoute, middleware: [ctx.cached(policy)] }, (c) =>
       c.body(datasetJsonSchema(), 200, { 'Content-Type': 'application/schema+json; charset=utf-8' }),

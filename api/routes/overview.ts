@@ -278,7 +278,7 @@ async function computeOverview(ctx: ApiContext, at: number, asOf: number, curren
   const sheets = new Map<string, PriceRow[]>();
   const notConverted: Array<{ model: string; message: string }> = [];
   for (const p of providers) {
-    const s = await providerSheetsIn(ctx.db, { provider: p.id, at, asOf, currency });
+    const s = await providerSheetsIn(ctx.db, { provider: p.id, at, asOf, currency, staleAfterMs: ctx.staleAfterMs });
     for (const m of s.data) {
       if (m.note) notConverted.push({ model: m.model, message: m.note });
       else sheets.set(m.model, m.prices);

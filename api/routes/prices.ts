@@ -12,7 +12,7 @@ export const pricesRoute = createRoute({
   tags: ['prices'],
   summary: 'Price sheet at an instant',
   description:
-    'Effective prices (promo over list, with the list price beside it) in force at `at`, as known at `asOf`. Give `model`, or `provider` for every model of a provider.',
+    'Effective prices (promo over list, with the list price beside it) in force at `at`, as known at `asOf`. Give `model`, or `provider` for every model of a provider. Every line says when a source last confirmed it (`lastConfirmedAt`) and whether it is `stale` (see `staleReason`).',
   request: {
     query: z
       .object({
@@ -43,7 +43,8 @@ export function pricesRoutes(ctx: ApiContext) {
     const at = instantOr(q.at, 'at', now);
     const asOf = instantOr(q.asOf, 'asOf', now);
     const currency = q.currency?.toUpperCase();
-    if (q.model) return c.json(await priceSheetIn(ctx.db, { model: q.model, at, asOf, currency }), 200);
-    return c.json(await providerSheetsIn(ctx.db, { provider: q.provider!, at, asOf, currency }), 200);
+    const staleAfterMs = ctx.staleAfterMs;
+    if (q.model) return c.json(await priceSheetIn(ctx.db, { model: q.model, at, asOf, currency, staleAfterMs }), 200);
+    return c.json(await providerSheetsIn(ctx.db, { provider: q.provider!, at, asOf, currency, staleAfterMs }), 200);
   });
 }

@@ -1,6 +1,6 @@
 // GET /v1/providers and GET /v1/models: what is tracked, with scraper health and model status.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { getProvider, listModels, listProviders } from '../../src/timeline/queries.ts';
+import { getProvider, listModels, listProviders, providerFreshness } from '../../src/timeline/queries.ts';
 import { NotFoundError } from '../../src/errors.ts';
 import type { Model } from '../../src/model.ts';
 import { toIso, toIsoOrNull } from '../../src/time.ts';
@@ -14,7 +14,8 @@ export const providersRoute = createRoute({
   method: 'get',
   path: '/v1/providers',
   tags: ['catalogue'],
-  summary: 'Providers with model counts and scraper health',
+  summary: 'Providers with model counts, freshness and scraper health',
+  description: 'Each provider’s `freshness` counts its price lines in force now and how many are stale (not confirmed by any source within TOKENTRAIL_STALE_AFTER, default 14 days).',
   request: { query: z.object({}).strict() },
   responses: {
     200: { description: 'Every provider.', content: { 'application/json': { schema: ProvidersResponse } } },
@@ -52,12 +53,15 @@ export function providersRoutes(ctx: ApiContext) {
     .openapi({ ...providersRoute, middleware: [ctx.cached({ volatile: true })] }, async (c) => {
       const providers = await listProviders(ctx.db);
       const health = new Map((await scraperHealthRows(ctx.db)).map((h) => [h.provider, h]));
+      const now = ctx.now();
+      const fresh = await providerFreshness(ctx.db, { at: now, asOf: now, staleAfterMs: ctx.staleAfterMs });
       return c.json(
         {
           data: providers.map((p) => {
             const h = health.get(p.id);
             return {
               ...p,
+              freshness: fresh.get(p.id) ?? { lines: 0, staleLines: 0, lastConfirmedAt: null, oldestConfirmedAt: null },
               scraper: {
                 lastRunAt: toIsoOrNull(h?.lastRunAt),
                 lastOutcome: h?.lastOutcome ?? null,

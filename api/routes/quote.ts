@@ -54,7 +54,7 @@ export function quoteRoutes(ctx: ApiContext) {
       if (pairs > MAX_MODEL_REQUESTS) {
         throw problemError(422, `${body.models.length} models × ${pairs / body.models.length} logged requests is more than ${MAX_MODEL_REQUESTS} per quote; split the usage log`, { field: 'usage' });
       }
-      return c.json(await quote(ctx.db, body, ctx.now()), 200);
+      return c.json(await quote(ctx.db, body, ctx.now(), { staleAfterMs: ctx.staleAfterMs }), 200);
     },
   );
 }

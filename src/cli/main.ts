@@ -23,6 +23,7 @@ import { registerScrapeCommands } from './scrape-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerQuoteCommand } from './quote-command.ts';
 import { registerCatalogCommands } from '../catalog/cli.ts';
+import { loadConfig } from '../config.ts';
 
 export type { CliDeps } from './context.ts';
 
@@ -86,15 +87,27 @@ export function buildProgram(deps: CliDeps): Command {
       const asOf = o.asOf ? instant('--as-of')(o.asOf) : now;
       const currency = currencyOption(o.currency);
       const d = await database(cmd, { seed: true });
-      const sheet = await priceSheetIn(d.db, { model, at, asOf, currency });
+      const sheet = await priceSheetIn(d.db, { model, at, asOf, currency, staleAfterMs: loadConfig().TOKENTRAIL_STALE_AFTER });
+      const stale = sheet.prices.filter((p) => p.stale);
       print(!!o.json, sheet, () =>
         [
           `${sheet.model}${sheet.requested ? ` (alias ${sheet.requested})` : ''} at ${sheet.at} as of ${sheet.asOf}`,
           table(
-            ['component', 'conditions', 'currency', 'amount', 'kind', 'list', 'unit', 'valid'],
-            sheet.prices.map((p) => [p.component, conditionsLabel(p.conditions), p.currency, p.amount, p.kind, p.listAmount, p.unit, `${p.validFrom} → ${p.validTo ?? '…'}`]),
+            ['component', 'conditions', 'currency', 'amount', 'kind', 'list', 'unit', 'valid', 'confirmed'],
+            sheet.prices.map((p) => [
+              p.component,
+              conditionsLabel(p.conditions),
+              p.currency,
+              p.amount,
+              p.kind,
+              p.listAmount,
+              p.unit,
+              `${p.validFrom} → ${p.validTo ?? '…'}`,
+              `${p.lastConfirmedAt?.slice(0, 10) ?? 'never'}${p.stale ? ' STALE' : ''}`,
+            ]),
           ),
           ...fxFootnotes(sheet.prices),
+          ...(stale.length ? [`${stale.length} of ${sheet.prices.length} line(s) stale: ${[...new Set(stale.map((p) => p.staleReason?.message))].join('; ')}`] : []),
         ].join('\n'),
       );
     });

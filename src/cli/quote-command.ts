@@ -7,6 +7,7 @@ import { fxFootnotes } from '../fx/format.ts';
 import { formatPath } from '../dataset/import.ts';
 import { database, JSON_HELP, print } from './context.ts';
 import { table } from './format.ts';
+import { loadConfig } from '../config.ts';
 
 const int = (name: string) => (v: string) => {
   if (!/^\d+$/.test(v)) throw new BadInputError(`${name}: "${v}" is not a whole number`);
@@ -61,10 +62,10 @@ export function registerQuoteCommand(program: Command): void {
         throw new BadInputError(`${formatPath(i.path)}: ${i.message}`);
       }
       const d = await database(cmd, { seed: true });
-      const r = await quote(d.db, parsed.data);
+      const r = await quote(d.db, parsed.data, Date.now(), { staleAfterMs: loadConfig().TOKENTRAIL_STALE_AFTER });
       print(!!o.json, r, () =>
-        r.quotes
-          .map((q) =>
+        [
+          ...r.quotes.map((q) =>
             [
               `${q.model}: ${q.total} ${q.currency}`,
               table(['component', 'tokens', 'unit price', 'cost', 'note'], q.lines.map((l) => [l.component, l.tokens, `${l.unitPrice} / ${l.unit}`, l.cost, l.note ?? ''])),
@@ -72,8 +73,9 @@ export function registerQuoteCommand(program: Command): void {
               // Both figures in the quote's currency: the plan's converted from its fee currency where needed.
               q.plan ? `plan ${q.plan.plan}: ${q.plan.credits} credits; ${q.plan.requestsCovered ?? '-'} such requests per ${q.plan.period ?? 'period'}; ${q.plan.effectivePricePer1M ?? '-'} ${q.plan.currency} per 1M tokens on the plan vs ${q.plan.paygPricePer1M} ${q.currency} pay-as-you-go${q.plan.feeConversion ? ` (plan: ${q.plan.effectivePricePer1MInFeeCurrency} ${q.plan.feeCurrency} at ${q.plan.feeConversion.rate}, ECB reference rate of ${q.plan.feeConversion.rateDate})` : ''}${q.plan.note ? `; ${q.plan.note}` : ''}` : '',
             ].filter(Boolean).join('\n'),
-          )
-          .join('\n\n'),
+          ),
+          ...(r.warnings.length ? [r.warnings.map((w) => `warning: stale price — ${w.message}`).join('\n')] : []),
+        ].join('\n\n'),
       );
     });
 }

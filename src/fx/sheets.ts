@@ -31,14 +31,14 @@ async function linesIn(db: Db, model: string, prices: PriceRow[], at: number, cu
   return flagged.filter((p) => p.currency === from).map((p) => convertPriceRow(p, rate));
 }
 
-export async function priceSheetIn(db: Db, q: { model: string; at: number; asOf: number; currency?: string }): Promise<PriceSheet> {
-  const sheet = await priceSheet(db, { model: q.model, at: q.at, asOf: q.asOf });
+export async function priceSheetIn(db: Db, q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet> {
+  const sheet = await priceSheet(db, { model: q.model, at: q.at, asOf: q.asOf, staleAfterMs: q.staleAfterMs });
   if (q.currency && sheet.prices.length === 0) return priceSheet(db, q); // nothing in force: the timeline's own answer (and its 422)
   return { ...sheet, prices: await linesIn(db, sheet.model, sheet.prices, q.at, q.currency) };
 }
 
-export async function providerSheetsIn(db: Db, q: { provider: string; at: number; asOf: number; currency?: string }) {
-  const sheets = await providerSheets(db, { provider: q.provider, at: q.at, asOf: q.asOf });
+export async function providerSheetsIn(db: Db, q: { provider: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }) {
+  const sheets = await providerSheets(db, { provider: q.provider, at: q.at, asOf: q.asOf, staleAfterMs: q.staleAfterMs });
   const data: Array<{ model: string; prices: PriceRow[]; note?: string }> = [];
   for (const s of sheets.data) {
     try {

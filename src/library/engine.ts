@@ -21,8 +21,8 @@ export interface HistoryQuery {
 
 export interface PriceEngine {
   /** A validated POST /v1/quote body; `now` is the default `at` and `asOf`. */
-  quote(body: QuoteRequest, now: number): Promise<QuoteResult>;
-  priceSheet(q: { model: string; at: number; asOf: number; currency?: string }): Promise<PriceSheet>;
+  quote(body: QuoteRequest, now: number, opts?: { staleAfterMs?: number }): Promise<QuoteResult>;
+  priceSheet(q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet>;
   history(q: HistoryQuery): Promise<HistoryResult>;
   close(): void;
 }
@@ -38,7 +38,7 @@ export async function libsqlEngine(datasets: ProviderDataset[]): Promise<PriceEn
   }
   const db = database.db;
   return {
-    quote: (body, now) => quote(db, body, now),
+    quote: (body, now, opts) => quote(db, body, now, opts),
     priceSheet: (q) => priceSheet(db, q),
     history: (q) => history(db, q),
     close: () => database.close(),

@@ -22,12 +22,18 @@ export interface FetchedDataset {
  * Every provider is validated as `import` validates a dataset file, before anything is used.
  */
 export async function fetchDataset(url: string, etag: string | null, fetchImpl: typeof fetch = fetch): Promise<FetchedDataset | null> {
-  let res: Response;
-  try {
-    res = await fetchImpl(url, { headers: { accept: 'application/json', ...(etag ? { 'if-none-match': etag } : {}) } });
-  } catch (e) {
-    const cause = (e as { cause?: { message?: string; code?: string } }).cause;
-    throw new Error(`refresh: cannot fetch ${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
+  let res: Response | undefined;
+  const get = () => fetchImpl(url, { headers: { accept: 'application/json', ...(etag ? { 'if-none-match': etag } : {}) } });
+  for (let attempt = 1; !res; attempt++) {
+    try {
+      res = await get();
+    } catch (e) {
+      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
+      // A kept-alive connection the server closed while idle resets on reuse: a GET is safe to
+      // send once more on a new connection.
+      if (attempt === 1 && (cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET')) continue;
+      throw new Error(`refresh: cannot fetch ${url}: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`);
+    }
   }
   if (res.status === 304) return null;
   if (res.status !== 200) throw new Error(`refresh: ${url} answered ${res.status}`);

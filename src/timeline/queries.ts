@@ -13,6 +13,7 @@ import { componentRank, deriveChanges, deriveDiff, deriveWithdrawals, type Deriv
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 import { resolveOrThrow } from '../resolve/index-db.ts';
 import { agreeingSources } from '../catalog/disagreements.ts';
+import { DEFAULT_STALE_AFTER_MS, judgeLines, laterOf, siblingChangesAt, sourcesConfirmedAt, type Freshness, type LineEvidence } from './freshness.ts';
 
 export interface PriceRow {
   component: string;
@@ -26,8 +27,14 @@ export interface PriceRow {
   validTo: string | null;
   announcedAt?: string;
   recordedAt: string;
-  /** The latest observation that showed this price unchanged (absent: never re-confirmed by a scrape). */
-  lastConfirmedAt?: string;
+  /**
+   * The latest instant a source showed this price unchanged, as known at asOf: an observation of
+   * the page or catalog, or the retrieval of a cited source. null: no source says when.
+   */
+  lastConfirmedAt: string | null;
+  /** Not confirmed within the stale-after span before min(at, asOf), or a sibling currency moved since. */
+  stale: boolean;
+  staleReason?: Freshness['staleReason'];
   free?: boolean;
   sources: Source[];
   confidence: 'high' | 'medium' | 'low';
@@ -193,7 +200,15 @@ export async function effectiveRows(db: Db, modelIds: string[] | null, at: numbe
   return unpackFactRows(r.rows as unknown as Array<{ packed: string }>);
 }
 
-function sheetFromRows(rows: FactRow[], everySource?: FactRow[]): PriceRow[] {
+/** How fresh each line of one model is (instants in ms; `confirmed` from confirmationsAsOf). */
+export interface FreshnessQuery {
+  at: number;
+  asOf: number;
+  staleAfterMs?: number;
+}
+
+/** Effective fact per line (promo over list), keyed by component, currency, unit and conditions. */
+function linesOf(rows: FactRow[]): Array<{ list?: FactRow; promo?: FactRow }> {
   const byLine = new Map<string, { list?: FactRow; promo?: FactRow }>();
   for (const r of rows) {
     const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
@@ -201,9 +216,59 @@ function sheetFromRows(rows: FactRow[], everySource?: FactRow[]): PriceRow[] {
     e[r.kind] = r;
     byLine.set(k, e);
   }
+  return [...byLine.values()];
+}
+
+/**
+ * Freshness of one model's effective facts (every currency, so siblings are seen): confirmed
+ * when the latest observation known at asOf or a cited source's retrieval showed the amount.
+ */
+export function freshnessOfFacts(effective: FactRow[], confirmed: ReadonlyMap<number, number | null>, q: FreshnessQuery): Map<FactRow, Freshness> {
+  const evidence = effective.map((f) => ({ fact: f, ...lineEvidence(f, confirmed, q.asOf) }));
+  const judged = judgeLines<LineEvidence & { fact: FactRow }>(evidence, Math.min(q.at, q.asOf), q.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+  return new Map(evidence.map((e) => [e.fact, judged.get(e)!]));
+}
+
+function lineEvidence(f: FactRow, confirmed: ReadonlyMap<number, number | null>, asOf: number): LineEvidence {
+  return {
+    currency: f.currency,
+    validFrom: Number(f.valid_from),
+    priorUnknown: Boolean(f.prior_unknown),
+    confirmedAt: laterOf(confirmed.get(f.id) ?? null, sourcesConfirmedAt(JSON.parse(f.sources) as Source[], asOf)),
+  };
+}
+
+/**
+ * lastConfirmedAt of facts as known at asOf: the stored value when it is not later than asOf,
+ * else the latest observation known by asOf that showed the fact's amount while it was in force.
+ */
+export async function confirmationsAsOf(db: Db, rows: readonly FactRow[], asOf: number): Promise<Map<number, number | null>> {
+  const out = new Map<number, number | null>();
+  const later: number[] = [];
+  for (const r of rows) {
+    const c = r.last_confirmed_at === null || r.last_confirmed_at === undefined ? null : Number(r.last_confirmed_at);
+    if (c !== null && c > asOf) later.push(r.id);
+    else out.set(r.id, c);
+  }
+  for (let i = 0; i < later.length; i += 500) {
+    const ids = later.slice(i, i + 500);
+    const found = await db.all<{ id: number; t: number | null }>(sql`SELECT f.id AS id, max(o.observed_at) AS t FROM facts f
+      JOIN observations o ON o.series_id = f.series_id AND o.amount = f.amount AND o.observed_at >= f.valid_from
+        AND (f.valid_to IS NULL OR o.observed_at < f.valid_to) AND o.known_at <= ${asOf} AND o.observed_at <= ${asOf}
+      WHERE f.id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) GROUP BY f.id`);
+    for (const id of ids) out.set(id, null);
+    for (const f of found) out.set(Number(f.id), f.t === null ? null : Number(f.t));
+  }
+  return out;
+}
+
+function sheetFromRows(rows: FactRow[], everySource: FactRow[] | undefined, confirmed: ReadonlyMap<number, number | null>, q: FreshnessQuery): PriceRow[] {
+  const lines = linesOf(rows);
+  const fresh = freshnessOfFacts(lines.map((l) => (l.promo ?? l.list)!), confirmed, q);
   const out: PriceRow[] = [];
-  for (const { list, promo } of byLine.values()) {
+  for (const { list, promo } of lines) {
     const eff = (promo ?? list)!;
+    const f = fresh.get(eff)!;
     const row: PriceRow = {
       component: eff.component,
       currency: eff.currency,
@@ -215,11 +280,13 @@ function sheetFromRows(rows: FactRow[], everySource?: FactRow[]): PriceRow[] {
       validFrom: toIso(Number(eff.valid_from)),
       validTo: toIsoOrNull(eff.valid_to === null ? null : Number(eff.valid_to)),
       recordedAt: toIso(Number(eff.recorded_at)),
+      lastConfirmedAt: f.lastConfirmedAt,
+      stale: f.stale,
       sources: JSON.parse(eff.sources) as Source[],
       confidence: eff.confidence,
     };
+    if (f.staleReason) row.staleReason = f.staleReason;
     if (eff.announced_at !== null) row.announcedAt = toIso(Number(eff.announced_at));
-    if (eff.last_confirmed_at !== null && eff.last_confirmed_at !== undefined) row.lastConfirmedAt = toIso(Number(eff.last_confirmed_at));
     if (eff.free) row.free = true;
     const agree = everySource ? agreeingSources(everySource, eff) : [];
     if (agree.length) row.alsoReportedBy = agree;
@@ -252,12 +319,14 @@ async function checkCurrency(db: Db, currency: string | undefined, model?: strin
   }
 }
 
-export async function priceSheet(db: Db, q: { model: string; at: number; asOf: number; currency?: string }): Promise<PriceSheet> {
+export async function priceSheet(db: Db, q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet> {
   const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf);
   await checkCurrency(db, q.currency, model);
-  const rows = await effectiveRows(db, [model], q.at, q.asOf, q.currency);
-  const every = await effectiveRows(db, [model], q.at, q.asOf, q.currency, false, true);
-  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: sheetFromRows(rows, every) };
+  // Every currency is read: freshness compares a line with its siblings in other currencies.
+  const rows = await effectiveRows(db, [model], q.at, q.asOf);
+  const every = await effectiveRows(db, [model], q.at, q.asOf, undefined, false, true);
+  const prices = sheetFromRows(rows, every, await confirmationsAsOf(db, rows, q.asOf), q);
+  const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: q.currency ? prices.filter((p) => p.currency === q.currency) : prices };
   if (aliasOf) {
     sheet.aliasOf = model;
     sheet.requested = aliasOf;
@@ -267,7 +336,7 @@ export async function priceSheet(db: Db, q: { model: string; at: number; asOf: n
 
 export async function providerSheets(
   db: Db,
-  q: { provider: string; at: number; asOf: number; currency?: string },
+  q: { provider: string; at: number; asOf: number; currency?: string; staleAfterMs?: number },
 ): Promise<{ provider: string; at: string; asOf: string; data: Array<{ model: string; prices: PriceRow[] }> }> {
   if (!(await getProvider(db, q.provider))) throw new NotFoundError(`unknown provider: ${q.provider}`, 'provider');
   const models = (await db.all<{ id: string }>(sql`SELECT id FROM models WHERE provider = ${q.provider} ORDER BY id`)).map((r) => r.id);
@@ -276,16 +345,21 @@ export async function providerSheets(
     if (!have.some((r) => r.currency === q.currency))
       throw new BadInputError(`no ${q.provider} prices in ${q.currency}; known currencies: ${have.map((r) => r.currency).join(', ') || 'none'}`, { status: 422, field: 'currency' });
   }
-  const rows = await effectiveRows(db, models, q.at, q.asOf, q.currency);
+  const rows = await effectiveRows(db, models, q.at, q.asOf);
   const byModel = new Map<string, FactRow[]>();
   for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
   const everyByModel = new Map<string, FactRow[]>();
-  for (const r of await effectiveRows(db, models, q.at, q.asOf, q.currency, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
+  for (const r of await effectiveRows(db, models, q.at, q.asOf, undefined, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
+  const confirmed = await confirmationsAsOf(db, rows, q.asOf);
+  const data = [...byModel.keys()].sort().map((m) => {
+    const prices = sheetFromRows(byModel.get(m)!, everyByModel.get(m), confirmed, q);
+    return { model: m, prices: q.currency ? prices.filter((p) => p.currency === q.currency) : prices };
+  });
   return {
     provider: q.provider,
     at: toIso(q.at),
     asOf: toIso(q.asOf),
-    data: [...byModel.keys()].sort().map((m) => ({ model: m, prices: sheetFromRows(byModel.get(m)!, everyByModel.get(m)) })),
+    data: data.filter((d) => d.prices.length > 0),
   };
 }
 
@@ -520,26 +594,66 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
 }
 
 
+/** What a priced line's freshness is judged from, at any instant of the stretch it was read for. */
+export interface PricedFreshness {
+  line: LineEvidence;
+  siblings: ReadonlyMap<string, number>;
+}
+
 /** Effective prices at `at` with exact decimal amounts, for pricing (promo over list per line). */
 export async function effectivePriceRows(
   db: Db,
   model: string,
   at: number,
   asOf: number,
-): Promise<Array<{ component: string; currency: string; unit: string; conditions: Conditions; amount: string; kind: 'list' | 'promo' }>> {
+): Promise<Array<{ component: string; currency: string; unit: string; conditions: Conditions; amount: string; kind: 'list' | 'promo'; freshness: PricedFreshness }>> {
   const rows = await effectiveRows(db, [model], at, asOf);
-  const byLine = new Map<string, FactRow>();
-  for (const r of rows) {
-    const k = `${r.component}\u0000${r.currency}\u0000${r.unit}\u0000${r.conditions}`;
-    const cur = byLine.get(k);
-    if (!cur || r.kind === 'promo') byLine.set(k, r);
-  }
-  return [...byLine.values()].map((r) => ({
+  const effective = linesOf(rows).map((l) => (l.promo ?? l.list)!);
+  const confirmed = await confirmationsAsOf(db, effective, asOf);
+  const evidence = effective.map((r) => lineEvidence(r, confirmed, asOf));
+  const siblings = siblingChangesAt(evidence, Math.min(at, asOf));
+  return effective.map((r, i) => ({
     component: r.component,
     currency: r.currency,
     unit: r.unit,
     conditions: parseConditionsKey(r.conditions),
     amount: r.amount,
     kind: r.kind,
+    freshness: { line: evidence[i], siblings },
   }));
+}
+
+/* ---------------------------------------------------------------- freshness per provider */
+
+export interface ProviderFreshness {
+  /** Price lines in force at the instant judged (effective lines, every currency). */
+  lines: number;
+  staleLines: number;
+  /** The newest confirmation among its lines, and the oldest (null: none confirmed). */
+  lastConfirmedAt: string | null;
+  oldestConfirmedAt: string | null;
+}
+
+/** Each provider's freshness at `at` as known at `asOf`: how many of its lines are stale. */
+export async function providerFreshness(db: Db, q: FreshnessQuery): Promise<Map<string, ProviderFreshness>> {
+  const rows = await effectiveRows(db, null, q.at, q.asOf);
+  const confirmed = await confirmationsAsOf(db, rows, q.asOf);
+  const byModel = new Map<string, FactRow[]>();
+  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
+  const out = new Map<string, ProviderFreshness & { newest: number | null; oldest: number | null }>();
+  for (const [model, facts] of byModel) {
+    const provider = model.slice(0, model.indexOf('/'));
+    const p = out.get(provider) ?? { lines: 0, staleLines: 0, lastConfirmedAt: null, oldestConfirmedAt: null, newest: null, oldest: null };
+    for (const f of freshnessOfFacts(linesOf(facts).map((l) => (l.promo ?? l.list)!), confirmed, q).values()) {
+      p.lines++;
+      if (f.stale) p.staleLines++;
+      const t = f.lastConfirmedAt === null ? null : Date.parse(f.lastConfirmedAt);
+      if (t !== null && (p.newest === null || t > p.newest)) p.newest = t;
+      if (t !== null && (p.oldest === null || t < p.oldest)) p.oldest = t;
+    }
+    out.set(provider, p);
+  }
+  return new Map(
+    [...out].map(([id, p]) => [id, { lines: p.lines, staleLines: p.staleLines, lastConfirmedAt: toIsoOrNull(p.newest), oldestConfirmedAt: toIsoOrNull(p.oldest) }]),
+  );
 }
