@@ -80,8 +80,8 @@ describe('overview', () => {
     expect(await v4.locator('td.price[data-label="Input"]').getAttribute('data-amount')).toBe('0.435');
     expect(await v4.locator('td.price[data-label="Output"]').getAttribute('data-amount')).toBe('0.87');
     expect(await v4.locator('td[data-label="Context"]').innerText()).toBe('1M');
-    // Freshness is not recorded yet: unknown, never a made-up date.
-    expect(await v4.locator('td[data-label="Confirmed"]').innerText()).toBe('unknown');
+    // Freshness: how long ago a source last confirmed the row (stale today: every source is months old).
+    expect(await v4.locator('td[data-label="Confirmed"]').innerText()).toMatch(/^\d+ days ago\s+STALE/i);
     expect(await v4.locator('td[data-label="Last change"]').innerText()).toMatch(/^2026-0\d-\d\d/);
     // The CNY row of the same model: peak/off-peak only, so the cheapest is shown as "from".
     const v4cny = page.locator('#price-table tr[data-model="deepseek/deepseek-v4-pro"][data-currency="CNY"]');

@@ -46,10 +46,11 @@ function dedupeWarnings(list) {
   return [...seen.values()];
 }
 
-/** One warning in words: "Input (cache miss) (off-peak) CNY: last confirmed …". */
+/** One warning in words: the API's own sentence (it names the model and line), else built from the fields. */
 function warningText(w) {
+  if (w.message) return w.message;
   const cond = w.conditions && Object.keys(w.conditions).length ? ` (${conditionsShort(w.conditions)})` : '';
-  return `${w.model ? `${w.model} ` : ''}${componentLabel(w.component ?? '')}${cond}${w.currency ? ` ${w.currency}` : ''}: ${w.message ?? 'stale'}`;
+  return `${w.model ? `${w.model} ` : ''}${componentLabel(w.component ?? '')}${cond}${w.currency ? ` ${w.currency}` : ''}: stale${w.lastConfirmedAt ? `, last confirmed ${w.lastConfirmedAt.slice(0, 10)}` : ''}`;
 }
 
 /** The banner over a result table: every stale line a figure used, nobody can miss it. */
