@@ -3,7 +3,7 @@
 // sources and knowledge times (superseded ones on request).
 import type { FC } from 'hono/jsx';
 import { apiPath, getJson, type ApiFetch, type History, type HistoryFact, type ModelSummary, type Models, type PriceRow, type PriceSheet } from '../api-client.ts';
-import { ConditionsText, ProblemMessage, SourceLinks, TableWrap, Time } from '../components.tsx';
+import { ConditionsText, ProblemMessage, safeHref, SourceLinks, TableWrap, Time } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { compareComponents, componentLabel, conditionsKey, conditionsShort, formatAge, formatAmount, formatTokens, modelHref } from '../assets/format.js';
 import { dateInputValue, instantParam, type PageResult } from './page.ts';
@@ -470,7 +470,7 @@ const DisagreementsTable: FC<{ items: DisagreementRow[] }> = ({ items }) => {
                 </td>
                 <td data-label="Source">
                   {r.links.length ? (
-                    <a href={r.links[0].url.startsWith('http') ? r.links[0].url : undefined} rel="noopener noreferrer">
+                    <a href={safeHref(r.links[0].url)} rel="noopener noreferrer">
                       {r.source}
                     </a>
                   ) : (
