@@ -58,7 +58,7 @@ describe('freshness in the table', () => {
     expect(await usdFresh.locator('.visually-hidden').textContent()).toMatch(/\(.*last confirmed/);
     expect(await cnyRow.getAttribute('data-stale')).toBeNull();
     expect(await cnyRow.locator('td[data-label="Confirmed"]').innerText()).toBe('8 days ago');
-    expect(await page.locator('#stale-count').innerText()).toMatch(/^\d+ of these \d+ rows are stale/);
+    expect(await page.locator('#stale-count').innerText()).toMatch(/^\d+ of them stale \(not confirmed recently/);
 
     // Sort by freshness: the least recently confirmed first.
     await page.locator('#price-table thead a[data-sort="freshness"]').click();

@@ -63,7 +63,7 @@ export function init() {
     drawPager(view);
     staleCount.hidden = view.stale === 0;
     staleCount.className = view.stale ? 'fresh-note is-stale' : 'fresh-note';
-    staleCount.textContent = view.stale ? `${view.stale} of these ${view.shown} rows are stale: their prices were not confirmed recently (see “Confirmed”; open a model for the reason).` : '';
+    staleCount.textContent = view.stale ? `${view.stale.toLocaleString('en-US')} of them stale (not confirmed recently: see “Confirmed”).` : '';
     drawNotConverted(view);
     // The live region is announced: update it once typing pauses.
     clearTimeout(countTimer);

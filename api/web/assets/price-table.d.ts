@@ -20,6 +20,7 @@ export declare const COLUMNS: Array<{ key: string; label: string; title?: string
 export declare function words(s: string): string[];
 export declare function matchesQuery(row: OverviewRow, q: string): boolean;
 export declare function selectRows(rows: OverviewRow[], state: TableState, resolved?: Set<string> | null): OverviewRow[];
+export declare function filterRows(rows: OverviewRow[], state: TableState, resolved?: Set<string> | null): OverviewRow[];
 export declare function sortRows(rows: OverviewRow[], sort?: string, dir?: string): OverviewRow[];
 export declare function pageOf(rows: OverviewRow[], page: number): { page: number; pages: number; rows: OverviewRow[] };
 export declare function stateFromParams(params: URLSearchParams): TableState;

@@ -68,28 +68,33 @@ export function matchesQuery(row, q) {
  * ids the resolver matched for q (or null: match locally).
  */
 export function selectRows(rows, state, resolved = null) {
-  const out = rows.filter(
+  return sortRows(filterRows(rows, state, resolved), state.sort, state.dir);
+}
+
+/** The rows a view's filters and search keep, in their order. */
+export function filterRows(rows, state, resolved = null) {
+  return rows.filter(
     (r) =>
       (!state.provider || r.provider === state.provider) &&
       (!state.currency || r.currency === state.currency) &&
       (!state.feature || r.features.includes(state.feature)) &&
       (!state.q || (resolved ? resolved.has(r.model) || matchesQuery(r, state.q) : matchesQuery(r, state.q))),
   );
-  return sortRows(out, state.sort, state.dir);
 }
 
 export function sortRows(rows, sort = 'provider', dir = 'asc') {
   const value = SORT_VALUE[sort] ?? SORT_VALUE.provider;
   const sign = dir === 'desc' ? -1 : 1;
-  const tie = (a, b) => cmp(a.providerName.toLowerCase(), b.providerName.toLowerCase()) || cmp(a.model, b.model) || cmp(a.currency, b.currency);
-  return [...rows].sort((a, b) => {
-    const va = value(a);
-    const vb = value(b);
-    if (va === null && vb === null) return tie(a, b);
-    if (va === null) return 1;
-    if (vb === null) return -1;
-    return sign * cmp(va, vb) || tie(a, b);
+  // Keys read once per row, not per comparison (thousands of rows).
+  const keyed = rows.map((r) => ({ r, v: value(r), p: r.providerName.toLowerCase() }));
+  const tie = (a, b) => cmp(a.p, b.p) || cmp(a.r.model, b.r.model) || cmp(a.r.currency, b.r.currency);
+  keyed.sort((a, b) => {
+    if (a.v === null && b.v === null) return tie(a, b);
+    if (a.v === null) return 1;
+    if (b.v === null) return -1;
+    return sign * cmp(a.v, b.v) || tie(a, b);
   });
+  return keyed.map((k) => k.r);
 }
 
 function cmp(a, b) {

@@ -9,7 +9,7 @@ import { apiPath, askResolver, getJson, getTable, type ApiFetch, type ApiResult,
 import { Badge, ChangesTable, ProblemMessage, safeHref, TableWrap, Time, UpcomingBadge } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
 import { formatAge, formatPct } from '../assets/format.js';
-import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, SHOW_CURRENCIES, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
+import { COLUMNS, filterRows, modelIdsIn, pageOf, rowSpec, SHOW_CURRENCIES, sortRows, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
 import { changeWords } from '../../../src/phrasing.ts';
 import type { PageResult } from './page.ts';
 
@@ -65,11 +65,19 @@ export interface TableView {
   notConverted: { count: number; first: Array<{ model: string; message: string }> };
 }
 
+/** A kept table's rows in each order asked, and its model count (thousands of rows: once each). */
+const sortedOf = new WeakMap<OverviewRow[], { models: number; orders: Map<string, OverviewRow[]> }>();
+
 function tableView(overview: Overview, state: TableState, resolved: Set<string> | null): TableView {
   const rows = overview.data;
-  const chosen = selectRows(rows, state, resolved);
+  let memo = sortedOf.get(rows);
+  if (!memo) sortedOf.set(rows, (memo = { models: new Set(rows.map((r) => r.model)).size, orders: new Map() }));
+  const order = `${state.sort} ${state.dir}`;
+  let sorted = memo.orders.get(order);
+  if (!sorted) memo.orders.set(order, (sorted = sortRows(rows, state.sort, state.dir)));
+  const chosen = filterRows(sorted, state, resolved);
   const page = pageOf(chosen, state.page);
-  const models = new Set(rows.map((r) => r.model)).size;
+  const models = memo.models;
   return {
     total: rows.length,
     shown: chosen.length,
@@ -210,17 +218,16 @@ const PriceTable: FC<{ view: TableView; all: OverviewRow[]; state: TableState; n
         </div>
         <div class="field">
           <label for="show">Show in</label>
-          <select id="show" name="show" aria-describedby="show-hint">
+          <select id="show" name="show">
             <option value="" selected={!state.show}>
               As published
             </option>
             {SHOW_CURRENCIES.map((c) => (
               <option value={c} selected={c === state.show}>
-                {c}
+                {c} (converted where not published)
               </option>
             ))}
           </select>
-          <small id="show-hint">Converted at the ECB rate of the day where not published</small>
         </div>
         <div class="field">
           <label for="feature">Feature</label>
@@ -256,11 +263,13 @@ const PriceTable: FC<{ view: TableView; all: OverviewRow[]; state: TableState; n
         </div>
         <button type="submit">Show</button>
       </form>
-      <p id="row-count" class="muted" aria-live="polite">
-        {view.count}
-      </p>
-      <p id="stale-count" class={view.stale ? 'fresh-note is-stale' : 'fresh-note'} hidden={view.stale === 0}>
-        {staleCountText(view.stale, view.shown)}
+      <p class="table-counts">
+        <span id="row-count" class="muted" aria-live="polite">
+          {view.count}
+        </span>{' '}
+        <span id="stale-count" class={view.stale ? 'fresh-note is-stale' : 'fresh-note'} hidden={view.stale === 0}>
+          {staleCountText(view.stale, view.shown)}
+        </span>
       </p>
       <div id="not-converted">
         <NotConverted items={view.notConverted} show={state.show} />
@@ -308,7 +317,7 @@ const PriceTable: FC<{ view: TableView; all: OverviewRow[]; state: TableState; n
 };
 
 export function staleCountText(stale: number, shown: number): string {
-  return stale === 0 ? '' : `${stale} of these ${shown} rows are stale: their prices were not confirmed recently (see “Confirmed”; open a model for the reason).`;
+  return stale === 0 ? '' : `${stale.toLocaleString('en-US')} of them stale (not confirmed recently: see “Confirmed”).`;
 }
 
 /** Models a converted table leaves out, with the API's reason (e.g. no reference rate for today). */
@@ -339,19 +348,24 @@ const FreshnessSummary: FC<{ providers: Providers['data']; now: number }> = ({ p
       <h2 id="freshness-h">
         {lines.toLocaleString('en-US')} of {all.toLocaleString('en-US')} prices in force are stale
       </h2>
-      <p>
-        {stale.length} of {judged.length} providers have prices no source has confirmed recently. Least recently confirmed:{' '}
-        {worst.map((p, i) => {
-          const f = freshnessOf(p)!;
-          return (
-            <>
-              {i > 0 ? '; ' : ''}
-              <a href={`/?provider=${encodeURIComponent(p.id)}&sort=freshness`}>{p.name}</a> ({f.lastConfirmedAt ? `last confirmed ${formatAge(f.lastConfirmedAt, now)}` : 'never confirmed'})
-            </>
-          );
-        })}
-        .
-      </p>
+      <details>
+        <summary>
+          {stale.length} of {judged.length} providers have prices no source has confirmed recently
+        </summary>
+        <p>
+          Least recently confirmed:{' '}
+          {worst.map((p, i) => {
+            const f = freshnessOf(p)!;
+            return (
+              <>
+                {i > 0 ? '; ' : ''}
+                <a href={`/?provider=${encodeURIComponent(p.id)}&sort=freshness`}>{p.name}</a> ({f.lastConfirmedAt ? `last confirmed ${formatAge(f.lastConfirmedAt, now)}` : 'never confirmed'})
+              </>
+            );
+          })}
+          . The table’s “Confirmed” column says it per row; a model’s page says why.
+        </p>
+      </details>
     </aside>
   );
 };
