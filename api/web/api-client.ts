@@ -55,7 +55,7 @@ async function readJson<T>(res: Response, path: string): Promise<ApiResult<T>> {
 }
 
 /** Parsed tables kept by path with the tag of the table they hold (GET /v1/overview). */
-const keptTables = new Map<string, { tag: string; data: unknown }>();
+const keptTables = new WeakMap<ApiFetch, Map<string, { tag: string; data: unknown }>>();
 const KEPT_MAX = 4;
 
 /**
@@ -63,16 +63,38 @@ const KEPT_MAX = 4;
  * are still the table's (TABLE_IF_HEADER → 304), so thousands of rows are parsed once per table.
  */
 export async function getTable<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
-  const kept = keptTables.get(path);
+  // Per app (a process may run several, e.g. a benchmark's), then per path.
+  let tables = keptTables.get(api);
+  if (!tables) keptTables.set(api, (tables = new Map()));
+  const kept = tables.get(path);
   const res = await api(path, kept ? { headers: { [TABLE_IF_HEADER]: kept.tag } } : undefined);
   if (res.status === 304 && kept) return { ok: true, data: kept.data as T };
   const result = await readJson<T>(res, path);
   const tag = res.headers.get(TABLE_HEADER);
   if (result.ok && tag) {
-    keptTables.delete(path);
-    keptTables.set(path, { tag, data: result.data });
-    if (keptTables.size > KEPT_MAX) keptTables.delete(keptTables.keys().next().value!);
+    tables.delete(path);
+    tables.set(path, { tag, data: result.data });
+    if (tables.size > KEPT_MAX) tables.delete(tables.keys().next().value!);
   }
+  return result;
+}
+
+/** Short-lived answers kept by path (see getJsonKept). */
+const keptAnswers = new WeakMap<ApiFetch, Map<string, { until: number; result: Promise<ApiResult<unknown>> }>>();
+
+/**
+ * getJson, kept for `ttlMs` per path: for an answer that is costly to compute on every page view
+ * and may lag by that much on a page (the providers' scraper health and freshness).
+ */
+export function getJsonKept<T>(api: ApiFetch, path: string, ttlMs: number, now = Date.now()): Promise<ApiResult<T>> {
+  let answers = keptAnswers.get(api);
+  if (!answers) keptAnswers.set(api, (answers = new Map()));
+  const kept = answers.get(path);
+  if (kept && now < kept.until) return kept.result as Promise<ApiResult<T>>;
+  const result = getJson<T>(api, path);
+  answers.set(path, { until: now + ttlMs, result });
+  // A refusal is not kept.
+  void result.then((r) => !r.ok && answers.get(path)?.result === result && answers.delete(path));
   return result;
 }
 
