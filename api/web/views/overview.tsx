@@ -387,10 +387,16 @@ export function rowCountText(shown: number, total: number, models: number, page:
   return page.pages > 1 ? `${of}; page ${page.page} of ${page.pages}` : of;
 }
 
-const ProvidersTable: FC<{ providers: Providers['data']; now: number }> = ({ providers, now }) => (
+/** Providers the page lists (a catalogue of thousands: the rest are a link to the JSON). */
+const PROVIDERS_SHOWN = 200;
+
+const ProvidersTable: FC<{ providers: Providers['data']; now: number }> = ({ providers: all, now }) => {
+  const providers = all.slice(0, PROVIDERS_SHOWN);
+  return (
+  <>
   <TableWrap label="Providers">
     <table id="providers" class="stack">
-      <caption>Tracked providers and the health of their scrapers</caption>
+      <caption>Tracked providers and the health of their scrapers{all.length > providers.length ? ` (the first ${providers.length} of ${all.length})` : ''}</caption>
       <thead>
         <tr>
           <th scope="col">Provider</th>
@@ -448,7 +454,14 @@ const ProvidersTable: FC<{ providers: Providers['data']; now: number }> = ({ pro
       </tbody>
     </table>
   </TableWrap>
-);
+  {all.length > providers.length ? (
+    <p class="small">
+      And {(all.length - providers.length).toLocaleString('en-US')} more: <a href="/v1/providers">all providers (JSON)</a>, or pick one in the table’s Provider filter.
+    </p>
+  ) : null}
+  </>
+  );
+};
 
 const ProviderFreshnessCell: FC<{ f: ProviderFreshness | null; now: number }> = ({ f, now }) => {
   if (!f) return <td data-label="Confirmed" class="muted">unknown</td>;
