@@ -129,7 +129,7 @@ export function createApp(deps: AppDeps) {
     .route('/', webhookRoutes(ctx))
     .route('/', docsRoutes(() => app.getOpenAPI31Document(OPENAPI_INFO)));
   // The web page reads the API in-process (outside `routes`: HTML pages are not part of the typed client).
-  app.route('/', webRoutes({ api: (path) => app.request(path), now: ctx.now }));
+  app.route('/', webRoutes({ api: (path, init) => app.request(path, init), now: ctx.now }));
 
   app.notFound(notFoundHandler((path) => allowedMethods(app.routes, path)));
   return routes;

@@ -5,13 +5,15 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './helpers/axe.ts';
 import { launchBrowser, openPage } from './helpers/browser.ts';
-import { startSeededServer, type SeededServer } from './helpers/server.ts';
+import { startServerWithRates } from './helpers/fx.ts';
+import type { SeededServer } from './helpers/server.ts';
 
 let s: SeededServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [s, browser] = await Promise.all([startSeededServer(), launchBrowser()]);
+  // With the reference rates: conversions, their refusals and the currency check's disagreements show.
+  [s, browser] = await Promise.all([startServerWithRates(), launchBrowser()]);
 });
 
 afterAll(async () => {
@@ -26,6 +28,8 @@ const VIEWS: Array<[string, string]> = [
   ['/compare?models=deepseek/deepseek-v4-pro,xiaomi/mimo-v2.5-pro&at=2026-08-20&currency=CNY', '#cost-chart canvas'],
   ['/diff', '#diff-table'],
   ['/models/deepseek/deepseek-v4-pro?currency=ALL', 'figure.chart[data-component="output"] canvas'],
+  ['/?show=EUR&provider=deepseek', '#overview[data-ready="true"]'],
+  ['/models/deepseek/deepseek-v4-pro?currency=EUR&sheetCurrency=EUR', '#charts[data-converted]:not([data-converted="loading"])'],
   ['/models/nope/nothing', '[role=alert]'],
 ];
 

@@ -53,6 +53,11 @@ function expectClean(w: WatchedPage, allow?: RegExp): void {
   expect(w.requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
 }
 
+/** The table's script has drawn the answer to the last click or change (it asks the server for each). */
+async function drawn(page: WatchedPage['page']): Promise<void> {
+  await page.locator('#overview[data-ready="true"]:not([aria-busy])').waitFor();
+}
+
 const EXPECTED_4XX = /Failed to load resource: the server responded with a status of 4\d\d/;
 
 describe('overview', () => {
@@ -75,8 +80,8 @@ describe('overview', () => {
     expect(await v4.locator('td.price[data-label="Input"]').getAttribute('data-amount')).toBe('0.435');
     expect(await v4.locator('td.price[data-label="Output"]').getAttribute('data-amount')).toBe('0.87');
     expect(await v4.locator('td[data-label="Context"]').innerText()).toBe('1M');
-    // Freshness is not recorded yet: unknown, never a made-up date.
-    expect(await v4.locator('td[data-label="Confirmed"]').innerText()).toBe('unknown');
+    // Freshness: how long ago a source last confirmed the row (stale today: every source is months old).
+    expect(await v4.locator('td[data-label="Confirmed"]').innerText()).toMatch(/^\d+ days ago\s+STALE/i);
     expect(await v4.locator('td[data-label="Last change"]').innerText()).toMatch(/^2026-0\d-\d\d/);
     // The CNY row of the same model: peak/off-peak only, so the cheapest is shown as "from".
     const v4cny = page.locator('#price-table tr[data-model="deepseek/deepseek-v4-pro"][data-currency="CNY"]');
@@ -87,12 +92,14 @@ describe('overview', () => {
     await page.selectOption('#provider', '');
     await page.selectOption('#currency', 'USD');
     await page.locator('#price-table thead a[data-sort="output"]').click();
+    await drawn(page);
     const outputs = () => rows.locator('td.price[data-label="Output"]').evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.amount ?? null));
     let seen = (await outputs()).filter((v) => v !== null).map(Number);
     expect(seen.length).toBeGreaterThan(40);
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
     expect(await page.locator('#price-table thead th[aria-sort="ascending"]').innerText()).toContain('Output');
     await page.locator('#price-table thead a[data-sort="output"]').click();
+    await drawn(page);
     seen = (await outputs()).filter((v) => v !== null).map(Number);
     expect(seen).toEqual([...seen].sort((x, y) => y - x));
     const top = Math.max(...api.data.filter((r: any) => r.currency === 'USD' && r.output).map((r: any) => r.output.amount));

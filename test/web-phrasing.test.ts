@@ -81,6 +81,10 @@ describe('price table', () => {
       features: [],
       lastConfirmedAt: null,
       stale: null,
+      staleLines: 0,
+      staleReason: null,
+      fx: null,
+      disputed: false,
       lastChange: null,
       pricedSince: null,
       spark: [],
@@ -95,7 +99,7 @@ describe('price table', () => {
   });
 
   it('sorts by a column either way, missing values last', () => {
-    const state = { q: '', provider: '', currency: '', feature: '', sort: 'output', dir: 'asc' as const, page: 1 };
+    const state = { q: '', provider: '', currency: '', feature: '', show: '', sort: 'output', dir: 'asc' as const, page: 1 };
     expect(selectRows(rows, state).map((r) => r.output?.amount ?? null)).toEqual([15, 25, null]);
     expect(selectRows(rows, { ...state, dir: 'desc' }).map((r) => r.output?.amount ?? null)).toEqual([25, 15, null]);
   });

@@ -5,11 +5,15 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { conditionsKey } from '../../src/conditions.ts';
 import type { Model } from '../../src/model.ts';
-import { lineWords, moveWords, shownPct } from '../../src/phrasing.ts';
-import { changes, listModels, listProviders, providerSheets, type ChangeRecord, type PriceRow } from '../../src/timeline/queries.ts';
+import { RateSourceSchema, type FxLineFields } from '../../src/fx/convert.ts';
+import { componentWords, lineWords, moveWords, shownPct } from '../../src/phrasing.ts';
+import { disagreements } from '../../src/catalog/disagreements.ts';
+import { fxDisagreements } from '../../src/fx/consistency.ts';
+import { providerSheetsIn } from '../../src/fx/sheets.ts';
+import { changes, listModels, listProviders, type ChangeRecord, type PriceRow } from '../../src/timeline/queries.ts';
 import { toIso } from '../../src/time.ts';
 import type { ApiContext } from '../context.ts';
-import { asOfParam, atParam, instantOr } from '../params.ts';
+import { asOfParam, atParam, currencyParam, instantOr } from '../params.ts';
 import { problemResponses } from '../problem.ts';
 import { modelStatus } from './providers.ts';
 
@@ -48,17 +52,37 @@ export const OverviewRowSchema = z
     features: z.array(z.string()).openapi({ description: 'Read from the price lines: cache, batch, flex, priority, hours (time-of-day prices), long-context, promo (a promotion in force), plus the catalogue’s capabilities when it has them.' }),
     lastConfirmedAt: instant.nullable().openapi({ description: 'Oldest last confirmation among the row’s lines; null when the timeline does not say.' }),
     stale: z.boolean().nullable().openapi({ description: 'Any line stale by the freshness rule; null when the timeline does not say.' }),
+    staleLines: z.number().int().openapi({ description: 'How many of the row’s lines are stale.' }),
+    staleReason: z
+      .object({ code: z.string(), message: z.string() })
+      .nullable()
+      .openapi({ description: 'Why the first stale line is stale (the price line’s `staleReason`, led by its component).' }),
+    disputed: z.boolean().openapi({ description: 'Sources disagree on a price of this model as known at `asOf` (GET /v1/disagreements?model= lists how).' }),
     lastChange: z
       .object({ at: instant, type: z.string(), component: z.string(), pct: z.number().nullable(), list: z.boolean(), words: z.string().openapi({ description: 'The line and its move in words (src/phrasing.ts).' }) })
       .nullable()
       .openapi({ description: 'The latest change (not first_known) in force by `at`; `list: true` when `pct` is the list price’s move.' }),
     pricedSince: instant.nullable(),
-    spark: z.array(z.tuple([instant, z.number().nullable()])).openapi({ description: 'Steps of the headline price (input, else output), standard line: [effective from, amount].' }),
+    spark: z.array(z.tuple([instant, z.number().nullable()])).openapi({ description: 'Steps of the headline price (input, else output), standard line: [effective from, amount], in the published currency.' }),
+    fx: z
+      .object({ convertedFrom: z.string(), rate: z.number(), rateDate: z.string(), rateSource: RateSourceSchema, rateNote: z.string().optional() })
+      .nullable()
+      .openapi({ description: 'With `currency=` naming a currency the model does not publish: how its prices were converted (ECB reference rate of the day of `at`); else null.' }),
   })
   .openapi('OverviewRow');
 
 export const OverviewResponse = z
-  .object({ at: instant, asOf: instant, unit: z.literal(TOKEN_UNIT), data: z.array(OverviewRowSchema) })
+  .object({
+    at: instant,
+    asOf: instant,
+    unit: z.literal(TOKEN_UNIT),
+    currency: z.string().optional().openapi({ description: 'The currency asked for; absent: every row in its published currency.' }),
+    data: z.array(OverviewRowSchema),
+    notConverted: z
+      .array(z.object({ model: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'With `currency=`: models left out because their prices could not be converted at `at` (no reference rate), each with the reason.' }),
+  })
   .openapi('Overview');
 export type OverviewRow = z.infer<typeof OverviewRowSchema>;
 export type Overview = z.infer<typeof OverviewResponse>;
@@ -69,8 +93,12 @@ export const overviewRoute = createRoute({
   tags: ['prices'],
   summary: 'Current price table: every model with a price, per currency',
   description:
-    'One row per model and currency with a per-token price in force at `at` (as known at `asOf`), in the currency the provider publishes. Cells are the standard line; `variants` counts the conditioned ones.',
-  request: { query: z.object({ at: atParam, asOf: asOfParam }).strict() },
+    'One row per model and currency with a per-token price in force at `at` (as known at `asOf`), in the currency the provider publishes. Cells are the standard line; `variants` counts the conditioned ones. With `currency=`, one row per model in that currency: its own lines when it publishes them, else converted at the ECB reference rate of `at` (the row’s `fx` says how); models without a rate are listed in `notConverted`.',
+  request: {
+    query: z
+      .object({ at: atParam, asOf: asOfParam, currency: currencyParam.optional().openapi({ param: { description: 'Show every row in this currency (converted where not published).' } }) })
+      .strict(),
+  },
   responses: {
     200: { description: 'The table.', content: { 'application/json': { schema: OverviewResponse } } },
     ...problemResponses(400),
@@ -121,14 +149,20 @@ function features(rows: PriceRow[], model: Model): string[] {
   return [...out].sort();
 }
 
-/** Freshness fields, when the timeline gives them per row (else null: never guessed). */
-function freshness(rows: PriceRow[]): { lastConfirmedAt: string | null; stale: boolean | null } {
-  const extra = rows as Array<PriceRow & { lastConfirmedAt?: string | null; stale?: boolean | null }>;
+type FreshRow = PriceRow & { lastConfirmedAt?: string | null; stale?: boolean | null; staleReason?: { code: string; message: string } };
+
+/** Freshness fields, when the timeline gives them per line (else null: never guessed). */
+function freshness(rows: PriceRow[]): Pick<OverviewRow, 'lastConfirmedAt' | 'stale' | 'staleLines' | 'staleReason'> {
+  const extra = rows as FreshRow[];
   const confirmed = extra.map((r) => r.lastConfirmedAt).filter((v): v is string => typeof v === 'string');
-  const stales = extra.map((r) => r.stale).filter((v): v is boolean => typeof v === 'boolean');
+  const judged = extra.filter((r) => typeof r.stale === 'boolean');
+  const stale = judged.filter((r) => r.stale);
+  const first = stale.find((r) => r.staleReason) ?? stale[0];
   return {
     lastConfirmedAt: confirmed.length === rows.length && confirmed.length ? confirmed.reduce((a, b) => (b < a ? b : a)) : null,
-    stale: stales.length ? stales.some(Boolean) : null,
+    stale: judged.length ? stale.length > 0 : null,
+    staleLines: stale.length,
+    staleReason: first?.staleReason ? { code: first.staleReason.code, message: `${componentWords(first.component)}: ${first.staleReason.message}` } : null,
   };
 }
 
@@ -140,6 +174,8 @@ export function buildOverview(input: {
   sheets: Map<string, PriceRow[]>;
   /** Every change effective by `at`, any order. */
   changes: ChangeRecord[];
+  /** Models some sources disagree on (GET /v1/disagreements). */
+  disputed?: ReadonlySet<string>;
 }): OverviewRow[] {
   const byModelCurrency = new Map<string, ChangeRecord[]>();
   for (const c of input.changes) {
@@ -154,12 +190,15 @@ export function buildOverview(input: {
     const currencies = [...new Set(prices.map((r) => r.currency))].sort();
     for (const currency of currencies) {
       const rows = prices.filter((r) => r.currency === currency);
+    // Converted rows (currency=): their history is the published currency's.
+    const converted = rows[0] as (PriceRow & Partial<FxLineFields>) | undefined;
+    const historyCurrency = converted?.convertedFrom ?? currency;
       const cells = Object.fromEntries(OVERVIEW_COMPONENTS.map((c) => [COLUMN_KEY[c], cell(rows.filter((r) => r.component === c))])) as Pick<
         OverviewRow,
         'input' | 'cacheRead' | 'cacheWrite' | 'output'
       >;
       if (!cells.input && !cells.output) continue;
-      const history = (byModelCurrency.get(`${model.id}\u0000${currency}`) ?? []).sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt));
+      const history = (byModelCurrency.get(`${model.id}\u0000${historyCurrency}`) ?? []).sort((a, b) => a.effectiveAt.localeCompare(b.effectiveAt));
       const news = history.filter((c) => c.type !== 'first_known');
       const last = latestChange(news);
       const move = last ? shownPct(last) : null;
@@ -186,6 +225,7 @@ export function buildOverview(input: {
         contextWindow: model.contextWindow ?? null,
         features: features(rows, model),
         ...freshness(rows),
+        disputed: input.disputed?.has(model.id) ?? false,
         lastChange: last
           ? {
               at: last.effectiveAt,
@@ -198,6 +238,9 @@ export function buildOverview(input: {
           : null,
         pricedSince: history[0]?.effectiveAt ?? null,
         spark,
+        fx: converted?.convertedFrom
+          ? { convertedFrom: converted.convertedFrom, rate: converted.rate!, rateDate: converted.rateDate!, rateSource: converted.rateSource!, ...(converted.rateNote && { rateNote: converted.rateNote }) }
+          : null,
       });
     }
   }
@@ -216,52 +259,87 @@ async function allChanges(ctx: ApiContext, asOf: number): Promise<ChangeRecord[]
   return all;
 }
 
+/**
+ * Models GET /v1/disagreements would list: catalog sources stating different values, and the
+ * currency check (asked only for models priced in two currencies: the others cannot depart).
+ */
+async function disputedModels(ctx: ApiContext, sheets: Map<string, PriceRow[]>, asOf: number): Promise<Set<string>> {
+  const out = new Set((await disagreements(ctx.db, { asOf })).map((d) => d.model));
+  for (const [model, rows] of sheets) {
+    if (out.has(model) || new Set(rows.map((r) => r.currency)).size < 2) continue;
+    if ((await fxDisagreements(ctx.db, { model, asOf })).length) out.add(model);
+  }
+  return out;
+}
+
 /** The table at `at`, and the first instant after `at` at which it could read differently. */
-async function computeOverview(ctx: ApiContext, at: number, asOf: number): Promise<{ data: OverviewRow[]; until: number }> {
+async function computeOverview(ctx: ApiContext, at: number, asOf: number, currency?: string): Promise<Table> {
   const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), allChanges(ctx, asOf)]);
   const sheets = new Map<string, PriceRow[]>();
+  const notConverted: Array<{ model: string; message: string }> = [];
   for (const p of providers) {
-    const s = await providerSheets(ctx.db, { provider: p.id, at, asOf, staleAfterMs: ctx.staleAfterMs });
-    for (const m of s.data) sheets.set(m.model, m.prices);
+    const s = await providerSheetsIn(ctx.db, { provider: p.id, at, asOf, currency, staleAfterMs: ctx.staleAfterMs });
+    for (const m of s.data) {
+      if (m.note) notConverted.push({ model: m.model, message: m.note });
+      else sheets.set(m.model, m.prices);
+    }
   }
   const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);
-  const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce });
+  const disputed = await disputedModels(ctx, sheets, asOf);
+  const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce, disputed });
   // Prices change only where a change takes effect (promotions ending included); a status where a
   // model is deprecated or retired.
   const later = [
     ...feed.map((c) => Date.parse(c.effectiveAt)),
     ...models.flatMap((m) => [m.deprecatedAt, m.retiredAt].filter((v): v is string => Boolean(v)).map((v) => Date.parse(v))),
   ].filter((t) => t > at);
-  return { data, until: later.length ? Math.min(...later) : Infinity };
+  return { data, until: later.length ? Math.min(...later) : Infinity, ...(currency && { notConverted }) };
 }
+
+/** Which kept table an answer holds, and the request header asking "still this one?" (304 if so). */
+export const TABLE_HEADER = 'X-Tokentrail-Table';
+export const TABLE_IF_HEADER = 'X-Tokentrail-If-Table';
+
+type Table = { data: OverviewRow[]; until: number; notConverted?: Array<{ model: string; message: string }> };
+const DAY_MS = 86_400_000;
 
 export function overviewRoutes(ctx: ApiContext) {
   // "Now" moves every request, the table only at the next change: the table at now is kept per
-  // data version until then (the response cache alone would keep it for one second).
-  let current: { version: string; until: number; data: Promise<{ data: OverviewRow[]; until: number }>; json?: string } | null = null;
+  // data version (and per currency asked) until then (the response cache alone would keep it for
+  // one second). A converted table also ends at the next UTC day: the rate is the day's.
+  const kept = new Map<string, { version: string; until: number; data: Promise<Table>; json?: string; tag: string }>();
+  let tables = 0;
   return new OpenAPIHono().openapi({ ...overviewRoute, middleware: [ctx.cached({ timeParams: ['at', 'asOf'] })] }, async (c) => {
     const q = c.req.valid('query');
     const now = ctx.now();
     const at = instantOr(q.at, 'at', now);
     const asOf = instantOr(q.asOf, 'asOf', now);
-    let table: { data: OverviewRow[]; until: number };
-    if (q.at === undefined && q.asOf === undefined && ctx.cache !== null) {
-      const version = await ctx.versions.current();
-      if (!current || current.version !== version || now >= current.until) {
-        const data = computeOverview(ctx, at, asOf);
-        current = { version, until: Infinity, data };
-        data.then(
-          (t) => current?.data === data && (current.until = t.until),
-          () => current?.data === data && (current = null),
-        );
-      }
-      const kept = current;
-      table = await kept.data;
-      // Thousands of rows: serialised once per table, not per request.
-      kept.json ??= JSON.stringify(table.data);
-      const body = `{"at":${JSON.stringify(toIso(at))},"asOf":${JSON.stringify(toIso(asOf))},"unit":${JSON.stringify(TOKEN_UNIT)},"data":${kept.json}}`;
-      return c.body(body, 200, { 'Content-Type': 'application/json' }) as unknown as ReturnType<typeof c.json<Overview, 200>>;
-    } else table = await computeOverview(ctx, at, asOf);
-    return c.json({ at: toIso(at), asOf: toIso(asOf), unit: TOKEN_UNIT, data: table.data }, 200);
+    const currency = q.currency?.toUpperCase();
+    const head = (t: Table) => ({ at: toIso(at), asOf: toIso(asOf), unit: TOKEN_UNIT, ...(currency && { currency, notConverted: t.notConverted ?? [] }) });
+    if (q.at !== undefined || q.asOf !== undefined || ctx.cache === null) {
+      const t = await computeOverview(ctx, at, asOf, currency);
+      return c.json({ ...head(t), data: t.data }, 200);
+    }
+    const version = await ctx.versions.current();
+    const key = currency ?? '';
+    let entry = kept.get(key);
+    if (!entry || entry.version !== version || now >= entry.until) {
+      const data = computeOverview(ctx, at, asOf, currency);
+      const e: NonNullable<typeof entry> = { version, until: Infinity, data, tag: `${version}:${++tables}` };
+      kept.set(key, e);
+      data.then(
+        (t) => (e.until = currency ? Math.min(t.until, (Math.floor(at / DAY_MS) + 1) * DAY_MS) : t.until),
+        () => kept.get(key) === e && kept.delete(key),
+      );
+      entry = e;
+    }
+    const table = await entry.data;
+    // The web page keeps the rows it parsed and asks whether they are still the table's (an
+    // in-process header: the body's `at` moves every request, its rows only at the next change).
+    if (c.req.header(TABLE_IF_HEADER) === entry.tag) return c.body(null, 304, { [TABLE_HEADER]: entry.tag }) as unknown as ReturnType<typeof c.json<Overview, 200>>;
+    // Thousands of rows: serialised once per table, not per request.
+    entry.json ??= JSON.stringify(table.data);
+    const body = `${JSON.stringify(head(table)).slice(0, -1)},"data":${entry.json}}`;
+    return c.body(body, 200, { 'Content-Type': 'application/json', [TABLE_HEADER]: entry.tag }) as unknown as ReturnType<typeof c.json<Overview, 200>>;
   });
 }

@@ -2,6 +2,7 @@
 // on a page are the API's figures, and an API error (problem+json) becomes a message on the page.
 import type { z } from '@hono/zod-openapi';
 import type { Problem } from '../problem.ts';
+import { TABLE_HEADER, TABLE_IF_HEADER } from '../routes/overview.ts';
 import type {
   ChangesResponse,
   DiffResponse,
@@ -12,7 +13,7 @@ import type {
 } from '../schemas.ts';
 
 /** How the web pages reach the API: `app.request` of the same app. */
-export type ApiFetch = (path: string) => Response | Promise<Response>;
+export type ApiFetch = (path: string, init?: RequestInit) => Response | Promise<Response>;
 
 export type Providers = z.infer<typeof ProvidersResponse>;
 export type Models = z.infer<typeof ModelsResponse>;
@@ -37,7 +38,10 @@ export function apiPath(path: string, params: Record<string, string | undefined>
 }
 
 export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
-  const res = await api(path);
+  return readJson<T>(await api(path), path);
+}
+
+async function readJson<T>(res: Response, path: string): Promise<ApiResult<T>> {
   const text = await res.text();
   let body: unknown;
   try {
@@ -48,6 +52,50 @@ export async function getJson<T>(api: ApiFetch, path: string): Promise<ApiResult
   if (res.ok && body !== undefined) return { ok: true, data: body as T };
   if (isProblem(body)) return { ok: false, problem: body };
   return { ok: false, problem: { type: 'about:blank', title: 'Unexpected answer from the API', status: res.status, detail: `${path} answered ${res.status}` } };
+}
+
+/** Parsed tables kept by path with the tag of the table they hold (GET /v1/overview). */
+const keptTables = new WeakMap<ApiFetch, Map<string, { tag: string; data: unknown }>>();
+const KEPT_MAX = 4;
+
+/**
+ * getJson for the overview's table, read on every page view: asks whether the rows it parsed last
+ * are still the table's (TABLE_IF_HEADER → 304), so thousands of rows are parsed once per table.
+ */
+export async function getTable<T>(api: ApiFetch, path: string): Promise<ApiResult<T>> {
+  // Per app (a process may run several, e.g. a benchmark's), then per path.
+  let tables = keptTables.get(api);
+  if (!tables) keptTables.set(api, (tables = new Map()));
+  const kept = tables.get(path);
+  const res = await api(path, kept ? { headers: { [TABLE_IF_HEADER]: kept.tag } } : undefined);
+  if (res.status === 304 && kept) return { ok: true, data: kept.data as T };
+  const result = await readJson<T>(res, path);
+  const tag = res.headers.get(TABLE_HEADER);
+  if (result.ok && tag) {
+    tables.delete(path);
+    tables.set(path, { tag, data: result.data });
+    if (tables.size > KEPT_MAX) tables.delete(tables.keys().next().value!);
+  }
+  return result;
+}
+
+/** Short-lived answers kept by path (see getJsonKept). */
+const keptAnswers = new WeakMap<ApiFetch, Map<string, { until: number; result: Promise<ApiResult<unknown>> }>>();
+
+/**
+ * getJson, kept for `ttlMs` per path: for an answer that is costly to compute on every page view
+ * and may lag by that much on a page (the providers' scraper health and freshness).
+ */
+export function getJsonKept<T>(api: ApiFetch, path: string, ttlMs: number, now = Date.now()): Promise<ApiResult<T>> {
+  let answers = keptAnswers.get(api);
+  if (!answers) keptAnswers.set(api, (answers = new Map()));
+  const kept = answers.get(path);
+  if (kept && now < kept.until) return kept.result as Promise<ApiResult<T>>;
+  const result = getJson<T>(api, path);
+  answers.set(path, { until: now + ttlMs, result });
+  // A refusal is not kept.
+  void result.then((r) => !r.ok && answers.get(path)?.result === result && answers.delete(path));
+  return result;
 }
 
 function isProblem(v: unknown): v is Problem {

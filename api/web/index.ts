@@ -1,6 +1,7 @@
 // The web page: server-rendered views over the API's own JSON, a few browser modules, and the
 // static files they need, all served from the package. Mounted at / by api/app.ts.
 //   /                              overview: search, changes, providers
+//   /overview/rows?<state>         one page of the overview's table, for its script (JSON)
 //   /models/<provider>/<model…>    price sheet, charts, facts (the model part may hold slashes)
 //   /compare?models=…              the workload calculator
 //   /diff?from=&to=&provider=      what changed between two dates
@@ -16,7 +17,7 @@ import { comparePage } from './views/compare.tsx';
 import { diffPage } from './views/diff.tsx';
 import { errorPage } from './views/error.tsx';
 import { modelPage } from './views/model.tsx';
-import { overviewPage } from './views/overview.tsx';
+import { overviewPage, overviewRowsJson } from './views/overview.tsx';
 import type { PageResult } from './views/page.ts';
 
 export interface WebDeps {
@@ -49,6 +50,11 @@ export function webRoutes(deps: WebDeps) {
 
   return new Hono()
     .get('/', (c) => page(c, (url) => overviewPage(deps.api, url, now())))
+    // One page of the overview's table for its script (JSON; the state in the query, as on /).
+    .get('/overview/rows', async (c) => {
+      const { status, body } = await overviewRowsJson(deps.api, new URL(c.req.url));
+      return c.json(body, status as ContentfulStatusCode, { 'Cache-Control': 'no-cache' });
+    })
     .get('/compare', (c) => page(c, (url) => comparePage(deps.api, url, now())))
     .get('/diff', (c) => page(c, (url) => diffPage(deps.api, url, now())))
     .get('/models/*', (c) =>

@@ -73,7 +73,7 @@ export const Layout: FC<LayoutProps> = ({ title, page, charts, children }) => {
         </main>
         <footer class="site">
           <p>
-            Prices as the providers publish them, in their own currencies (never converted), each with its sources. All times are UTC. Data:{' '}
+            Prices as the providers publish them, in their own currencies, each with its sources; where you ask for another currency, converted at the ECB reference rate of the day, and the rate is shown. Storage never converts. All times are UTC. Data:{' '}
             <a href="/v1/dataset.json">JSON</a> · <a href="/v1/dataset.csv">CSV</a> · <a href="/v1/changes.atom">Atom feed of changes</a> ·{' '}
             <a href="/docs">API reference</a>
           </p>

@@ -32,11 +32,43 @@ export function init() {
 }
 
 /**
- * The conversion seam: quotes are shown in the currency they were priced in. Dated exchange rates
- * (helper "fx") will convert here; until then a total is never converted.
+ * The quote's stale warnings for one model (the response's `warnings`, and a quote's own where
+ * it carries them): the lines whose prices no source confirmed recently, with the API's words.
  */
-function shown(q) {
-  return q; // (an ApiProblem or no answer passes through as well)
+export function warningsFor(res, q, model) {
+  const all = [...(Array.isArray(res?.warnings) ? res.warnings : []), ...(Array.isArray(q?.warnings) ? q.warnings : [])];
+  return dedupeWarnings(all.filter((w) => w && (!w.model || w.model === model || w.model === q?.model || w.model === q?.requested)));
+}
+
+function dedupeWarnings(list) {
+  const seen = new Map();
+  for (const w of list) seen.set(JSON.stringify([w.code, w.model, w.component, w.currency, w.conditions ?? null, w.lastConfirmedAt ?? null]), w);
+  return [...seen.values()];
+}
+
+/** One warning in words: the API's own sentence (it names the model and line), else built from the fields. */
+function warningText(w) {
+  if (w.message) return w.message;
+  const cond = w.conditions && Object.keys(w.conditions).length ? ` (${conditionsShort(w.conditions)})` : '';
+  return `${w.model ? `${w.model} ` : ''}${componentLabel(w.component ?? '')}${cond}${w.currency ? ` ${w.currency}` : ''}: stale${w.lastConfirmedAt ? `, last confirmed ${w.lastConfirmedAt.slice(0, 10)}` : ''}`;
+}
+
+/** The banner over a result table: every stale line a figure used, nobody can miss it. */
+function staleBanner(id, warnings) {
+  if (warnings.length === 0) return '';
+  return h(
+    'div',
+    { class: 'stale-banner', id, role: 'note', dataset: { warnings: String(warnings.length) } },
+    h('h3', {}, `${warnings.length} price ${warnings.length === 1 ? 'line' : 'lines'} used here may be out of date`),
+    h('p', {}, 'The quote API flagged them stale: no source has confirmed them recently. Check the provider’s page before relying on these totals.'),
+    h('ul', {}, warnings.slice(0, 12).map((w) => h('li', {}, warningText(w)))),
+    warnings.length > 12 ? h('p', { class: 'small' }, `and ${warnings.length - 12} more`) : '',
+  );
+}
+
+function staleBadge(q) {
+  const n = q?.warnings?.length ?? 0;
+  return n ? h('span', { class: 'badge badge-stale', title: q.warnings.map(warningText).join('\n') }, n === 1 ? 'stale price' : `${n} stale prices`) : null;
 }
 
 class Calculator {
@@ -254,7 +286,7 @@ class Calculator {
     const sets = [...known.values()].map((h) => new Set(h.facts.map((f) => f.currency)));
     const all = [...new Set(sets.flatMap((s) => [...s]))].sort();
     const shared = all.filter((c) => sets.every((s) => s.has(c)));
-    // No currency they all publish: each model in its own (never converted).
+    // No currency they all publish: each model in its own, as published (pick one to convert).
     const auto = shared.includes('USD') ? 'USD' : (shared[0] ?? '');
     const chosen = select.value || select.dataset.value || '';
     // Any of these can be asked for: a model that does not publish it is converted at the ECB rate of the day (shown per line).
@@ -275,7 +307,10 @@ class Calculator {
     if (models.length === 0) return out;
     try {
       const res = await postJson('/v1/quote', makeBody(models));
-      models.forEach((m, i) => out.set(m, exact(res.quotes.find((q) => (q.requested ?? q.model) === m) ?? res.quotes[i])));
+      models.forEach((m, i) => {
+        const q = res.quotes.find((x) => (x.requested ?? x.model) === m) ?? res.quotes[i];
+        out.set(m, { ...exact(q), warnings: warningsFor(res, q, m) });
+      });
       return out;
     } catch (err) {
       // Only a refusal about the request itself is worth splitting; the rest is shown as is.
@@ -289,7 +324,7 @@ class Calculator {
     for (const m of models) {
       try {
         const res = await postJson('/v1/quote', makeBody([m]));
-        out.set(m, exact(res.quotes[0]));
+        out.set(m, { ...exact(res.quotes[0]), warnings: warningsFor(res, res.quotes[0], m) });
       } catch (err) {
         if (!(err instanceof ApiProblem)) throw err;
         out.set(m, err);
@@ -318,7 +353,8 @@ class Calculator {
 
   /** Daily cost of each model on every day one of their prices changed (in this currency). */
   async overTime(known, currency, makeDay) {
-    const facts = new Map(known.map(([m, h]) => [m, currency ? h.facts.filter((f) => f.currency === currency) : h.facts]));
+    // A model that publishes the currency: those lines; one that does not: all of them (the quote converts at each day's rate).
+    const facts = new Map(known.map(([m, h]) => [m, currency && h.facts.some((f) => f.currency === currency) ? h.facts.filter((f) => f.currency === currency) : h.facts]));
     // Days a price changed, and the day after (a change at 16:00 leaves a mixed day, then a whole one).
     const DAY = 86_400_000;
     const changes = [...new Set([...facts.values()].flat().flatMap((f) => [Date.parse(f.validFrom), ...(f.validTo ? [Date.parse(f.validTo)] : [])]))];
@@ -361,14 +397,14 @@ class Calculator {
     const extras = [w.write ? `${formatMoney(w.write, '')} written to the cache` : '', w.tier ? `${w.tier} tier` : '', w.ttl ? `cache TTL ${w.ttl}` : ''].filter(Boolean).join(', ');
     const caption = `Cost on ${w.at} (UTC) ${currency ? `in ${currency}` : 'in each model’s own currency'}: ${formatMoney(w.input, '')} input tokens per request (${Math.round(w.hit * 100)}% = ${formatMoney(cached, '')} from the cache${extras ? `; ${extras}` : ''}), ${formatMoney(w.output, '')} output tokens, ${formatMoney(w.rpd, '')} requests a day ${spread}`;
     const rows = this.models.map((m) => {
-      const q = shown(quotes.get(m));
-      const name = h('th', { scope: 'row' }, h('a', { href: modelHref(m) }, m), disputedBadge(m));
+      const q = quotes.get(m);
+      const name = h('th', { scope: 'row' }, h('a', { href: modelHref(m) }, m), disputedBadge(m), q && !(q instanceof ApiProblem) ? staleBadge(q) : null);
       if (!q || q instanceof ApiProblem) {
         return h('tr', { dataset: { model: m, error: 'true' } }, name, h('td', { colspan: '4', class: 'row-error' }, problemText(q?.problem ?? 'no answer')));
       }
       return h(
         'tr',
-        { dataset: { model: m } },
+        { dataset: { model: m, stale: q.warnings?.length ? 'true' : '' } },
         name,
         h('td', { class: 'num', 'data-label': 'Per request' }, formatMoney(new Decimal(q.totalExact).div(w.rpd).toDecimalPlaces(12).toString(), q.currency)),
         h('td', { class: 'num quote-total', 'data-label': 'Per day', dataset: { total: q.totalExact, currency: q.currency } }, formatMoney(q.totalExact, q.currency)),
@@ -376,7 +412,9 @@ class Calculator {
         h('td', {}, breakdown(q)),
       );
     });
+    const warnings = dedupeWarnings(this.models.flatMap((m) => quotes.get(m)?.warnings ?? []));
     $('quote-results').replaceChildren(
+      staleBanner('quote-stale', warnings),
       h(
         'div',
         { class: 'table-wrap', role: 'region', 'aria-label': 'Cost per model', tabindex: '0' },
@@ -416,14 +454,22 @@ class Calculator {
     const nowS = Date.now() / 1000;
     const end = chartEnd(points.xs[0] / 1000, points.xs[points.xs.length - 1] / 1000, nowS);
     const xs = [...points.xs.map((t) => t / 1000), end];
-    // The last known cost holds to the end of the chart. (A chart draws one currency: without a
-    // shared one, each model's line is in its own; the legend says which.)
-    const series = drawn.map((s, i) => ({ label: currency ? s.model : `${s.model} (${s.currency})`, color: PALETTE[i % PALETTE.length], values: [...s.values, s.values[s.values.length - 1]] }));
+    // The last known cost holds to the end of the chart. A chosen currency: every model on one
+    // axis (converted where it does not publish it). None: as published, an axis per currency.
+    const currencies = [...new Set(drawn.map((s) => s.currency))].sort((x, y) => (x === 'USD' ? -1 : y === 'USD' ? 1 : x.localeCompare(y)));
+    const axisOf = (c) => (currency || c === currencies[0] ? 'y' : c);
+    const series = drawn.map((s, i) => ({
+      label: currency ? s.model : `${s.model} (${s.currency})`,
+      color: PALETTE[i % PALETTE.length],
+      values: [...s.values, s.values[s.values.length - 1]],
+      scale: axisOf(s.currency),
+    }));
+    const axes = currency ? 1 : currencies.length;
     const chartBox = h('div', { class: 'chart-box' });
     const figure = h(
       'figure',
-      { class: 'chart', id: 'cost-chart', dataset: { points: String(points.xs.length), currency } },
-      h('figcaption', {}, currency ? `Daily cost in ${currency}` : `Daily cost, each model in its own currency`),
+      { class: 'chart', id: 'cost-chart', dataset: { points: String(points.xs.length), currency, axes: String(axes) } },
+      h('figcaption', {}, currency ? `Daily cost in ${currency} (one axis; converted at each day’s ECB rate where not published)` : `Daily cost, as published: ${currencies.join(' and ')}${axes > 1 ? ', an axis each' : ''}`),
       chartBox,
       h('p', { class: 'chart-foot' }, downloadLink(chartCsv(xs, series, currency ? `${currency} per day` : 'per day, own currency'), 'daily-cost.csv', 'Download this chart’s data (CSV)')),
       dataTable(points, currency),
@@ -435,6 +481,7 @@ class Calculator {
       markers: [{ x: atMs / 1000, label: `quoted date (${formatInstant(new Date(atMs).toISOString())})` }],
       format: (v) => formatMoney(v, '').trim(),
       height: 260,
+      axisLabels: Object.fromEntries((currency ? [currency] : currencies).map((c) => [axisOf(c), c])),
     });
   }
 }
@@ -525,7 +572,8 @@ function addQuotes(a, b) {
     else lines.set(key, { ...l, costExact: String(l.costExact ?? l.cost) });
   }
   const totalExact = new Decimal(a.totalExact ?? a.total).plus(b.totalExact ?? b.total).toString();
-  return { ...a, total: Number(totalExact), totalExact, lines: [...lines.values()].map((l) => ({ ...l, cost: Number(l.costExact) })) };
+  const warnings = dedupeWarnings([...(a.warnings ?? []), ...(b.warnings ?? [])]);
+  return { ...a, total: Number(totalExact), totalExact, warnings, lines: [...lines.values()].map((l) => ({ ...l, cost: Number(l.costExact) })) };
 }
 
 /** A quote with its total as an exact decimal string (the API's numbers carry ≤ 12 decimals). */
@@ -604,7 +652,7 @@ async function priceLog(rows, calcForm, progress) {
         for (let i = 0; i < log.length; i += LOG_CHUNK) {
           try {
             const res = await postJson('/v1/quote', { models: [id], usage: log.slice(i, i + LOG_CHUNK) });
-            const part = exact(res.quotes[0]);
+            const part = { ...exact(res.quotes[0]), warnings: warningsFor(res, res.quotes[0], id) };
             q = q ? addQuotes(q, part) : part;
           } catch (err) {
             if (!(err instanceof ApiProblem)) throw err;
@@ -678,15 +726,17 @@ function renderLog(box, result, errors) {
       }),
     ),
   );
+  const warnings = dedupeWarnings(models.flatMap((m) => [...(cells.get(m)?.values() ?? [])].flatMap((q) => (q && !(q instanceof ApiProblem) ? (q.warnings ?? []) : []))));
   box.replaceChildren(
+    staleBanner('log-stale', warnings),
     h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Usage log cost', tabindex: '0' }, table),
     problems.length ? h('div', { class: 'problem', role: 'alert' }, h('h3', {}, 'Not priced'), h('ul', {}, problems.slice(0, 20).map((p) => h('li', {}, p)))) : '',
     errors.length ? h('details', {}, h('summary', {}, `${errors.length} lines skipped`), h('ul', {}, errors.slice(0, 50).map((e) => h('li', {}, e)))) : '',
   );
 }
 
-/** Stale lines, once the API marks them (the freshness work); nothing is guessed before that. */
+/** The quote API's stale warnings of a logged model, over all its days. */
 function flags(row) {
-  const stale = [...(row?.values() ?? [])].some((q) => q && !(q instanceof ApiProblem) && q.lines.some((l) => l.stale === true));
-  return stale ? h('span', { class: 'badge badge-increase', title: 'A price used was stale when priced' }, ' stale price') : null;
+  const warnings = dedupeWarnings([...(row?.values() ?? [])].flatMap((q) => (q && !(q instanceof ApiProblem) ? (q.warnings ?? []) : [])));
+  return warnings.length ? staleBadge({ warnings }) : null;
 }

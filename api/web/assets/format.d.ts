@@ -14,6 +14,7 @@ export declare function formatMoney(n: number | null | undefined, currency: stri
 export declare function formatPct(p: number | null | undefined): string;
 export declare function formatInstant(iso: string | null | undefined): string;
 export declare function isoDate(msOrIso: number | string): string;
+export declare function formatAge(iso: string, nowMs: number): string;
 export declare function changeBadge(type: string): { label: string; tone: 'cut' | 'increase' | 'promo' | 'added' | 'removed' | 'info' };
 export declare function modelHref(id: string): string;
 export declare function problemText(problem: unknown): string;

@@ -155,6 +155,15 @@ export function isoDate(msOrIso) {
   return new Date(msOrIso).toISOString().slice(0, 10);
 }
 
+/** How long before `nowMs` an instant was, in whole days: "today", "1 day ago", "412 days ago". */
+export function formatAge(iso, nowMs) {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return '—';
+  const days = Math.floor((nowMs - t) / 86_400_000);
+  if (days < 0) return 'in the future';
+  return days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days.toLocaleString('en-US')} days ago`;
+}
+
 /** Badge of a change: a label and a tone (cut, increase, promo, added, removed, info). */
 export function changeBadge(type) {
   switch (type) {

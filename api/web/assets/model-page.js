@@ -1,5 +1,7 @@
 // Model page: one step chart per component from /v1/history over the model's priced life, in the
-// chosen currency (or every currency, each on its own y axis: CNY beside USD, never converted).
+// chosen currency (or every currency as published, each on its own y axis: CNY beside USD). A
+// currency the model does not publish is drawn on one axis from the API's conversion: the sheet
+// at every instant a price changes (GET /v1/prices?at=&currency=), each at that day's ECB rate.
 // Each price line (one set of conditions) is a series of effective prices (promo over list), with
 // the list price dashed beneath while a promotion runs; promotions are shaded; segments that start
 // after the page's knowledge time (announced, not yet in effect) are dashed. A log-scale toggle
@@ -38,9 +40,40 @@ export async function init() {
     root.replaceChildren();
     root.dataset.currency = currency;
     root.dataset.scale = log.checked ? 'log' : 'linear';
+    const published = new Set(history.facts.map((f) => f.currency));
+    if (currency !== ALL && !published.has(currency)) {
+      drawConverted(currency).catch((err) => showProblem(root, err, `The ${currency} chart could not be drawn`));
+      return;
+    }
     const facts = currency === ALL ? history.facts : history.facts.filter((f) => f.currency === currency);
     if (facts.length === 0) {
       root.append(h('p', { class: 'notice' }, `No ${currency} prices are known for this model.`));
+      return;
+    }
+    for (const [component, rows] of byComponent(facts)) root.append(componentChart(component, rows, currency, nowMs, charts, log.checked, root.dataset.model));
+  };
+  // Converted: the sheet in `currency` at each instant a published price changes, as facts that
+  // hold until the next one (kept per currency: a redraw for the log toggle asks nothing again).
+  const convertedFacts = new Map();
+  const drawConverted = async (currency) => {
+    root.dataset.converted = 'loading';
+    if (!convertedFacts.has(currency)) convertedFacts.set(currency, sheetsOverTime(history.facts, currency, root.dataset.model, root.dataset.asOf, nowMs));
+    const { facts, problems, instants } = await convertedFacts.get(currency);
+    if ((select?.value || root.dataset.currency) !== currency) return;
+    root.replaceChildren();
+    root.dataset.converted = String(instants);
+    if (problems.length) {
+      const first = problems[0];
+      root.append(
+        h(
+          'div',
+          { class: 'notice', role: 'status', id: 'conversion-gaps' },
+          h('p', {}, `${problems.length} of ${instants} instants could not be converted to ${currency} (gaps in the chart): ${first.message}${problems.length > 1 ? ` (and the like on ${problems.slice(1, 4).map((p) => p.at.slice(0, 10)).join(', ')}${problems.length > 4 ? '…' : ''})` : ''}.`),
+        ),
+      );
+    }
+    if (facts.length === 0) {
+      root.append(h('p', { class: 'notice' }, `No ${currency} conversion of this model’s prices could be drawn.`));
       return;
     }
     for (const [component, rows] of byComponent(facts)) root.append(componentChart(component, rows, currency, nowMs, charts, log.checked, root.dataset.model));
@@ -54,6 +87,47 @@ export async function init() {
     draw();
   });
   draw();
+}
+
+/** At most this many instants are asked for a converted chart (each is one GET /v1/prices). */
+const MAX_CONVERTED = 60;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
+/**
+ * The model's sheet in `currency` at every instant one of its prices changes (the last ones when
+ * there are many) and every week between, as facts valid until the next instant: what the chart draws for a currency the
+ * provider does not publish. An instant the API cannot convert (no rate that day) is a gap.
+ */
+async function sheetsOverTime(allFacts, currency, model, asOf, nowMs) {
+  const cuts = [...new Set(allFacts.flatMap((f) => [ms(f.validFrom), ...(f.validTo ? [ms(f.validTo)] : [])]))].sort((a, b) => a - b);
+  // The rate moves between price changes too: a sample every week as well (the latest ones kept).
+  const weekly = [];
+  for (let t = cuts[0] + WEEK; t < Math.min(nowMs, cuts[cuts.length - 1] + 400 * DAY) && weekly.length < 200; t += WEEK) weekly.push(t);
+  const instants = [...new Set([...cuts, ...weekly])].sort((a, b) => a - b).slice(-MAX_CONVERTED);
+  const answers = await Promise.all(
+    instants.map((t) =>
+      getJson(withQuery('/v1/prices', { model, at: new Date(t).toISOString(), asOf, currency })).then(
+        (sheet) => ({ t, sheet }),
+        (err) => ({ t, problem: err?.problem ?? { detail: String(err) } }),
+      ),
+    ),
+  );
+  const facts = [];
+  const problems = [];
+  answers.forEach((a, k) => {
+    if (a.problem) {
+      problems.push({ at: new Date(a.t).toISOString(), message: a.problem.detail ?? a.problem.title ?? 'not converted' });
+      return;
+    }
+    const to = k + 1 < instants.length ? new Date(instants[k + 1]).toISOString() : null;
+    for (const p of a.sheet.prices) {
+      const base = { component: p.component, unit: p.unit, currency: p.currency, conditions: p.conditions, validFrom: new Date(a.t).toISOString(), validTo: to, rate: p.rate, rateDate: p.rateDate, convertedFrom: p.convertedFrom };
+      facts.push({ ...base, kind: p.kind, amount: p.amount });
+      if (p.kind === 'promo' && p.listAmount !== null && p.listAmount !== undefined) facts.push({ ...base, kind: 'list', amount: p.listAmount });
+    }
+  });
+  return { facts, problems, instants: instants.length };
 }
 
 function byComponent(facts) {
@@ -135,6 +209,11 @@ function componentChart(component, facts, currency, nowMs, charts, logScale, mod
     }
   });
 
+  if (facts.some((f) => f.rateDate)) {
+    const rates = [...new Map(facts.filter((f) => f.rateDate).map((f) => [f.rateDate, f.rate])).entries()].sort((x, y) => x[0].localeCompare(y[0]));
+    const from = facts.find((f) => f.convertedFrom)?.convertedFrom;
+    notes.push(`ECB reference rates used (${currencies[0]} per ${from}): ${rates.map(([d, r]) => `${r} of ${d}`).join(', ')}`);
+  }
   const bands = [];
   for (let k = 0; k < xsMs.length - 1; k++) {
     if (!promoAt[k]) continue;
@@ -146,7 +225,8 @@ function componentChart(component, facts, currency, nowMs, charts, logScale, mod
   }
   for (const b of bands) b.title = `Promotion ${formatInstant(new Date(b.from * 1000).toISOString())} → ${formatInstant(new Date(b.to * 1000).toISOString())}`;
 
-  const title = `${componentLabel(component)}, ${currencies.join(' and ')} per ${unit}`;
+  const converted = facts.find((f) => f.rateDate);
+  const title = `${componentLabel(component)}, ${currencies.join(' and ')} per ${unit}${converted ? ` (converted from ${facts.find((f) => f.rate)?.convertedFrom ?? 'the published currency'} at the ECB reference rate of each step’s day)` : ''}`;
   const listLines = series.filter((x) => x.list).length;
   const notesId = `notes-${component}`;
   const box = h('div', { class: 'chart-box' });

@@ -1,37 +1,33 @@
-// Overview: the price table redrawn in place. The server rendered the view in the URL; this loads
-// the same rows (GET /v1/overview) once and re-runs the shared pure functions (price-table.js) on
-// every sort click, filter change or keystroke: one page of rows in the DOM at a time, so thousands
-// of rows stay fast. The search asks the resolver (GET /v1/models/resolve) when the server saw the
-// route, and matches locally meanwhile and otherwise.
+// Overview: the price table redrawn in place. The server rendered the view in the URL and keeps
+// the whole table; on every sort click, filter change or (paused) keystroke this asks it for the
+// one page of rows the new state shows (GET /overview/rows?<state>, ~50 rows whatever the size of
+// the catalogue) and draws them with the same pure functions (price-table.js) the server used.
+// The search runs through the resolver (GET /v1/models/resolve) on the server.
 import { getJson, withQuery } from './api.js';
 import { setUrlParams, showProblem } from './dom.js';
-import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToDom, stateFromParams, stateParams } from './price-table.js';
+import { COLUMNS, rowSpec, specToDom, stateFromParams, stateParams } from './price-table.js';
 
-export async function init() {
+const TYPING_PAUSE_MS = 150;
+
+export function init() {
   const root = document.getElementById('overview');
   const table = document.getElementById('price-table');
   if (!root || !table) return;
   const form = document.getElementById('table-controls');
   const count = document.getElementById('row-count');
+  const staleCount = document.getElementById('stale-count');
+  const notConverted = document.getElementById('not-converted');
   const pager = document.getElementById('pager');
   const tbody = table.tBodies[0];
-  const disputed = new Set((root.dataset.disputed ?? '').split(' ').filter(Boolean));
-  const resolverOn = root.dataset.resolver === 'on';
+  const caption = table.caption;
   const nowMs = Number(root.dataset.now) || Date.now();
   const state = stateFromParams(new URL(location.href).searchParams);
-  // (data-ready-at: time to interactive, read by test/bench/web-overview-tti.ts.)
-  let rows = null;
-  let resolved = null;
-  let resolvedFor = '';
+  const problemBox = document.createElement('div');
+  root.prepend(problemBox);
+  let asked = 0;
   let countTimer = 0;
 
-  const models = () => new Set(rows.map((r) => r.model)).size;
-
-  const draw = () => {
-    const chosen = selectRows(rows, state, state.q && resolvedFor === state.q ? resolved : null);
-    const page = pageOf(chosen, state.page);
-    state.page = page.page;
-    tbody.replaceChildren(...page.rows.map((r) => specToDom(rowSpec(r, nowMs, disputed.has(r.model)))));
+  const drawHead = () => {
     for (const th of table.tHead.rows[0].cells) {
       const a = th.querySelector('a.sort');
       const active = a.dataset.sort === state.sort;
@@ -41,18 +37,59 @@ export async function init() {
     }
     form.sort.value = state.sort;
     form.dir.value = state.dir;
-    drawPager(page);
-    const of = chosen.length === rows.length ? `${rows.length} price rows (${models()} models × currencies)` : `${chosen.length} of ${rows.length} price rows match`;
-    const text = page.pages > 1 ? `${of}; page ${page.page} of ${page.pages}` : of;
-    // The live region is announced: update it once typing pauses.
-    clearTimeout(countTimer);
-    countTimer = setTimeout(() => (count.textContent = text), 200);
-    count.dataset.shown = String(chosen.length);
-    setUrlParams(stateParams(state));
-
   };
 
-  const drawPager = (page) => {
+  /** Asks for the state's page of rows; only the latest answer is drawn. */
+  const draw = async () => {
+    const ticket = ++asked;
+    drawHead();
+    setUrlParams(stateParams(state));
+    root.setAttribute('aria-busy', 'true');
+    let view;
+    try {
+      view = await getJson(withQuery('/overview/rows', stateParams(state)));
+    } catch (err) {
+      if (ticket !== asked) return;
+      root.removeAttribute('aria-busy');
+      showProblem(problemBox, err, 'The price table could not be redrawn');
+      return;
+    }
+    if (ticket !== asked) return;
+    root.removeAttribute('aria-busy');
+    problemBox.replaceChildren();
+    state.page = view.page;
+    tbody.replaceChildren(...view.rows.map((r) => specToDom(rowSpec(r, nowMs))));
+    caption.textContent = `Prices in force now, per 1M tokens, ${state.show ? `in ${state.show} (converted where not published)` : 'in each provider’s own currency'}`;
+    drawPager(view);
+    staleCount.hidden = view.stale === 0;
+    staleCount.className = view.stale ? 'fresh-note is-stale' : 'fresh-note';
+    staleCount.textContent = view.stale ? `${view.stale.toLocaleString('en-US')} of them stale (not confirmed recently: see “Confirmed”).` : '';
+    drawNotConverted(view);
+    // The live region is announced: update it once typing pauses.
+    clearTimeout(countTimer);
+    countTimer = setTimeout(() => (count.textContent = view.count), 200);
+    count.dataset.shown = String(view.shown);
+    root.dataset.drawn = String(ticket);
+  };
+
+  const drawNotConverted = (view) => {
+    const items = view.notConverted;
+    if (!state.show || !items || items.count === 0) {
+      notConverted.replaceChildren();
+      return;
+    }
+    const box = document.createElement('div');
+    box.className = 'notice';
+    box.setAttribute('role', 'status');
+    box.dataset.count = String(items.count);
+    const p = document.createElement('p');
+    const n = items.count;
+    p.textContent = `${n.toLocaleString('en-US')} ${n === 1 ? 'model is' : 'models are'} not shown in ${state.show}: their prices could not be converted. ${items.first[0].message}${n > 1 ? ` (and the like for ${(n - 1).toLocaleString('en-US')} more)` : ''}.`;
+    box.append(p);
+    notConverted.replaceChildren(box);
+  };
+
+  const drawPager = (view) => {
     const parts = [];
     const link = (p, label, rel) => {
       const a = document.createElement('a');
@@ -62,44 +99,16 @@ export async function init() {
       a.textContent = label;
       return a;
     };
-    if (page.page > 1) parts.push(link(page.page - 1, '← Previous', 'prev'));
+    if (view.page > 1) parts.push(link(view.page - 1, '← Previous', 'prev'));
     const where = document.createElement('span');
     where.className = 'muted';
-    where.textContent = `Page ${page.page} of ${page.pages}`;
+    where.textContent = `Page ${view.page} of ${view.pages}`;
     parts.push(where);
-    if (page.page < page.pages) parts.push(link(page.page + 1, 'Next →', 'next'));
+    if (view.page < view.pages) parts.push(link(view.page + 1, 'Next →', 'next'));
     pager.replaceChildren(...parts);
   };
 
-  /** The resolver's matches for the box's text, when the route exists; local matching meanwhile. */
-  let resolveTimer = 0;
-  const resolve = () => {
-    clearTimeout(resolveTimer);
-    if (!resolverOn || !state.q) return;
-    const q = state.q;
-    resolveTimer = setTimeout(async () => {
-      try {
-        const body = await getJson(withQuery('/v1/models/resolve', { name: q }));
-        const ids = modelIdsIn(body);
-        if (q !== state.q) return;
-        resolved = ids.size ? ids : null;
-        resolvedFor = q;
-        draw();
-      } catch {
-        // No match, or the resolver failed: the local matching stands.
-      }
-    }, 250);
-  };
-
-  try {
-    rows = (await getJson('/v1/overview')).data;
-  } catch (err) {
-    const box = document.createElement('div');
-    root.prepend(box);
-    showProblem(box, err, 'The price table could not be refreshed');
-    return;
-  }
-
+  let typingTimer = 0;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     draw();
@@ -107,10 +116,10 @@ export async function init() {
   form.q.addEventListener('input', () => {
     state.q = form.q.value.trim().slice(0, 100);
     state.page = 1;
-    draw();
-    resolve();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(draw, TYPING_PAUSE_MS);
   });
-  for (const name of ['provider', 'currency', 'feature', 'sort', 'dir']) {
+  for (const name of ['provider', 'currency', 'show', 'feature', 'sort', 'dir']) {
     form[name].addEventListener('change', () => {
       state[name] = form[name].value;
       state.page = 1;
@@ -137,8 +146,8 @@ export async function init() {
     table.scrollIntoView({ block: 'start' });
   });
   if (COLUMNS.length !== table.tHead.rows[0].cells.length) throw new Error('price table columns out of step');
-  // The server drew this very state already: no need to draw it again until something changes.
+  // The server drew this very state already: interactive now, nothing to load first.
+  // (data-ready-at: time to interactive, read by test/bench/web-overview-tti.ts.)
   root.dataset.ready = 'true';
   root.dataset.readyAt = String(Math.round(performance.now()));
-  resolve();
 }

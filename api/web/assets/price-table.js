@@ -2,9 +2,11 @@
 // page and the step sparkline. The server renders the first answer with them (no JavaScript
 // needed); the browser re-runs them on every click, so both always agree.
 
-import { changeBadge, formatDecimal, formatInstant, formatPct, formatTokens, modelHref } from './format.js';
+import { changeBadge, formatAge, formatDecimal, formatInstant, formatPct, formatTokens, modelHref } from './format.js';
 
 export const PAGE_SIZE = 50;
+/** Currencies the table can be shown in (converted at the ECB reference rate where not published). */
+export const SHOW_CURRENCIES = ['CNY', 'EUR', 'USD'];
 
 /** Sortable columns: key → how to read the value of a row (null sorts last either way). */
 const SORT_VALUE = {
@@ -66,28 +68,33 @@ export function matchesQuery(row, q) {
  * ids the resolver matched for q (or null: match locally).
  */
 export function selectRows(rows, state, resolved = null) {
-  const out = rows.filter(
+  return sortRows(filterRows(rows, state, resolved), state.sort, state.dir);
+}
+
+/** The rows a view's filters and search keep, in their order. */
+export function filterRows(rows, state, resolved = null) {
+  return rows.filter(
     (r) =>
       (!state.provider || r.provider === state.provider) &&
       (!state.currency || r.currency === state.currency) &&
       (!state.feature || r.features.includes(state.feature)) &&
       (!state.q || (resolved ? resolved.has(r.model) || matchesQuery(r, state.q) : matchesQuery(r, state.q))),
   );
-  return sortRows(out, state.sort, state.dir);
 }
 
 export function sortRows(rows, sort = 'provider', dir = 'asc') {
   const value = SORT_VALUE[sort] ?? SORT_VALUE.provider;
   const sign = dir === 'desc' ? -1 : 1;
-  const tie = (a, b) => cmp(a.providerName.toLowerCase(), b.providerName.toLowerCase()) || cmp(a.model, b.model) || cmp(a.currency, b.currency);
-  return [...rows].sort((a, b) => {
-    const va = value(a);
-    const vb = value(b);
-    if (va === null && vb === null) return tie(a, b);
-    if (va === null) return 1;
-    if (vb === null) return -1;
-    return sign * cmp(va, vb) || tie(a, b);
+  // Keys read once per row, not per comparison (thousands of rows).
+  const keyed = rows.map((r) => ({ r, v: value(r), p: r.providerName.toLowerCase() }));
+  const tie = (a, b) => cmp(a.p, b.p) || cmp(a.r.model, b.r.model) || cmp(a.r.currency, b.r.currency);
+  keyed.sort((a, b) => {
+    if (a.v === null && b.v === null) return tie(a, b);
+    if (a.v === null) return 1;
+    if (b.v === null) return -1;
+    return sign * cmp(a.v, b.v) || tie(a, b);
   });
+  return keyed.map((k) => k.r);
 }
 
 function cmp(a, b) {
@@ -109,6 +116,7 @@ export function stateFromParams(params) {
     provider: params.get('provider') ?? '',
     currency: (params.get('currency') ?? '').toUpperCase(),
     feature: params.get('feature') ?? '',
+    show: SHOW_CURRENCIES.includes((params.get('show') ?? '').toUpperCase()) ? params.get('show').toUpperCase() : '',
     sort: SORT_KEYS.includes(sort) ? sort : 'provider',
     dir: params.get('dir') === 'desc' ? 'desc' : 'asc',
     page: Number(params.get('page')) || 1,
@@ -122,6 +130,7 @@ export function stateParams(s) {
     provider: s.provider,
     currency: s.currency,
     feature: s.feature,
+    show: s.show ?? '',
     sort: s.sort === 'provider' ? '' : s.sort,
     dir: s.dir === 'asc' ? '' : s.dir,
     page: s.page > 1 ? String(s.page) : '',
@@ -154,13 +163,13 @@ export function sparkPath(points, nowMs, w = 80, h = 20) {
 export const COLUMNS = [
   { key: 'provider', label: 'Provider' },
   { key: 'model', label: 'Model' },
-  { key: 'currency', label: 'Cur.', title: 'Currency as published (never converted)' },
+  { key: 'currency', label: 'Cur.', title: 'Currency as published, or the one chosen under “Show in” (a converted row names its rate)' },
   { key: 'input', label: 'Input', title: 'Input (cache miss), per 1M tokens', num: true },
   { key: 'cacheRead', label: 'Cache read', title: 'Cache read (hit), per 1M tokens', num: true },
   { key: 'cacheWrite', label: 'Cache write', title: 'Cache write, per 1M tokens', num: true },
   { key: 'output', label: 'Output', title: 'Output, per 1M tokens', num: true },
   { key: 'context', label: 'Context', title: 'Context window, tokens', num: true },
-  { key: 'freshness', label: 'Confirmed', title: 'When a source last showed these prices unchanged' },
+  { key: 'freshness', label: 'Confirmed', title: 'How long ago a source last showed these prices unchanged (the oldest of the row’s lines)' },
   { key: 'change', label: 'Last change' },
 ];
 
@@ -175,14 +184,43 @@ function priceCell(label, cell, row) {
   return ['td', { class: 'num price', 'data-label': label, 'data-amount': String(cell.amount) }, ...parts];
 }
 
+/** "N days ago" since the oldest confirmation; stale rows marked in words, with the reason. */
+function freshCell(row, nowMs) {
+  const reason = row.staleReason?.message;
+  const badge = row.stale ? ['span', { class: 'badge badge-stale', title: reason }, 'stale'] : '';
+  const why = row.stale && reason ? ['span', { class: 'visually-hidden' }, ` (${reason})`] : '';
+  if (row.lastConfirmedAt)
+    return [
+      'td',
+      { 'data-label': 'Confirmed', class: row.stale ? 'fresh is-stale' : 'fresh', title: reason ?? `last confirmed ${formatInstant(row.lastConfirmedAt)}` },
+      ['time', { datetime: row.lastConfirmedAt }, formatAge(row.lastConfirmedAt, nowMs)],
+      row.stale ? ' ' : '',
+      badge,
+      why,
+    ];
+  // Null: no source says when (stale by the rule), or the timeline does not judge freshness at all.
+  if (row.stale) return ['td', { 'data-label': 'Confirmed', class: 'fresh is-stale', title: reason }, 'never ', badge, why];
+  return ['td', { 'data-label': 'Confirmed', class: 'muted' }, 'unknown'];
+}
+
+/** The row's currency; a converted row says from what and at which rate. */
+function currencyCell(row) {
+  if (!row.fx) return ['td', { 'data-label': 'Currency' }, row.currency];
+  const f = row.fx;
+  return [
+    'td',
+    { 'data-label': 'Currency', class: 'converted', 'data-converted-from': f.convertedFrom, title: `converted from ${f.convertedFrom} at ${f.rate} ${row.currency}/${f.convertedFrom}, ECB reference rate of ${f.rateDate}${f.rateNote ? ` (${f.rateNote})` : ''}` },
+    row.currency,
+    ['span', { class: 'muted small fx-note' }, ` from ${f.convertedFrom} at ${f.rate} (ECB ${f.rateDate})`],
+  ];
+}
+
 /** One row as a neutral tree: [tag, attrs, ...children] (strings are text). */
-export function rowSpec(row, nowMs, disputed = false) {
+export function rowSpec(row, nowMs) {
   const head = ['th', { scope: 'row' }, ['a', { href: modelHref(row.model) }, row.name], ' ', ['span', { class: 'muted small model-sub' }, row.model]];
   if (row.status !== 'active') head.push(' ', ['span', { class: `badge badge-${row.status === 'retired' ? 'removed' : 'info'}` }, row.status]);
-  if (disputed) head.push(' ', ['span', { class: 'badge badge-disputed', title: 'Sources disagree on a price of this model' }, 'sources disagree']);
-  const fresh = row.lastConfirmedAt
-    ? ['td', { 'data-label': 'Confirmed' }, ['time', { datetime: row.lastConfirmedAt }, formatInstant(row.lastConfirmedAt).slice(0, 10)], row.stale ? ['span', { class: 'badge badge-increase' }, ' stale'] : '']
-    : ['td', { 'data-label': 'Confirmed', class: 'muted' }, 'unknown'];
+  if (row.disputed) head.push(' ', ['a', { class: 'badge badge-disputed', href: `${modelHref(row.model)}#disagreements-h`, title: 'Sources disagree on a price of this model: see which, and since when' }, 'sources disagree']);
+  const fresh = freshCell(row, nowMs);
   const c = row.lastChange;
   // A line with one step says nothing a date does not.
   const d = row.spark.length > 1 ? sparkPath(row.spark, nowMs) : '';
@@ -202,10 +240,10 @@ export function rowSpec(row, nowMs, disputed = false) {
     : ['td', { 'data-label': 'Last change', class: 'change' }, ['span', { class: 'muted small' }, row.pricedSince ? `since ${formatInstant(row.pricedSince).slice(0, 10)}` : '—'], ' ', spark];
   return [
     'tr',
-    { 'data-model': row.model, 'data-currency': row.currency, 'data-provider': row.provider },
+    { 'data-model': row.model, 'data-currency': row.currency, 'data-provider': row.provider, class: row.stale ? 'stale' : undefined, 'data-stale': row.stale ? 'true' : undefined },
     ['td', { 'data-label': 'Provider', class: 'provider' }, row.providerName],
     head,
-    ['td', { 'data-label': 'Currency' }, row.currency],
+    currencyCell(row),
     priceCell('Input', row.input, row),
     priceCell('Cache read', row.cacheRead, row),
     priceCell('Cache write', row.cacheWrite, row),

@@ -3,13 +3,15 @@
 // sources and knowledge times (superseded ones on request).
 import type { FC } from 'hono/jsx';
 import { apiPath, getJson, type ApiFetch, type History, type HistoryFact, type ModelSummary, type Models, type PriceRow, type PriceSheet } from '../api-client.ts';
-import { ConditionsText, ProblemMessage, SourceLinks, TableWrap, Time } from '../components.tsx';
+import { ConditionsText, ProblemMessage, safeHref, SourceLinks, TableWrap, Time } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
-import { compareComponents, componentLabel, conditionsKey, formatAmount, formatTokens, modelHref } from '../assets/format.js';
+import { compareComponents, componentLabel, conditionsKey, conditionsShort, formatAge, formatAmount, formatTokens, modelHref } from '../assets/format.js';
 import { dateInputValue, instantParam, type PageResult } from './page.ts';
 
 /** The chart currency value that draws every currency, each on its own axis. */
 const ALL_CURRENCIES = 'ALL';
+/** Currencies a sheet or chart can be converted to (the ECB reference rates hold them). */
+const CONVERTIBLE = ['CNY', 'EUR', 'USD'];
 
 export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: number): Promise<PageResult> {
   const at = instantParam(url, 'at');
@@ -19,10 +21,11 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
 
   // `sheetCurrency`: the sheet in that currency — the model's own lines, else converted (the rate shown).
   const sheetCurrency = url.searchParams.get('sheetCurrency')?.toUpperCase() || undefined;
-  const [sheet, facts, models] = await Promise.all([
+  const [sheet, facts, models, disputes] = await Promise.all([
     getJson<PriceSheet>(api, apiPath('/v1/prices', { model: modelId, at, asOf, currency: sheetCurrency })),
     getJson<History>(api, apiPath('/v1/history', { model: modelId, asOf, includeSuperseded: showSuperseded ? 'true' : undefined })),
     getJson<Models>(api, apiPath('/v1/models', { provider })),
+    getJson<{ data: unknown[] }>(api, apiPath('/v1/disagreements', { model: modelId, asOf })),
   ]);
   const meta = models.ok ? models.data.data.find((m) => m.id === modelId) : undefined;
 
@@ -48,8 +51,9 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
 
   const currencies = facts.ok ? [...new Set(facts.data.facts.map((f) => f.currency))].sort() : [];
   const wanted = url.searchParams.get('currency')?.toUpperCase();
+  const chartCurrencies = [...new Set([...currencies, ...CONVERTIBLE])].sort();
   const chartCurrency =
-    wanted && (currencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
+    wanted && (chartCurrencies.includes(wanted) || (wanted === ALL_CURRENCIES && currencies.length > 1)) ? wanted : currencies.includes('USD') ? 'USD' : (currencies[0] ?? '');
   // The chart dashes what is announced but not in effect at the knowledge time of the page.
   const chartNow = facts.ok ? facts.data.asOf : new Date(now).toISOString();
 
@@ -76,7 +80,26 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
           <h2 id="sheet-h">
             Price sheet {sheet.ok ? <>at <Time iso={sheet.data.at} /></> : null}
           </h2>
-          {sheet.ok ? <SheetTable sheet={sheet.data} /> : <ProblemMessage problem={sheet.problem} />}
+          {sheet.ok ? (
+            <>
+              <StaleBanner sheet={sheet.data} now={now} />
+              <SheetTable sheet={sheet.data} now={now} />
+            </>
+          ) : (
+            <>
+              <ProblemMessage problem={sheet.problem} heading={sheetCurrency ? `The sheet could not be shown in ${sheetCurrency}` : undefined} />
+              {sheetCurrency ? (
+                <p>
+                  <a href={apiPath(modelHref(modelId), { at: at, asOf: asOf })}>Show the sheet as published</a>
+                </p>
+              ) : null}
+            </>
+          )}
+        </section>
+
+        <section aria-labelledby="disagreements-h">
+          <h2 id="disagreements-h">Where sources disagree</h2>
+          {disputes.ok ? <DisagreementsTable items={disagreementRows(disputes.data.data)} /> : <ProblemMessage problem={disputes.problem} />}
         </section>
 
         <form method="get" class="controls" aria-label="View options">
@@ -92,18 +115,20 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
           </div>
           <div class="field">
             <label for="currency">Chart currency</label>
-            <select id="currency" name="currency">
-              {currencies.map((c) => (
+            <select id="currency" name="currency" aria-describedby="chart-currency-hint">
+              {chartCurrencies.map((c) => (
                 <option value={c} selected={c === chartCurrency}>
                   {c}
+                  {currencies.includes(c) ? '' : ' (converted, one axis)'}
                 </option>
               ))}
               {currencies.length > 1 ? (
                 <option value={ALL_CURRENCIES} selected={chartCurrency === ALL_CURRENCIES}>
-                  {currencies.join(' and ')} (an axis each)
+                  {currencies.join(' and ')} as published (an axis each)
                 </option>
               ) : null}
             </select>
+            <small id="chart-currency-hint">Converted: the sheet at each price change, at that day’s ECB rate</small>
           </div>
           <div class="field">
             <label for="sheetCurrency">Sheet currency</label>
@@ -111,7 +136,7 @@ export async function modelPage(api: ApiFetch, url: URL, modelId: string, now: n
               <option value="" selected={!sheetCurrency}>
                 As published
               </option>
-              {[...new Set([...currencies, 'CNY', 'EUR', 'USD'])].sort().map((c) => (
+              {chartCurrencies.map((c) => (
                 <option value={c} selected={c === sheetCurrency}>
                   {c}
                   {currencies.includes(c) ? '' : ' (converted)'}
@@ -197,7 +222,40 @@ function byLine<T extends { component: string; currency: string; conditions: Pri
   );
 }
 
-const SheetTable: FC<{ sheet: PriceSheet }> = ({ sheet }) => {
+/** Freshness of a line (GET /v1/prices; optional until every timeline carries it). */
+type Fresh = { lastConfirmedAt?: string | null; stale?: boolean; staleReason?: { code: string; message: string } };
+const freshOf = (p: PriceRow): Fresh => p as PriceRow & Fresh;
+
+/** Nobody misses it: the stale lines of the sheet, each with the reason in words. */
+const StaleBanner: FC<{ sheet: PriceSheet; now: number }> = ({ sheet, now }) => {
+  const stale = [...sheet.prices].sort(byLine).filter((p) => freshOf(p).stale);
+  if (stale.length === 0) return null;
+  const reasons = new Map<string, string[]>();
+  for (const p of stale) {
+    const f = freshOf(p);
+    const why = f.staleReason?.message ?? (f.lastConfirmedAt ? `last confirmed ${formatAge(f.lastConfirmedAt, now)}` : 'never confirmed by a source');
+    const line = `${componentLabel(p.component)}${Object.keys(p.conditions ?? {}).length ? ` (${conditionsShort(p.conditions)})` : ''} ${p.currency}`;
+    reasons.set(why, [...(reasons.get(why) ?? []), line]);
+  }
+  const all = stale.length === sheet.prices.length;
+  return (
+    <div class="stale-banner" id="stale-banner" role="note" aria-labelledby="stale-banner-h" data-stale-lines={String(stale.length)}>
+      <h3 id="stale-banner-h">
+        {all ? 'These prices may be out of date' : `${stale.length} of these ${sheet.prices.length} prices may be out of date`}
+      </h3>
+      <p>No source has confirmed them recently enough to call them current: check the provider’s page before relying on them.</p>
+      <ul>
+        {[...reasons.entries()].map(([why, lines]) => (
+          <li>
+            <strong>{lines.length > 3 ? `${lines.slice(0, 3).join(', ')} and ${lines.length - 3} more` : lines.join(', ')}</strong>: {why}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+};
+
+const SheetTable: FC<{ sheet: PriceSheet; now: number }> = ({ sheet, now }) => {
   if (sheet.prices.length === 0) return <p class="notice">No price was in effect for this model at that instant.</p>;
   const rows = [...sheet.prices].sort(byLine);
   return (
@@ -223,12 +281,13 @@ const SheetTable: FC<{ sheet: PriceSheet }> = ({ sheet }) => {
                 List price
               </th>
               <th scope="col">Valid</th>
+              <th scope="col">Confirmed</th>
               <th scope="col">Sources</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((p) => (
-              <tr data-component={p.component} data-currency={p.currency} data-kind={p.kind}>
+              <tr data-component={p.component} data-currency={p.currency} data-kind={p.kind} data-stale={freshOf(p).stale ? 'true' : undefined}>
                 <th scope="row">{componentLabel(p.component)}</th>
                 <td data-label="Conditions">
                   <ConditionsText conditions={p.conditions} />
@@ -278,8 +337,158 @@ const SheetTable: FC<{ sheet: PriceSheet }> = ({ sheet }) => {
                 <td data-label="Valid">
                   <Time iso={p.validFrom} /> → {p.validTo ? <Time iso={p.validTo} /> : 'open'}
                 </td>
+                <ConfirmedCell f={freshOf(p)} now={now} />
                 <td data-label="Sources">
                   <SourceLinks sources={p.sources} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableWrap>
+    </>
+  );
+};
+
+const ConfirmedCell: FC<{ f: Fresh; now: number }> = ({ f, now }) => {
+  if (f.stale === undefined && !f.lastConfirmedAt) return <td data-label="Confirmed" class="muted">unknown</td>;
+  return (
+    <td data-label="Confirmed" class={f.stale ? 'fresh is-stale' : 'fresh'} title={f.staleReason?.message}>
+      {f.lastConfirmedAt ? (
+        <>
+          last confirmed <time datetime={f.lastConfirmedAt}>{formatAge(f.lastConfirmedAt, now)}</time>
+        </>
+      ) : (
+        'never confirmed'
+      )}
+      {f.stale ? (
+        <>
+          {' '}
+          <span class="badge badge-stale">stale</span>
+          {f.staleReason ? <div class="small">{f.staleReason.message}</div> : null}
+        </>
+      ) : null}
+    </td>
+  );
+};
+
+/** One source's value of a disputed line, whichever kind of disagreement listed it. */
+interface DisagreementRow {
+  line: string;
+  currency: string;
+  period: { from: string; to: string | null };
+  source: string;
+  effective: boolean;
+  amount: number;
+  since: string;
+  note?: string;
+  links: Array<{ url: string; title?: string }>;
+}
+
+type Side = { currency: string; conditions: PriceRow['conditions']; amount: number; validFrom: string };
+type FxDisagreement = { kind: 'fx-stale'; component: string; at: string; changed: Side; stale: Side; impliedRate: number; referenceRate: number; rateDate: string; departurePct: number };
+type CatalogDisagreement = {
+  component: string;
+  currency: string;
+  conditions: PriceRow['conditions'];
+  from: string;
+  to: string | null;
+  effective: string;
+  values: Array<{ source: string; amount: number; since: string; sources?: Array<{ url: string; title?: string }> }>;
+};
+
+const lineName = (component: string, conditions: PriceRow['conditions']) =>
+  `${componentLabel(component)}${Object.keys(conditions ?? {}).length ? ` (${conditionsShort(conditions)})` : ''}`;
+
+/** GET /v1/disagreements entries as table rows: catalog values side by side, and the currency check's two sides. */
+export function disagreementRows(items: unknown[]): DisagreementRow[] {
+  const out: DisagreementRow[] = [];
+  for (const item of items) {
+    const d = item as Partial<FxDisagreement & CatalogDisagreement>;
+    if (d.kind === 'fx-stale' && d.changed && d.stale) {
+      const fx = d as FxDisagreement;
+      const note = `the two lists imply ${fx.impliedRate} ${fx.stale.currency} per ${fx.changed.currency}, ${Math.abs(fx.departurePct)}% ${fx.departurePct < 0 ? 'below' : 'above'} the ECB reference rate ${fx.referenceRate} of ${fx.rateDate}`;
+      for (const [side, role] of [
+        [fx.changed, 'changed'],
+        [fx.stale, 'did not change (suspect-stale)'],
+      ] as const)
+        out.push({
+          line: lineName(fx.component, side.conditions),
+          currency: side.currency,
+          period: { from: fx.at, to: null },
+          source: `${side.currency} list, ${role}`,
+          effective: false,
+          amount: side.amount,
+          since: side.validFrom,
+          note,
+          links: [],
+        });
+    } else if (Array.isArray(d.values) && d.component && d.currency && d.from) {
+      for (const v of d.values)
+        out.push({
+          line: lineName(d.component, d.conditions ?? {}),
+          currency: d.currency,
+          period: { from: d.from, to: d.to ?? null },
+          source: v.source === 'provider' ? 'the provider’s own page' : v.source,
+          effective: v.source === d.effective,
+          amount: v.amount,
+          since: v.since,
+          links: v.sources ?? [],
+        });
+    }
+  }
+  return out;
+}
+
+const DisagreementsTable: FC<{ items: DisagreementRow[] }> = ({ items }) => {
+  if (items.length === 0) return <p class="muted" id="no-disagreements">No two sources give different values for a price of this model.</p>;
+  return (
+    <>
+      <p class="muted small">
+        Each source’s value for the same line over the same period; the effective price is the best-ranked source’s (the provider’s own page first).
+      </p>
+      <TableWrap label="Disagreements">
+        <table id="disagreements" class="stack">
+          <caption>Prices of this model that sources state differently</caption>
+          <thead>
+            <tr>
+              <th scope="col">Line</th>
+              <th scope="col">Period</th>
+              <th scope="col">Source</th>
+              <th scope="col" class="num">
+                Value
+              </th>
+              <th scope="col">Since</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((r) => (
+              <tr data-source={r.source} data-effective={r.effective ? 'true' : 'false'}>
+                <th scope="row">{r.line}</th>
+                <td data-label="Period">
+                  <Time iso={r.period.from} /> → {r.period.to ? <Time iso={r.period.to} /> : 'open'}
+                </td>
+                <td data-label="Source">
+                  {r.links.length ? (
+                    <a href={safeHref(r.links[0].url)} rel="noopener noreferrer">
+                      {r.source}
+                    </a>
+                  ) : (
+                    r.source
+                  )}
+                  {r.effective ? (
+                    <>
+                      {' '}
+                      <span class="badge badge-cut">effective</span>
+                    </>
+                  ) : null}
+                  {r.note ? <div class="muted small">{r.note}</div> : null}
+                </td>
+                <td class="num" data-label="Value" data-amount={String(r.amount)}>
+                  {formatAmount(r.amount)} {r.currency}
+                </td>
+                <td data-label="Since">
+                  <Time iso={r.since} />
                 </td>
               </tr>
             ))}

@@ -5,13 +5,16 @@
 import type { FC } from 'hono/jsx';
 import { raw } from 'hono/html';
 import type { Overview, OverviewRow } from '../../routes/overview.ts';
-import { apiPath, askResolver, getJson, type ApiFetch, type Change, type Changes, type Providers } from '../api-client.ts';
+import { apiPath, askResolver, getJson, getJsonKept, getTable, type ApiFetch, type ApiResult, type Change, type Changes, type Providers } from '../api-client.ts';
 import { Badge, ChangesTable, ProblemMessage, safeHref, TableWrap, Time, UpcomingBadge } from '../components.tsx';
 import { renderPage } from '../layout.tsx';
-import { formatPct } from '../assets/format.js';
-import { COLUMNS, modelIdsIn, pageOf, rowSpec, selectRows, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
+import { formatAge, formatPct } from '../assets/format.js';
+import { COLUMNS, filterRows, modelIdsIn, pageOf, rowSpec, SHOW_CURRENCIES, sortRows, specToHtml, stateFromParams, stateParams, type TableState } from '../assets/price-table.js';
 import { changeWords } from '../../../src/phrasing.ts';
 import type { PageResult } from './page.ts';
+
+/** How old the providers' health and freshness on the page may be. */
+const PROVIDERS_TTL_MS = 60_000;
 
 /** Everything but `first_known` (the first fact of a list is not news). */
 const NEWS_TYPES = 'price_cut,price_increase,price_added,price_removed,tier_removed,promo_started,promo_ended,list_changed';
@@ -36,33 +39,82 @@ const FEATURE_LABELS: Record<string, string> = {
   promo: 'Promotion running',
 };
 
-/**
- * The resolver (GET /v1/models/resolve, from the catalogue work): the model ids it matches for `q`,
- * `null` when it gave none, and whether the route exists at all (so the browser only calls it then).
- */
-async function resolveQuery(api: ApiFetch, q: string): Promise<{ available: boolean; ids: Set<string> | null }> {
-  const { available, body } = await askResolver(api, q);
-  if (!q || !body) return { available, ids: null };
+/** The resolver (GET /v1/models/resolve): the model ids it matches for `q`, null when none (or no q). */
+async function resolveQuery(api: ApiFetch, q: string): Promise<{ ids: Set<string> | null }> {
+  if (!q) return { ids: null };
+  const { body } = await askResolver(api, q);
+  if (!body) return { ids: null };
   const ids = modelIdsIn(body);
-  return { available, ids: ids.size ? ids : null };
+  return { ids: ids.size ? ids : null };
 }
 
-/** Models the catalogue's sources disagree on (GET /v1/disagreements, when it answers). */
-async function disputedModels(api: ApiFetch): Promise<Set<string>> {
-  const res = await api('/v1/disagreements');
-  if (!res.ok) return new Set();
-  return modelIdsIn(await res.json().catch(() => null));
+/** The table's rows: /v1/overview, or /v1/overview?currency= when the view shows one currency. */
+function tableRows(api: ApiFetch, state: TableState): Promise<ApiResult<Overview>> {
+  // Thousands of rows: parsed once per version of the table (ETag), not per page view.
+  return getTable<Overview>(api, apiPath('/v1/overview', { currency: state.show || undefined }));
+}
+
+/** What a view of the table shows: its page of rows and the counts (the page and GET /overview/rows). */
+export interface TableView {
+  total: number;
+  shown: number;
+  models: number;
+  page: number;
+  pages: number;
+  count: string;
+  stale: number;
+  rows: OverviewRow[];
+  /** Models a converted table leaves out: how many, and the first few with the API's reason. */
+  notConverted: { count: number; first: Array<{ model: string; message: string }> };
+}
+
+/** A kept table's rows in each order asked, and its model count (thousands of rows: once each). */
+const sortedOf = new WeakMap<OverviewRow[], { models: number; orders: Map<string, OverviewRow[]> }>();
+
+function tableView(overview: Overview, state: TableState, resolved: Set<string> | null): TableView {
+  const rows = overview.data;
+  let memo = sortedOf.get(rows);
+  if (!memo) sortedOf.set(rows, (memo = { models: new Set(rows.map((r) => r.model)).size, orders: new Map() }));
+  const order = `${state.sort} ${state.dir}`;
+  let sorted = memo.orders.get(order);
+  if (!sorted) memo.orders.set(order, (sorted = sortRows(rows, state.sort, state.dir)));
+  const chosen = filterRows(sorted, state, resolved);
+  const page = pageOf(chosen, state.page);
+  const models = memo.models;
+  return {
+    total: rows.length,
+    shown: chosen.length,
+    models,
+    page: page.page,
+    pages: page.pages,
+    count: rowCountText(chosen.length, rows.length, models, page),
+    stale: chosen.filter((r) => r.stale).length,
+    rows: page.rows,
+    notConverted: { count: overview.notConverted?.length ?? 0, first: (overview.notConverted ?? []).slice(0, 5) },
+  };
+}
+
+/**
+ * GET /overview/rows?<table state>: one page of the table for the page's script (the whole table
+ * stays on the server: a click or a keystroke moves ~50 rows, not thousands).
+ */
+export async function overviewRowsJson(api: ApiFetch, url: URL): Promise<{ status: number; body: TableView | { problem: unknown } }> {
+  const state = stateFromParams(url.searchParams);
+  const [overview, resolved] = await Promise.all([tableRows(api, state), resolveQuery(api, state.q)]);
+  if (!overview.ok) return { status: overview.problem.status, body: { problem: overview.problem } };
+  return { status: 200, body: tableView(overview.data, state, resolved.ids) };
 }
 
 export async function overviewPage(api: ApiFetch, url: URL, now: number): Promise<PageResult> {
   const state = stateFromParams(url.searchParams);
-  const [overview, providers, upcoming, latest, resolved, disputed] = await Promise.all([
-    getJson<Overview>(api, '/v1/overview'),
-    getJson<Providers>(api, '/v1/providers'),
+  const [overview, providers, upcoming, latest, resolved] = await Promise.all([
+    tableRows(api, state),
+    // /v1/providers judges every line in force (0.7 s on today's data, much more at 20×): the page
+    // shows an answer up to PROVIDERS_TTL_MS old.
+    getJsonKept<Providers>(api, '/v1/providers', PROVIDERS_TTL_MS),
     getJson<Changes>(api, apiPath('/v1/changes', { upcoming: 'true', limit: '50' })),
     getJson<Changes>(api, apiPath('/v1/changes', { type: NEWS_TYPES, upcoming: 'false', limit: String(LATEST_LIMIT) })),
     resolveQuery(api, state.q),
-    disputedModels(api),
   ]);
   const names = new Map(providers.ok ? providers.data.data.map((p) => [p.id, p.name]) : []);
   const html = renderPage({
@@ -72,17 +124,25 @@ export async function overviewPage(api: ApiFetch, url: URL, now: number): Promis
       <>
         <h1>LLM API token prices, now</h1>
         <p class="lead">
-          Per 1M tokens, in the currency each provider publishes; open a model for its history and sources. Your own workload:{' '}
-          <a href="/compare">Compare &amp; calculate</a>.
+          Per 1M tokens, in the currency each provider publishes (or in one currency, converted at the ECB reference rate of the day, the rate shown); open a
+          model for its history and sources. Your own workload: <a href="/compare">Compare &amp; calculate</a>.
         </p>
+        {providers.ok ? <FreshnessSummary providers={providers.data.data} now={now} /> : null}
         <section aria-labelledby="prices-h">
           <h2 id="prices-h" class="visually-hidden">
             Current prices
           </h2>
           {overview.ok ? (
-            <PriceTable rows={overview.data.data} state={state} resolved={resolved.ids} resolver={resolved.available} disputed={disputed} now={now} />
+            <PriceTable view={tableView(overview.data, state, resolved.ids)} all={overview.data.data} state={state} now={now} />
           ) : (
-            <ProblemMessage problem={overview.problem} />
+            <>
+              <ProblemMessage problem={overview.problem} heading={state.show ? `The table could not be shown in ${state.show}` : undefined} />
+              {state.show ? (
+                <p>
+                  <a href={stateHref(state, { show: '' })}>Show the prices as published</a>
+                </p>
+              ) : null}
+            </>
           )}
         </section>
 
@@ -114,7 +174,7 @@ export async function overviewPage(api: ApiFetch, url: URL, now: number): Promis
 
         <section aria-labelledby="providers-h">
           <h2 id="providers-h">Providers</h2>
-          {providers.ok ? <ProvidersTable providers={providers.data.data} /> : <ProblemMessage problem={providers.problem} />}
+          {providers.ok ? <ProvidersTable providers={providers.data.data} now={now} /> : <ProblemMessage problem={providers.problem} />}
         </section>
       </>
     ),
@@ -128,22 +188,12 @@ function stateHref(state: TableState, patch: Partial<TableState>): string {
   return apiPath('/', stateParams({ ...state, ...patch }));
 }
 
-const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<string> | null; resolver: boolean; disputed: Set<string>; now: number }> = ({
-  rows,
-  state,
-  resolved,
-  resolver,
-  disputed,
-  now,
-}) => {
-  const chosen = selectRows(rows, state, resolved);
-  const page = pageOf(chosen, state.page);
-  const providers = [...new Map(rows.map((r) => [r.provider, r.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
-  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
-  const features = Object.keys(FEATURE_LABELS).filter((f) => rows.some((r) => r.features.includes(f)));
-  const models = new Set(rows.map((r) => r.model)).size;
+const PriceTable: FC<{ view: TableView; all: OverviewRow[]; state: TableState; now: number }> = ({ view, all, state, now }) => {
+  const providers = [...new Map(all.map((r) => [r.provider, r.providerName])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  const currencies = [...new Set(all.map((r) => r.currency))].sort();
+  const features = Object.keys(FEATURE_LABELS).filter((f) => all.some((r) => r.features.includes(f)));
   return (
-    <div id="overview" data-resolver={resolver ? 'on' : 'off'} data-disputed={[...disputed].join(' ')} data-now={String(now)}>
+    <div id="overview" data-now={String(now)}>
       <form role="search" method="get" action="/" class="controls table-controls" id="table-controls" aria-label="Filter the price table">
         <div class="field grow">
           <label for="q">Search models</label>
@@ -167,6 +217,19 @@ const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<str
             {currencies.map((c) => (
               <option value={c} selected={c === state.currency}>
                 {c}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="show">Show in</label>
+          <select id="show" name="show">
+            <option value="" selected={!state.show}>
+              As published
+            </option>
+            {SHOW_CURRENCIES.map((c) => (
+              <option value={c} selected={c === state.show}>
+                {c} (converted where not published)
               </option>
             ))}
           </select>
@@ -205,12 +268,20 @@ const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<str
         </div>
         <button type="submit">Show</button>
       </form>
-      <p id="row-count" class="muted" aria-live="polite">
-        {rowCountText(chosen.length, rows.length, models, page)}
+      <p class="table-counts">
+        <span id="row-count" class="muted" aria-live="polite">
+          {view.count}
+        </span>{' '}
+        <span id="stale-count" class={view.stale ? 'fresh-note is-stale' : 'fresh-note'} hidden={view.stale === 0}>
+          {staleCountText(view.stale, view.shown)}
+        </span>
       </p>
+      <div id="not-converted">
+        <NotConverted items={view.notConverted} show={state.show} />
+      </div>
       <TableWrap label="Current prices">
         <table id="price-table" class="prices stack">
-          <caption>Prices in force now, per 1M tokens, in each provider’s own currency</caption>
+          <caption>Prices in force now, per 1M tokens, {state.show ? `in ${state.show} (converted where not published)` : 'in each provider’s own currency'}</caption>
           <thead>
             <tr>
               {COLUMNS.map((c) => {
@@ -229,40 +300,110 @@ const PriceTable: FC<{ rows: OverviewRow[]; state: TableState; resolved: Set<str
               })}
             </tr>
           </thead>
-          <tbody>{raw(page.rows.map((r) => specToHtml(rowSpec(r, now, disputed.has(r.model)))).join(''))}</tbody>
+          <tbody>{raw(view.rows.map((r) => specToHtml(rowSpec(r, now))).join(''))}</tbody>
         </table>
       </TableWrap>
       <nav class="pager" aria-label="Pages of the price table" id="pager">
-        {page.page > 1 ? <a href={stateHref(state, { page: page.page - 1 })} data-page={String(page.page - 1)} rel="prev">← Previous</a> : null}
+        {view.page > 1 ? <a href={stateHref(state, { page: view.page - 1 })} data-page={String(view.page - 1)} rel="prev">← Previous</a> : null}
         <span class="muted">
-          Page {page.page} of {page.pages}
+          Page {view.page} of {view.pages}
         </span>
-        {page.page < page.pages ? <a href={stateHref(state, { page: page.page + 1 })} data-page={String(page.page + 1)} rel="next">Next →</a> : null}
+        {view.page < view.pages ? <a href={stateHref(state, { page: view.page + 1 })} data-page={String(view.page + 1)} rel="next">Next →</a> : null}
       </nav>
       <p class="muted small">
         “from”: the model has no standard price for it, this is the cheapest of its conditioned lines (e.g. off-peak); “+N”: N more lines (time of day, long
-        context, tiers) on the model’s page. “Confirmed” is unknown until the sources’ last confirmations are recorded. The same as JSON:{' '}
+        context, tiers) on the model’s page. “Confirmed”: how long ago a source last showed the row’s prices unchanged; <strong>stale</strong>: not confirmed
+        recently enough, or the model’s prices in another currency moved since. Prices are as published unless “Show in” names a currency: then a row the
+        provider does not publish in it is converted at the ECB reference rate of the day, and says which. The same as JSON:{' '}
         <a href="/v1/overview">/v1/overview</a>
       </p>
     </div>
   );
 };
 
+export function staleCountText(stale: number, shown: number): string {
+  return stale === 0 ? '' : `${stale.toLocaleString('en-US')} of them stale (not confirmed recently: see “Confirmed”).`;
+}
+
+/** Models a converted table leaves out, with the API's reason (e.g. no reference rate for today). */
+const NotConverted: FC<{ items: TableView['notConverted']; show: string }> = ({ items, show }) => {
+  if (!show || items.count === 0) return null;
+  return (
+    <div class="notice" role="status" data-count={String(items.count)}>
+      <p>{notConvertedText(items, show)}</p>
+    </div>
+  );
+};
+
+export function notConvertedText(items: TableView['notConverted'], show: string): string {
+  const n = items.count;
+  return `${n.toLocaleString('en-US')} ${n === 1 ? 'model is' : 'models are'} not shown in ${show}: their prices could not be converted. ${items.first[0].message}${n > 1 ? ` (and the like for ${(n - 1).toLocaleString('en-US')} more)` : ''}.`;
+}
+
+/** The providers whose prices are stale, at the top of the page. */
+const FreshnessSummary: FC<{ providers: Providers['data']; now: number }> = ({ providers, now }) => {
+  const judged = providers.filter((p) => freshnessOf(p));
+  const stale = judged.filter((p) => freshnessOf(p)!.staleLines > 0);
+  if (stale.length === 0) return null;
+  const lines = stale.reduce((n, p) => n + freshnessOf(p)!.staleLines, 0);
+  const all = judged.reduce((n, p) => n + freshnessOf(p)!.lines, 0);
+  const worst = [...stale].sort((a, b) => (freshnessOf(a)!.lastConfirmedAt ?? '').localeCompare(freshnessOf(b)!.lastConfirmedAt ?? '')).slice(0, 5);
+  return (
+    <aside class="stale-banner" id="freshness-summary" aria-labelledby="freshness-h">
+      <h2 id="freshness-h">
+        {lines.toLocaleString('en-US')} of {all.toLocaleString('en-US')} prices in force are stale
+      </h2>
+      <details>
+        <summary>
+          {stale.length} of {judged.length} providers have prices no source has confirmed recently
+        </summary>
+        <p>
+          Least recently confirmed:{' '}
+          {worst.map((p, i) => {
+            const f = freshnessOf(p)!;
+            return (
+              <>
+                {i > 0 ? '; ' : ''}
+                <a href={`/?provider=${encodeURIComponent(p.id)}&sort=freshness`}>{p.name}</a> ({f.lastConfirmedAt ? `last confirmed ${formatAge(f.lastConfirmedAt, now)}` : 'never confirmed'})
+              </>
+            );
+          })}
+          . The table’s “Confirmed” column says it per row; a model’s page says why.
+        </p>
+      </details>
+    </aside>
+  );
+};
+
+type ProviderFreshness = { lines: number; staleLines: number; lastConfirmedAt: string | null };
+/** The provider's freshness, once /v1/providers carries it. */
+function freshnessOf(p: Providers['data'][number]): ProviderFreshness | null {
+  const f = (p as { freshness?: ProviderFreshness }).freshness;
+  return f && typeof f.lines === 'number' ? f : null;
+}
+
 export function rowCountText(shown: number, total: number, models: number, page: { page: number; pages: number }): string {
   const of = shown === total ? `${total} price rows (${models} models × currencies)` : `${shown} of ${total} price rows match`;
   return page.pages > 1 ? `${of}; page ${page.page} of ${page.pages}` : of;
 }
 
-const ProvidersTable: FC<{ providers: Providers['data'] }> = ({ providers }) => (
+/** Providers the page lists (a catalogue of thousands: the rest are a link to the JSON). */
+const PROVIDERS_SHOWN = 200;
+
+const ProvidersTable: FC<{ providers: Providers['data']; now: number }> = ({ providers: all, now }) => {
+  const providers = all.slice(0, PROVIDERS_SHOWN);
+  return (
+  <>
   <TableWrap label="Providers">
     <table id="providers" class="stack">
-      <caption>Tracked providers and the health of their scrapers</caption>
+      <caption>Tracked providers and the health of their scrapers{all.length > providers.length ? ` (the first ${providers.length} of ${all.length})` : ''}</caption>
       <thead>
         <tr>
           <th scope="col">Provider</th>
           <th scope="col" class="num">
             Models
           </th>
+          <th scope="col">Confirmed</th>
           <th scope="col">Scraper</th>
           <th scope="col">Last success</th>
           <th scope="col">Last failure</th>
@@ -289,6 +430,7 @@ const ProvidersTable: FC<{ providers: Providers['data'] }> = ({ providers }) => 
               <td class="num" data-label="Models">
                 {p.modelCount}
               </td>
+              <ProviderFreshnessCell f={freshnessOf(p)} now={now} />
               <td data-label="Scraper">
                 {state === 'never' ? (
                   <span class="badge badge-info">not run here yet</span>
@@ -312,7 +454,35 @@ const ProvidersTable: FC<{ providers: Providers['data'] }> = ({ providers }) => 
       </tbody>
     </table>
   </TableWrap>
-);
+  {all.length > providers.length ? (
+    <p class="small">
+      And {(all.length - providers.length).toLocaleString('en-US')} more: <a href="/v1/providers">all providers (JSON)</a>, or pick one in the table’s Provider filter.
+    </p>
+  ) : null}
+  </>
+  );
+};
+
+const ProviderFreshnessCell: FC<{ f: ProviderFreshness | null; now: number }> = ({ f, now }) => {
+  if (!f) return <td data-label="Confirmed" class="muted">unknown</td>;
+  if (f.lines === 0) return <td data-label="Confirmed" class="muted">no prices in force</td>;
+  return (
+    <td data-label="Confirmed" class={f.staleLines ? 'fresh is-stale' : 'fresh'}>
+      {f.lastConfirmedAt ? <time datetime={f.lastConfirmedAt}>{formatAge(f.lastConfirmedAt, now)}</time> : 'never'}
+      {f.staleLines ? (
+        <>
+          {' '}
+          <span class="badge badge-stale">stale</span>
+          <div class="small">
+            {f.staleLines} of {f.lines} lines stale
+          </div>
+        </>
+      ) : (
+        <div class="muted small">{f.lines} lines, all fresh</div>
+      )}
+    </td>
+  );
+};
 
 interface ChangeEvent {
   provider: string;
