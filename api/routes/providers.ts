@@ -54,7 +54,12 @@ export function providersRoutes(ctx: ApiContext) {
       const providers = await listProviders(ctx.db);
       const health = new Map((await scraperHealthRows(ctx.db)).map((h) => [h.provider, h]));
       const now = ctx.now();
-      const fresh = await providerFreshness(ctx.db, { at: now, asOf: now, staleAfterMs: ctx.staleAfterMs });
+      // Every line of every provider: computed once per data version and minute (a line goes
+      // stale on a scale of days), while scraper health stays live.
+      const minute = Math.floor(now / 60_000) * 60_000;
+      const fresh = await ctx.memo.remember(['provider-freshness', minute, ctx.staleAfterMs], now, () =>
+        providerFreshness(ctx.db, { at: minute, asOf: now, staleAfterMs: ctx.staleAfterMs }),
+      );
       return c.json(
         {
           data: providers.map((p) => {

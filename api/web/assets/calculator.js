@@ -145,6 +145,12 @@ class Calculator {
     const makers = new Set(found.map((m) => m.id.split('/')).filter((p) => p.length > 2).map((p) => p[1]));
     const direct = best.filter((m) => makers.has(m.provider));
     if (direct.length === 1) return direct[0].id;
+    // Words matched exactly before those one typo away (opus 4.6, not opus 4.7); then the maker's
+    // model before its dated snapshots (claude-opus-4-6, not claude-opus-4-6-20260205).
+    const squeeze = (t) => t.toLowerCase().replace(/[^a-z0-9]/g, '');
+    const exactWords = direct.filter((m) => squeeze(`${m.id} ${m.name}`).includes(squeeze(typed)));
+    const root = exactWords.find((d) => exactWords.every((o) => o.id.startsWith(d.id)));
+    if (root) return root.id;
     $('calc-status').textContent = found.length
       ? `${found.length} models match “${typed}”: ${found.slice(0, 5).map((m) => m.id).join(', ')}${found.length > 5 ? '…' : ''}; pick one from the list.`
       : `No model matches “${typed}”.`;
