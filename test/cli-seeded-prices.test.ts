@@ -70,6 +70,17 @@ describe('knowledge time', () => {
     expect(pick(now.prices, 'input', 'USD')).toMatchObject({ amount: 0.435, kind: 'promo' });
   });
 
+  it('the changes table speaks as the feed and the page do: a list_changed row shows its list move, every row its words', async () => {
+    const r = await runCli(['changes', '--upcoming', '--model', 'deepseek/deepseek-v4-pro', '--as-of', '2026-05-23T00:00:00Z'], { db });
+    expect(r.code).toBe(0);
+    const [head, , ...rows] = r.stdout.trimEnd().split('\n');
+    expect(head).toMatch(/in words\s*$/);
+    const usdInput = rows.find((l) => /deepseek-v4-pro\s+input\s+-\s+USD/.test(l));
+    expect(usdInput).toMatch(/list −75%/);
+    expect(usdInput).toMatch(/input/);
+    for (const l of rows) expect(l).toMatch(/deepseek-v4-pro\s+\S+/);
+  });
+
   it('changes --upcoming as of 2026-05-23 lists the list-price change effective 2026-05-31T16:00Z', async () => {
     const r = await runJson(['changes', '--upcoming', '--as-of', '2026-05-23T00:00:00Z'], db);
     expect(Object.keys(r).sort()).toEqual(['data', 'nextCursor']);

@@ -21,7 +21,3 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-export function pct(p: number | null): string {
-  if (p === null) return '-';
-  return `${p > 0 ? '+' : ''}${p}%`;
-}

@@ -17,13 +17,14 @@ import { changes, history, listModels, listProviders } from '../timeline/queries
 import { plansAt } from '../timeline/plans.ts';
 import { ChangeType } from '../model.ts';
 import { didYouMean } from '../suggest.ts';
-import { conditionsLabel, pct, table } from './format.ts';
+import { conditionsLabel, table } from './format.ts';
 import { closeDatabase, currencyOption, database, DEFAULT_DATA_DIR, JSON_HELP, openedDatabase, print, progress, progressDone, type CliDeps } from './context.ts';
 import { registerScrapeCommands } from './scrape-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerQuoteCommand } from './quote-command.ts';
 import { registerCatalogCommands } from '../catalog/cli.ts';
 import { loadConfig } from '../config.ts';
+import { changeWords, pctLabel } from '../phrasing.ts';
 
 export type { CliDeps } from './context.ts';
 
@@ -158,7 +159,7 @@ export function buildProgram(deps: CliDeps): Command {
       print(!!o.json, shape, () =>
         table(
           ['model', 'component', 'conditions', 'currency', 'before', 'after', 'change', 'type'],
-          r.changes.map((c) => [c.model, c.component, conditionsLabel(c.conditions), c.currency, c.before, c.after, pct(c.changePct), c.type]),
+          r.changes.map((c) => [c.model, c.component, conditionsLabel(c.conditions), c.currency, c.before, c.after, pctLabel(c), c.type]),
         ),
       );
     });
@@ -194,8 +195,9 @@ export function buildProgram(deps: CliDeps): Command {
       print(!!o.json, r, () =>
         [
           table(
-            ['effectiveAt', 'model', 'component', 'conditions', 'currency', 'before', 'after', 'change', 'type', 'announcedAt'],
-            r.data.map((c) => [c.effectiveAt, c.model, c.component, conditionsLabel(c.conditions), c.currency, c.before, c.after, pct(c.changePct), c.type + (c.upcoming ? ' (upcoming)' : ''), c.announcedAt]),
+            ['effectiveAt', 'model', 'component', 'conditions', 'currency', 'before', 'after', 'change', 'type', 'announcedAt', 'in words'],
+            // The same phrasing as the feed, the page and Slack (src/phrasing.ts).
+            r.data.map((c) => [c.effectiveAt, c.model, c.component, conditionsLabel(c.conditions), c.currency, c.before, c.after, pctLabel(c), c.type + (c.upcoming ? ' (upcoming)' : ''), c.announcedAt, changeWords(c)]),
           ),
           r.nextCursor ? `next page: --cursor ${r.nextCursor}` : '',
         ].join('\n').trimEnd(),
