@@ -60,9 +60,17 @@ export async function request(
   init: RequestInit & { json?: unknown } = {},
 ): Promise<{ status: number; headers: Headers; body: any; text: string }> {
   const { json, ...rest } = init;
-  const res = await fetch(base + path, {
-    ...rest,
-    ...(json !== undefined ? { method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) } } : {}),
+  const send = () =>
+    fetch(base + path, {
+      ...rest,
+      ...(json !== undefined ? { method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) } } : {}),
+    });
+  // A test that kept the event loop busy past the server's keep-alive timeout may reuse a socket
+  // the server already closed: a GET is safe to send once more.
+  const idempotent = json === undefined && (rest.method ?? 'GET').toUpperCase() === 'GET';
+  const res = await send().catch((e: { cause?: { code?: string } }) => {
+    if (idempotent && ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE'].includes(e.cause?.code ?? '')) return send();
+    throw e;
   });
   const text = await res.text();
   let body: unknown = text;
