@@ -8,7 +8,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describe } from './helpers/chromium.ts';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
+import { launchBrowser, visitPage, screenshot, type WatchedPage } from './helpers/browser.ts';
 import { startServerWithRates } from './helpers/fx.ts';
 import { request, type SeededServer } from './helpers/server.ts';
 
@@ -28,11 +28,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function visit(path: string, width = 1280): Promise<WatchedPage> {
-  const w = await openPage(browser, { width, origin });
-  await w.page.goto(s.url + path);
-  return w;
-}
+const visit = (path: string, width = 1280): Promise<WatchedPage> => visitPage(browser, s.url, path, width);
 
 /** Only the expected 422s of conversions without a rate; nothing leaves our origin. */
 function expectClean(w: WatchedPage): void {

@@ -7,7 +7,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describe } from './helpers/chromium.ts';
-import { launchBrowser, openPage, screenshot, type WatchedPage } from './helpers/browser.ts';
+import { launchBrowser, visitPage, screenshot, type WatchedPage } from './helpers/browser.ts';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
 
 const NOW = Date.parse('2026-08-25T12:00:00Z');
@@ -26,11 +26,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-async function visit(path: string, width = 1280): Promise<WatchedPage> {
-  const w = await openPage(browser, { width, origin });
-  await w.page.goto(s.url + path);
-  return w;
-}
+const visit = (path: string, width = 1280): Promise<WatchedPage> => visitPage(browser, s.url, path, width);
 
 function expectClean(w: WatchedPage): void {
   expect(w.errors).toEqual([]);

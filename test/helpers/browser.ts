@@ -54,3 +54,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/** A watched page at `width` px opened on `base + path` (the page's own origin is `base`'s). */
+export async function visitPage(browser: Browser, base: string, path: string, width = 1280): Promise<WatchedPage> {
+  const w = await openPage(browser, { width, origin: new URL(base).origin });
+  await w.page.goto(base + path);
+  return w;
+}
