@@ -238,12 +238,20 @@ export function freshnessOfFacts(effective: FactRow[], confirmed: ReadonlyMap<nu
   return new Map(evidence.map((e) => [e.fact, judged.get(e)!]));
 }
 
+/** A row's sources, parsed once (freshness reads them, then the sheet serves them). */
+const parsedSources = new WeakMap<FactRow, Source[]>();
+function sourcesOf(r: FactRow): Source[] {
+  let v = parsedSources.get(r);
+  if (!v) parsedSources.set(r, (v = JSON.parse(r.sources) as Source[]));
+  return v;
+}
+
 function lineEvidence(f: FactRow, confirmed: ReadonlyMap<number, number | null>, asOf: number): LineEvidence {
   return {
     currency: f.currency,
     validFrom: Number(f.valid_from),
     priorUnknown: Boolean(f.prior_unknown),
-    confirmedAt: laterOf(confirmed.get(f.id) ?? null, sourcesConfirmedAt(JSON.parse(f.sources) as Source[], asOf)),
+    confirmedAt: laterOf(confirmed.get(f.id) ?? null, sourcesConfirmedAt(sourcesOf(f), asOf)),
   };
 }
 
@@ -291,7 +299,7 @@ function sheetFromRows(rows: FactRow[], everySource: FactRow[] | undefined, conf
       recordedAt: toIso(Number(eff.recorded_at)),
       lastConfirmedAt: f.lastConfirmedAt,
       stale: f.stale,
-      sources: JSON.parse(eff.sources) as Source[],
+      sources: sourcesOf(eff),
       confidence: eff.confidence,
     };
     if (f.staleReason) row.staleReason = f.staleReason;
