@@ -12,9 +12,9 @@ export const OPENAPI_INFO = {
   openapi: '3.1.0',
   info: {
     title: 'tokentrail API',
-    version: '1',
+    version: '2026-12-02',
     description:
-      'A versioned, sourced timeline of LLM API token prices: prices at any instant (valid time `at`, knowledge time `asOf`), histories, diffs, a change feed, cost quotes, token plans and the whole dataset. Errors are RFC 9457 problem details.',
+      'A versioned, sourced timeline of LLM API token prices: prices at any instant (valid time `at`, knowledge time `asOf`), histories, diffs, a change feed, cost quotes, token plans and the whole dataset. Errors are RFC 9457 problem details.\n\n**Money is exact.** Every amount (prices, list prices, totals, costs, fees, credits, conversion rates) is a decimal string (schema `Money`, e.g. `"0.27"`), the same representation as the dataset and webhook payloads; parse it with a decimal library. Counts (tokens, requests) and percentages are JSON numbers. API version 2026-12-02 made this change: before it, amounts were JSON numbers.',
     license: { name: 'MIT', identifier: 'MIT' },
   },
   // Relative: "Try it out" in /docs calls the server that serves the document, wherever it runs.

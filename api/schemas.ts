@@ -1,11 +1,16 @@
 // Response shapes for the OpenAPI document and the typed client. They describe what the core's
 // queries return (src/timeline/*, src/quote.ts); the price model's own schemas are reused.
 import { z } from '@hono/zod-openapi';
-import { ChangeType, Conditions, Confidence, Model, PriceKind, Provider, Source } from '../src/model.ts';
+import { ChangeType, Conditions, Confidence, Model, Money, PriceKind, Provider, Source } from '../src/model.ts';
 import { FxLineSchemaFields } from '../src/fx/convert.ts';
-import { SuspectStaleSchema } from '../src/fx/consistency.ts';
+import { SuspectStale } from '../src/fx/consistency.ts';
 
 const instant = z.string().openapi({ format: 'date-time', example: '2026-05-01T00:00:00.000Z' });
+/**
+ * Money or null. A union, not `MoneyOrNull`: the generator turns a nullable of a named schema
+ * into a bare `$ref` and makes the component itself nullable, which would let every amount be null.
+ */
+export const MoneyOrNull = z.union([Money, z.null()]);
 // Schemas made in src/ before @hono/zod-openapi loaded lack `.openapi()`; zod's own `.meta({id})`
 // names them as components just the same.
 const SourceSchema = Source.meta({ id: 'Source' });
@@ -70,9 +75,9 @@ export const PriceRowSchema = z
     currency: z.string(),
     unit: z.string(),
     conditions: ConditionsSchema,
-    amount: z.number().openapi({ description: 'Effective amount per unit (promo over list).' }),
+    amount: Money.describe('Effective amount per unit (promo over list), an exact decimal string.'),
     kind: PriceKind,
-    listAmount: z.number().nullable(),
+    listAmount: MoneyOrNull,
     validFrom: instant,
     validTo: instant.nullable(),
     announcedAt: instant.optional(),
@@ -89,7 +94,7 @@ export const PriceRowSchema = z
     confidence: Confidence,
     ...FxLineSchemaFields,
     flags: z.array(z.literal('suspect-stale')).optional(),
-    suspectStale: SuspectStaleSchema.optional(),
+    suspectStale: SuspectStale.optional(),
     alsoReportedBy: z.array(z.string()).optional().openapi({ description: 'Other sources (`provider` or a catalog id) stating the same amount for this line at `at`.' }),
   })
   .openapi('PriceRow');
@@ -128,7 +133,7 @@ export const HistoryResponse = z
           unit: z.string(),
           conditions: ConditionsSchema,
           kind: PriceKind,
-          amount: z.number(),
+          amount: Money,
           validFrom: instant,
           validTo: instant.nullable(),
           announcedAt: instant.nullable(),
@@ -148,10 +153,10 @@ const changeCore = {
   currency: z.string(),
   unit: z.string(),
   conditions: ConditionsSchema,
-  before: z.number().nullable(),
-  after: z.number().nullable(),
-  listBefore: z.number().nullable(),
-  listAfter: z.number().nullable(),
+  before: MoneyOrNull,
+  after: MoneyOrNull,
+  listBefore: MoneyOrNull,
+  listAfter: MoneyOrNull,
   changePct: z.number().nullable().openapi({ description: 'Percent change of the effective price, 2 decimals (−98.2 = −98.2%).' }),
   type: ChangeType,
   effectiveAt: instant,
@@ -176,7 +181,7 @@ export const ChangeSchema = z
     sources: z.array(SourceSchema),
     withdrawnAt: instant.optional().openapi({ description: 'announcement_withdrawn only: when the announced change (effective at effectiveAt) stopped being announced.' }),
     into: z
-      .array(z.object({ conditions: ConditionsSchema, after: z.number().nullable(), listAfter: z.number().nullable() }))
+      .array(z.object({ conditions: ConditionsSchema, after: MoneyOrNull, listAfter: MoneyOrNull }))
       .optional()
       .openapi({ description: 'split only: the conditional lines this line became at effectiveAt (its own after is null).' }),
   })
@@ -199,12 +204,10 @@ export const PlansResponse = z
           note: z.string().optional(),
           terms: z
             .object({
-              fee: z.number(),
-              feeExact: z.string(),
+              fee: Money,
               currency: z.string(),
               period: z.string(),
-              credits: z.number(),
-              creditsExact: z.string(),
+              credits: Money,
               validFrom: instant,
               validTo: instant.nullable(),
               sources: z.array(SourceSchema),
@@ -215,12 +218,11 @@ export const PlansResponse = z
             z.object({
               model: z.string(),
               component: z.string(),
-              creditsPerToken: z.number(),
-              creditsPerTokenExact: z.string(),
+              creditsPerToken: Money,
               validFrom: instant,
               sources: z.array(SourceSchema),
-              planPricePer1M: z.number().nullable().optional(),
-              paygPricePer1M: z.number().nullable().optional(),
+              planPricePer1M: MoneyOrNull.optional(),
+              paygPricePer1M: MoneyOrNull.optional(),
               currency: z.string().nullable().optional(),
               planConversion: z.object(FxLineSchemaFields).optional(),
               paygConversion: z.object(FxLineSchemaFields).optional(),
@@ -243,14 +245,14 @@ export const QuoteResponse = z
           model: z.string(),
           requested: z.string().optional(),
           currency: z.string(),
-          total: z.number(),
+          total: Money.describe('The exact sum of the lines, rounded half-even to 12 decimals.'),
           lines: z.array(
             z.object({
               component: z.string(),
               tokens: z.number(),
-              unitPrice: z.number(),
+              unitPrice: Money,
               unit: z.string(),
-              cost: z.number(),
+              cost: Money,
               conditions: ConditionsSchema.optional(),
               note: z.string().optional(),
               ...FxLineSchemaFields,
@@ -259,17 +261,17 @@ export const QuoteResponse = z
           plan: z
             .object({
               plan: z.string(),
-              credits: z.number(),
-              creditsPerRequest: z.number(),
-              planCredits: z.number().nullable(),
+              credits: Money,
+              creditsPerRequest: Money,
+              planCredits: MoneyOrNull,
               period: z.string().nullable(),
               requestsCovered: z.number().nullable(),
-              fee: z.number().nullable(),
+              fee: MoneyOrNull,
               feeCurrency: z.string().nullable(),
-              effectivePricePer1M: z.number().nullable(),
-              paygPricePer1M: z.number(),
+              effectivePricePer1M: MoneyOrNull,
+              paygPricePer1M: Money,
               currency: z.string().optional(),
-              effectivePricePer1MInFeeCurrency: z.number().nullable().optional(),
+              effectivePricePer1MInFeeCurrency: MoneyOrNull.optional(),
               feeConversion: z.object(FxLineSchemaFields).optional(),
               note: z.string().optional(),
             })

@@ -18,9 +18,12 @@ export function normalizeAmount(amount: string | number | Decimal): string {
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
 
-/** For JSON output: a JS number whose shortest form is the exact decimal (0.003625 stays 0.003625). */
-export function amountToNumber(amount: string | Decimal): number {
-  return new Decimal(amount).toNumber();
+import type { Money } from './model.ts';
+export type { Money };
+
+/** A computed amount as Money, rounded half-even to `places` decimals (quotes use 12). */
+export function toMoney(amount: Decimal, places?: number): Money {
+  return normalizeAmount(places === undefined ? amount : amount.toDecimalPlaces(places));
 }
 
 export function sameAmount(a: string | null | undefined, b: string | null | undefined): boolean {

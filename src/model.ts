@@ -15,6 +15,18 @@ export const DecimalString = z
   .regex(/^(0|[1-9]\d*)(\.\d+)?$/, 'expected a plain non-negative decimal such as "0.435"');
 export type DecimalString = z.infer<typeof DecimalString>;
 
+/**
+ * Money in every answer (API JSON, the library, CLI `--json`, the dataset): an exact decimal
+ * string, canonical and in plain notation ("0.27"; never the JSON number 0.27, never "2.7e-1").
+ * JSON numbers are doubles; a total past 15–17 significant digits would silently change.
+ */
+export const Money = DecimalString.meta({
+  id: 'Money',
+  description: 'An exact decimal string in plain notation, canonical (no trailing zeros), e.g. "0.27" or "1650". Parse it with a decimal library, not as a float, to keep it exact.',
+  examples: ['0.27', '0.003625', '1650'],
+});
+export type Money = z.infer<typeof Money>;
+
 export const Confidence = z.enum(['high', 'medium', 'low']);
 export type Confidence = z.infer<typeof Confidence>;
 

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from './db/client.ts';
 import { BadInputError } from './errors.ts';
-import { Decimal, amountToNumber } from './decimal.ts';
+import { Decimal, toMoney, type Money } from './decimal.ts';
 import { CacheTtl, Currency, ServiceTier, type Conditions, type Model } from './model.ts';
 import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
@@ -130,9 +130,10 @@ export async function parseQuoteRequest(body: unknown): Promise<{ success: true;
 export interface QuoteLine extends Partial<FxLineFields> {
   component: string;
   tokens: number;
-  unitPrice: number;
+  unitPrice: Money;
   unit: string;
-  cost: number;
+  /** Rounded half-even to 12 decimals, like `total`. */
+  cost: Money;
   conditions?: Conditions;
   note?: string;
 }
@@ -141,24 +142,25 @@ export interface ModelQuote {
   model: string;
   requested?: string;
   currency: string;
-  total: number;
+  /** Exact sum of the lines' costs, rounded half-even to 12 decimals. */
+  total: Money;
   lines: QuoteLine[];
   plan?: PlanQuoteInCurrency;
 }
 
 export interface PlanQuote {
   plan: string;
-  credits: number;
-  creditsPerRequest: number;
-  planCredits: number | null;
+  credits: Money;
+  creditsPerRequest: Money;
+  planCredits: Money | null;
   period: string | null;
   requestsCovered: number | null;
-  fee: number | null;
+  fee: Money | null;
   feeCurrency: string | null;
   /** What 1M tokens of this workload cost on the plan (fee spread over the credits it uses). */
-  effectivePricePer1M: number | null;
+  effectivePricePer1M: Money | null;
   /** The same workload's pay-as-you-go price per 1M tokens, in the quote currency. */
-  paygPricePer1M: number;
+  paygPricePer1M: Money;
 }
 
 /** One component of one request: its tokens and the row that prices them. */
@@ -420,7 +422,7 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now(), opts: 
       if (plan) {
         const rate = plan.rates.find((r) => r.model === p.model && r.component === (p.note ? 'input' : p.component));
         if (!rate) throw new BadInputError(`plan ${plan.id} has no credit rate for ${p.model} ${p.component} at that instant`, { status: 422, field: 'plan' });
-        credits = credits.plus(tokens.times(rate.creditsPerTokenExact));
+        credits = credits.plus(tokens.times(rate.creditsPerToken));
       }
     }
     const out = [...lines.values()];
@@ -430,13 +432,13 @@ export async function quote(db: Db, body: QuoteRequest, now = Date.now(), opts: 
     const q: ModelQuote = {
       model: canonical,
       currency,
-      total: amountToNumber(total.toDecimalPlaces(12)),
+      total: toMoney(total, 12),
       lines: out.map((l) => ({
         component: l.component,
         tokens: l.tokens.toNumber(),
-        unitPrice: amountToNumber(l.row.amount),
+        unitPrice: l.row.amount,
         unit: l.row.unit,
-        cost: amountToNumber(l.cost.toDecimalPlaces(12)),
+        cost: toMoney(l.cost, 12),
         ...(Object.keys(l.row.conditions).length ? { conditions: l.row.conditions } : {}),
         ...(l.note ? { note: l.note } : {}),
         ...fxOf(l.row),
@@ -460,18 +462,18 @@ function planQuote(
   const tokens = lines.filter((l) => tokensPerUnit(l.row.unit) !== null).reduce((s, l) => s.plus(l.tokens), new Decimal(0));
   const perRequest = credits.div(requestCount);
   const t = plan.terms;
-  const covered = t && !perRequest.isZero() ? new Decimal(t.creditsExact).div(perRequest).floor().toNumber() : null;
-  const effective = t && !tokens.isZero() ? new Decimal(t.feeExact).times(credits).div(t.creditsExact).div(tokens).times(1_000_000) : null;
+  const covered = t && !perRequest.isZero() ? new Decimal(t.credits).div(perRequest).floor().toNumber() : null;
+  const effective = t && !tokens.isZero() ? new Decimal(t.fee).times(credits).div(t.credits).div(tokens).times(1_000_000) : null;
   return {
     plan: plan.id,
-    credits: credits.toNumber(),
-    creditsPerRequest: amountToNumber(perRequest.toDecimalPlaces(6)),
+    credits: toMoney(credits),
+    creditsPerRequest: toMoney(perRequest, 6),
     planCredits: t ? t.credits : null,
     period: t ? t.period : null,
     requestsCovered: covered,
     fee: t ? t.fee : null,
     feeCurrency: t ? t.currency : null,
-    effectivePricePer1M: effective ? amountToNumber(effective.toDecimalPlaces(6)) : null,
-    paygPricePer1M: tokens.isZero() ? 0 : amountToNumber(total.div(tokens).times(1_000_000).toDecimalPlaces(6)),
+    effectivePricePer1M: effective ? toMoney(effective, 6) : null,
+    paygPricePer1M: tokens.isZero() ? '0' : toMoney(total.div(tokens).times(1_000_000), 6),
   };
 }

@@ -359,12 +359,12 @@ describe('typed client', () => {
     const res = await api.v1.prices.$get({ query: { model: 'deepseek/deepseek-v4-pro', at: '2026-05-01T00:00:00Z', currency: 'USD' } });
     expect(res.status).toBe(200);
     const sheet = await res.json();
-    expect('prices' in sheet && sheet.prices.find((p) => p.component === 'input')?.amount).toBe(0.435);
+    expect('prices' in sheet && sheet.prices.find((p) => p.component === 'input')?.amount).toBe('0.435');
     const q = await api.v1.quote.$post({
       json: { models: ['xiaomi/mimo-v2.5-pro'], at: '2026-06-01T00:00:00Z', currency: 'CNY', requests: 10, usage: { inputTokens: 100_000, cacheReadTokens: 80_000, outputTokens: 20_000 } },
     });
     expect(q.status).toBe(200);
-    if (q.status === 200) expect((await q.json()).quotes[0].total).toBe(1.82);
+    if (q.status === 200) expect((await q.json()).quotes[0].total).toBe('1.82');
     const bad = await api.v1.prices.$get({ query: { model: 'deepseek/deepseek-v4-pro', at: 'soon' } });
     expect(bad.status).toBe(400);
   });

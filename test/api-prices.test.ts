@@ -24,17 +24,17 @@ describe('GET /v1/prices', () => {
     expect(r.body.model).toBe('deepseek/deepseek-v4-pro');
     expect(r.body.at).toBe('2026-05-01T00:00:00.000Z');
     expect(r.body.prices.every((p: any) => p.currency === 'USD')).toBe(true);
-    expect(line(r.body.prices, 'input', 'USD')).toMatchObject({ amount: 0.435, kind: 'promo', listAmount: 1.74, validTo: '2026-05-31T16:00:00.000Z', unit: '1M tokens' });
-    expect(line(r.body.prices, 'cache_read', 'USD')).toMatchObject({ amount: 0.003625, kind: 'promo', listAmount: 0.0145 });
-    expect(line(r.body.prices, 'output', 'USD')).toMatchObject({ amount: 0.87, kind: 'promo', listAmount: 3.48 });
+    expect(line(r.body.prices, 'input', 'USD')).toMatchObject({ amount: '0.435', kind: 'promo', listAmount: '1.74', validTo: '2026-05-31T16:00:00.000Z', unit: '1M tokens' });
+    expect(line(r.body.prices, 'cache_read', 'USD')).toMatchObject({ amount: '0.003625', kind: 'promo', listAmount: '0.0145' });
+    expect(line(r.body.prices, 'output', 'USD')).toMatchObject({ amount: '0.87', kind: 'promo', listAmount: '3.48' });
     for (const p of r.body.prices) expect(p.sources.length).toBeGreaterThan(0);
   });
 
   it('gives the CNY promotion 3 / 0.025 / 6 over lists 12 / 0.1 / 24', async () => {
     const r = await get('/v1/prices?model=deepseek/deepseek-v4-pro&at=2026-05-01T00:00:00Z&currency=CNY');
-    expect(line(r.body.prices, 'input', 'CNY')).toMatchObject({ amount: 3, kind: 'promo', listAmount: 12 });
-    expect(line(r.body.prices, 'cache_read', 'CNY')).toMatchObject({ amount: 0.025, kind: 'promo', listAmount: 0.1 });
-    expect(line(r.body.prices, 'output', 'CNY')).toMatchObject({ amount: 6, kind: 'promo', listAmount: 24 });
+    expect(line(r.body.prices, 'input', 'CNY')).toMatchObject({ amount: '3', kind: 'promo', listAmount: '12' });
+    expect(line(r.body.prices, 'cache_read', 'CNY')).toMatchObject({ amount: '0.025', kind: 'promo', listAmount: '0.1' });
+    expect(line(r.body.prices, 'output', 'CNY')).toMatchObject({ amount: '6', kind: 'promo', listAmount: '24' });
   });
 
   it('gives list prices only on 2026-06-01 (the promotion made permanent)', async () => {
@@ -45,16 +45,16 @@ describe('GET /v1/prices', () => {
       expect(p.kind).toBe('list');
       expect(p.listAmount).toBe(p.amount);
     }
-    expect(line(r.body.prices, 'input', 'USD').amount).toBe(0.435);
-    expect(line(r.body.prices, 'input', 'CNY').amount).toBe(3);
+    expect(line(r.body.prices, 'input', 'USD').amount).toBe('0.435');
+    expect(line(r.body.prices, 'input', 'CNY').amount).toBe('3');
   });
 
   it('answers as known at asOf: 1.74 as known on 05-21, 0.435 as known on 05-23', async () => {
     const before = await get('/v1/prices?model=deepseek/deepseek-v4-pro&at=2026-06-01T00:00:00Z&asOf=2026-05-21T00:00:00Z&currency=USD');
     const after = await get('/v1/prices?model=deepseek/deepseek-v4-pro&at=2026-06-01T00:00:00Z&asOf=2026-05-23T00:00:00Z&currency=USD');
     expect(before.body.asOf).toBe('2026-05-21T00:00:00.000Z');
-    expect(line(before.body.prices, 'input', 'USD').amount).toBe(1.74);
-    expect(line(after.body.prices, 'input', 'USD').amount).toBe(0.435);
+    expect(line(before.body.prices, 'input', 'USD').amount).toBe('1.74');
+    expect(line(after.body.prices, 'input', 'USD').amount).toBe('0.435');
   });
 
   it('gives every model of a provider with provider=', async () => {
@@ -63,7 +63,7 @@ describe('GET /v1/prices', () => {
     expect(r.body.provider).toBe('xiaomi');
     // Catalogs add models of their own to data/ (docs/decisions.md 16); Xiaomi's page lists these two.
     expect(r.body.data.map((d: any) => d.model)).toEqual(expect.arrayContaining(['xiaomi/mimo-v2.5', 'xiaomi/mimo-v2.5-pro']));
-    expect(line(r.body.data.find((d: any) => d.model === 'xiaomi/mimo-v2.5-pro').prices, 'cache_read', 'USD').amount).toBe(0.0036);
+    expect(line(r.body.data.find((d: any) => d.model === 'xiaomi/mimo-v2.5-pro').prices, 'cache_read', 'USD').amount).toBe('0.0036');
   });
 
   it('serves a repeated pinned query from the cache, byte for byte, with an ETag and 304', async () => {
@@ -106,7 +106,7 @@ describe('GET /v1/diff', () => {
     const r = await get('/v1/diff?from=2026-05-20T00:00:00Z&to=2026-06-01T00:00:00Z&provider=xiaomi&asOf=2026-11-01T00:00:00Z');
     expect(r.status).toBe(200);
     const c = r.body.changes.find((x: any) => x.model === 'xiaomi/mimo-v2.5-pro' && x.component === 'cache_read' && x.currency === 'USD' && Object.keys(x.conditions).length === 0);
-    expect(c).toMatchObject({ before: 0.2, after: 0.0036, changePct: -98.2, type: 'price_cut' });
+    expect(c).toMatchObject({ before: '0.2', after: '0.0036', changePct: -98.2, type: 'price_cut' });
     const tiers = r.body.changes.filter((x: any) => x.type === 'tier_removed');
     expect(tiers.length).toBeGreaterThan(0);
     for (const t of tiers) expect(t.conditions.contextAbove).toBe(256000);
@@ -192,14 +192,14 @@ describe('GET /v1/history, /v1/plans, /v1/models, /v1/providers', () => {
       expect(f.sources.length).toBeGreaterThan(0);
       expect(Date.parse(f.validFrom)).toBeLessThan(Date.parse('2026-06-01T00:00:00Z'));
     }
-    expect(r.body.facts.some((f: any) => f.kind === 'promo' && f.amount === 0.435)).toBe(true);
+    expect(r.body.facts.some((f: any) => f.kind === 'promo' && f.amount === '0.435')).toBe(true);
   });
 
   it('gives Xiaomi token plans with terms and credit rates', async () => {
     const r = await get('/v1/plans?provider=xiaomi&at=2026-06-01T00:00:00Z&asOf=2026-11-01T00:00:00Z');
     expect(r.status).toBe(200);
     const lite = r.body.data.find((p: any) => p.id === 'xiaomi/token-plan-lite');
-    expect(lite.terms).toMatchObject({ fee: 39, currency: 'CNY', period: 'month' });
+    expect(lite.terms).toMatchObject({ fee: '39', currency: 'CNY', period: 'month' });
     expect(lite.rates.length).toBeGreaterThan(0);
     expect((await get('/v1/plans?provider=nope')).status).toBe(404);
   });

@@ -2,6 +2,7 @@
 // windows, usage logs, currencies and token plans.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, startSeededServer, type SeededServer } from './helpers/server.ts';
+import { Decimal } from '../src/decimal.ts';
 
 /*
  * CONSTRUCTED test data, not a real model: a provider "constructed-test" whose one model carries
@@ -60,9 +61,9 @@ afterAll(async () => {
 const quote = (body: unknown) => request(s.url, '/v1/quote', { json: body });
 const WORKLOAD = { requests: 10, usage: { inputTokens: 100_000, cacheReadTokens: 80_000, outputTokens: 20_000 } };
 const EXPECTED_LINES = [
-  { component: 'input', tokens: 200_000, unitPrice: 3, cost: 0.6 },
-  { component: 'cache_read', tokens: 800_000, unitPrice: 0.025, cost: 0.02 },
-  { component: 'output', tokens: 200_000, unitPrice: 6, cost: 1.2 },
+  { component: 'input', tokens: 200_000, unitPrice: '3', cost: '0.6' },
+  { component: 'cache_read', tokens: 800_000, unitPrice: '0.025', cost: '0.02' },
+  { component: 'output', tokens: 200_000, unitPrice: '6', cost: '1.2' },
 ];
 
 describe('POST /v1/quote', () => {
@@ -73,7 +74,7 @@ describe('POST /v1/quote', () => {
     expect(r.body.quotes.map((q: any) => q.model)).toEqual(['deepseek/deepseek-v4-pro', 'xiaomi/mimo-v2.5-pro']);
     for (const q of r.body.quotes) {
       expect(q.currency).toBe('CNY');
-      expect(q.total).toBe(1.82);
+      expect(q.total).toBe('1.82');
       expect(q.lines.map(({ component, tokens, unitPrice, cost }: any) => ({ component, tokens, unitPrice, cost }))).toEqual(EXPECTED_LINES);
     }
   });
@@ -82,11 +83,11 @@ describe('POST /v1/quote', () => {
     const big = await quote({ models: ['xiaomi/mimo-v2.5-pro'], at: '2026-05-20T00:00:00Z', currency: 'USD', usage: { inputTokens: 300_000, outputTokens: 1_000 } });
     expect(big.status).toBe(200);
     const lines = big.body.quotes[0].lines;
-    expect(lines.find((l: any) => l.component === 'input')).toMatchObject({ unitPrice: 2, conditions: { contextAbove: 256000 }, cost: 0.6 });
-    expect(lines.find((l: any) => l.component === 'output')).toMatchObject({ unitPrice: 6, conditions: { contextAbove: 256000 } });
+    expect(lines.find((l: any) => l.component === 'input')).toMatchObject({ unitPrice: '2', conditions: { contextAbove: 256000 }, cost: '0.6' });
+    expect(lines.find((l: any) => l.component === 'output')).toMatchObject({ unitPrice: '6', conditions: { contextAbove: 256000 } });
     const small = await quote({ models: ['xiaomi/mimo-v2.5-pro'], at: '2026-05-20T00:00:00Z', currency: 'USD', usage: { inputTokens: 200_000, outputTokens: 1_000 } });
     const input = small.body.quotes[0].lines.find((l: any) => l.component === 'input');
-    expect(input.unitPrice).toBe(1);
+    expect(input.unitPrice).toBe('1');
     expect(input.conditions).toBeUndefined();
   });
 
@@ -95,10 +96,10 @@ describe('POST /v1/quote', () => {
     // 10:00 Beijing = 02:00Z: peak. 13:00 Beijing = 05:00Z: off-peak.
     const peak = await quote({ models: ['constructed-test/peak-offpeak'], at: '2026-08-20T02:00:00Z', usage });
     expect(peak.status).toBe(200);
-    expect(peak.body.quotes[0]).toMatchObject({ currency: 'CNY', total: 36 });
+    expect(peak.body.quotes[0]).toMatchObject({ currency: 'CNY', total: '36' });
     expect(peak.body.quotes[0].lines[0].conditions.hours.label).toBe('peak');
     const off = await quote({ models: ['constructed-test/peak-offpeak'], at: '2026-08-20T05:00:00Z', usage });
-    expect(off.body.quotes[0].total).toBe(18);
+    expect(off.body.quotes[0].total).toBe('18');
     expect(off.body.quotes[0].lines[0].conditions.hours.label).toBe('off-peak');
     // A usage log spanning both windows: one line per window and component.
     const log = await quote({
@@ -111,7 +112,7 @@ describe('POST /v1/quote', () => {
     expect(log.status).toBe(200);
     const q = log.body.quotes[0];
     // Peak: 50,000×9 + 50,000×0.30 + 10,000×27 = 0.45 + 0.015 + 0.27; off-peak: half of it.
-    expect(q.total).toBe(1.1025);
+    expect(q.total).toBe('1.1025');
     expect(q.lines).toHaveLength(6);
   });
 
@@ -128,11 +129,11 @@ describe('POST /v1/quote', () => {
     expect(r.status).toBe(200);
     const plan = r.body.quotes[0].plan;
     expect(plan.plan).toBe('xiaomi/token-plan-lite');
-    expect(plan.credits).toBeGreaterThan(0);
-    expect(plan.creditsPerRequest).toBe(plan.credits / 10);
-    expect(plan.requestsCovered).toBe(Math.floor(plan.planCredits / plan.creditsPerRequest));
+    expect(new Decimal(plan.credits).gt(0)).toBe(true);
+    expect(plan.creditsPerRequest).toBe(new Decimal(plan.credits).div(10).toDecimalPlaces(6).toFixed());
+    expect(plan.requestsCovered).toBe(new Decimal(plan.planCredits).div(plan.creditsPerRequest).floor().toNumber());
     expect(plan.feeCurrency).toBe('CNY');
-    expect(typeof plan.effectivePricePer1M).toBe('number');
+    expect(plan.effectivePricePer1M).toMatch(/^\d+(\.\d+)?$/);
   });
 
   it('validates the body: cache tokens above input, negative or fractional counts, unknown fields', async () => {

@@ -49,15 +49,15 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
   it("serves the page's cache price (0.025, high), not LiteLLM's 0.01", async () => {
     const s = await priceSheet(d.db, { model, at: observedAt, asOf: observedAt });
     const hit = flat(s.prices, 'cache_read');
-    expect(hit).toMatchObject({ amount: 0.025, confidence: 'high' });
+    expect(hit).toMatchObject({ amount: '0.025', confidence: 'high' });
     expect(hit.sources[0].url).toMatch(/^https:\/\/ai\.google\.dev\//);
     expect(hit.alsoReportedBy ?? []).not.toContain('litellm');
   });
 
   it('says LiteLLM agrees where it does (input 0.1, output 0.4)', async () => {
     const s = await priceSheet(d.db, { model, at: observedAt, asOf: observedAt });
-    expect(flat(s.prices, 'input')).toMatchObject({ amount: 0.1, confidence: 'high', alsoReportedBy: ['litellm'] });
-    expect(flat(s.prices, 'output')).toMatchObject({ amount: 0.4, alsoReportedBy: ['litellm'] });
+    expect(flat(s.prices, 'input')).toMatchObject({ amount: '0.1', confidence: 'high', alsoReportedBy: ['litellm'] });
+    expect(flat(s.prices, 'output')).toMatchObject({ amount: '0.4', alsoReportedBy: ['litellm'] });
   });
 
   it('keeps the LiteLLM observation at medium confidence, cited with the archive commit', async () => {
@@ -73,8 +73,8 @@ describe('precedence: Google’s page and LiteLLM on Gemini 2.5 Flash-Lite', () 
     expect(all.map((x) => [x.component, x.conditions])).toEqual([['cache_read', {}]]);
     expect(all[0].effective).toBe('provider');
     expect(all[0].values.map((v) => [v.source, v.amount])).toEqual([
-      ['provider', 0.025],
-      ['litellm', 0.01],
+      ['provider', '0.025'],
+      ['litellm', '0.01'],
     ]);
     expect(all[0].values[1].since).toBe(new Date(observedAt).toISOString());
   });

@@ -39,15 +39,15 @@ describe('precedence', () => {
   it("serves the provider's cache-hit price for deepseek-v4-flash (0.0028), not the catalog's (0.028)", async () => {
     const s = await priceSheet(d.db, { model: 'deepseek/deepseek-v4-flash', at: observedAt, asOf: observedAt });
     const hit = flat(s.prices, 'cache_read');
-    expect(hit).toMatchObject({ amount: 0.0028, confidence: 'high' });
+    expect(hit).toMatchObject({ amount: '0.0028', confidence: 'high' });
     expect(hit.sources[0].url).toMatch(/^https:\/\/api-docs\.deepseek\.com/);
     expect(hit.alsoReportedBy ?? []).not.toContain('llm-prices');
   });
 
   it('says which other source agrees where they do (input 0.14, output 0.28)', async () => {
     const s = await priceSheet(d.db, { model: 'deepseek/deepseek-v4-flash', at: observedAt, asOf: observedAt });
-    expect(flat(s.prices, 'input')).toMatchObject({ amount: 0.14, confidence: 'high', alsoReportedBy: ['llm-prices'] });
-    expect(flat(s.prices, 'output')).toMatchObject({ amount: 0.28, alsoReportedBy: ['llm-prices'] });
+    expect(flat(s.prices, 'input')).toMatchObject({ amount: '0.14', confidence: 'high', alsoReportedBy: ['llm-prices'] });
+    expect(flat(s.prices, 'output')).toMatchObject({ amount: '0.28', alsoReportedBy: ['llm-prices'] });
   });
 
   it('keeps the catalog observation, cited with its commit, at medium confidence', async () => {
@@ -66,8 +66,8 @@ describe('precedence', () => {
     const [x] = all;
     expect(x.effective).toBe('provider');
     expect(x.values.map((v) => [v.source, v.amount])).toEqual([
-      ['provider', 0.0028],
-      ['llm-prices', 0.028],
+      ['provider', '0.0028'],
+      ['llm-prices', '0.028'],
     ]);
     expect(x.values[1].since).toBe(new Date(observedAt).toISOString());
     expect(x.to).toBeNull();

@@ -117,7 +117,7 @@ describe('a fresh database', () => {
     const r = await runCli(['price', 'deepseek/deepseek-v4-pro', '--at', '2026-05-01T00:00:00Z', '--currency', 'USD', '--json'], { db: fresh });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^tokentrail: the database was empty; seeded it from .*data \(\d+ files, \d+ facts\)\n$/);
-    expect(JSON.parse(r.stdout).prices.find((p: { component: string }) => p.component === 'input')).toMatchObject({ amount: 0.435 });
+    expect(JSON.parse(r.stdout).prices.find((p: { component: string }) => p.component === 'input')).toMatchObject({ amount: '0.435' });
     const again = await runCli(['price', 'deepseek/deepseek-v4-pro', '--json'], { db: fresh });
     expect(again.stderr).toBe('');
   });

@@ -18,26 +18,26 @@ describe('DeepSeek V4-Pro during the 75% promotion (2026-05-01)', () => {
     expect(sheet.model).toBe('deepseek/deepseek-v4-pro');
     expect(sheet.at).toBe('2026-05-01T00:00:00.000Z');
     expect(sheet.prices.every((p: Row) => p.currency === 'USD')).toBe(true);
-    expect(pick(sheet.prices, 'input', 'USD')).toMatchObject({ amount: 0.435, kind: 'promo', listAmount: 1.74 });
-    expect(pick(sheet.prices, 'cache_read', 'USD')).toMatchObject({ amount: 0.003625, kind: 'promo', listAmount: 0.0145 });
-    expect(pick(sheet.prices, 'output', 'USD')).toMatchObject({ amount: 0.87, kind: 'promo', listAmount: 3.48 });
+    expect(pick(sheet.prices, 'input', 'USD')).toMatchObject({ amount: '0.435', kind: 'promo', listAmount: '1.74' });
+    expect(pick(sheet.prices, 'cache_read', 'USD')).toMatchObject({ amount: '0.003625', kind: 'promo', listAmount: '0.0145' });
+    expect(pick(sheet.prices, 'output', 'USD')).toMatchObject({ amount: '0.87', kind: 'promo', listAmount: '3.48' });
     for (const p of sheet.prices) expect(p.sources.length).toBeGreaterThan(0);
   });
 
   it('CNY: the same promotion in the currency as published', async () => {
     const sheet = await runJson(['price', 'deepseek/deepseek-v4-pro', '--at', '2026-05-01T00:00:00Z', '--currency', 'CNY'], db);
-    expect(pick(sheet.prices, 'input', 'CNY')).toMatchObject({ amount: 3, kind: 'promo', listAmount: 12 });
-    expect(pick(sheet.prices, 'cache_read', 'CNY')).toMatchObject({ amount: 0.025, kind: 'promo', listAmount: 0.1 });
-    expect(pick(sheet.prices, 'output', 'CNY')).toMatchObject({ amount: 6, kind: 'promo', listAmount: 24 });
+    expect(pick(sheet.prices, 'input', 'CNY')).toMatchObject({ amount: '3', kind: 'promo', listAmount: '12' });
+    expect(pick(sheet.prices, 'cache_read', 'CNY')).toMatchObject({ amount: '0.025', kind: 'promo', listAmount: '0.1' });
+    expect(pick(sheet.prices, 'output', 'CNY')).toMatchObject({ amount: '6', kind: 'promo', listAmount: '24' });
   });
 });
 
 describe('after the promotion became the list price (2026-06-01)', () => {
   it('V4-Pro USD and CNY are list prices at the promotional level', async () => {
     const sheet = await runJson(['price', 'deepseek/deepseek-v4-pro', '--at', '2026-06-01T00:00:00Z'], db);
-    const expected: Array<[string, string, number]> = [
-      ['input', 'USD', 0.435], ['cache_read', 'USD', 0.003625], ['output', 'USD', 0.87],
-      ['input', 'CNY', 3], ['cache_read', 'CNY', 0.025], ['output', 'CNY', 6],
+    const expected: Array<[string, string, string]> = [
+      ['input', 'USD', '0.435'], ['cache_read', 'USD', '0.003625'], ['output', 'USD', '0.87'],
+      ['input', 'CNY', '3'], ['cache_read', 'CNY', '0.025'], ['output', 'CNY', '6'],
     ];
     for (const [component, currency, amount] of expected) {
       expect(pick(sheet.prices, component, currency)).toMatchObject({ amount, kind: 'list', listAmount: amount });
@@ -47,8 +47,8 @@ describe('after the promotion became the list price (2026-06-01)', () => {
   it('V4-Flash cache hit: 0.028 before the cut, 0.0028 after', async () => {
     const before = await runJson(['price', 'deepseek/deepseek-v4-flash', '--at', '2026-04-25T00:00:00Z', '--currency', 'USD'], db);
     const after = await runJson(['price', 'deepseek/deepseek-v4-flash', '--at', '2026-05-01T00:00:00Z', '--currency', 'USD'], db);
-    expect(pick(before.prices, 'cache_read', 'USD').amount).toBe(0.028);
-    expect(pick(after.prices, 'cache_read', 'USD').amount).toBe(0.0028);
+    expect(pick(before.prices, 'cache_read', 'USD').amount).toBe('0.028');
+    expect(pick(after.prices, 'cache_read', 'USD').amount).toBe('0.0028');
   });
 });
 
@@ -58,16 +58,16 @@ describe('knowledge time', () => {
     const early = await runJson([...args, '--as-of', '2026-05-21T00:00:00Z'], db);
     const late = await runJson([...args, '--as-of', '2026-05-23T00:00:00Z'], db);
     expect(early.asOf).toBe('2026-05-21T00:00:00.000Z');
-    expect(pick(early.prices, 'input', 'USD')).toMatchObject({ amount: 1.74, kind: 'list' });
-    expect(pick(late.prices, 'input', 'USD')).toMatchObject({ amount: 0.435, kind: 'list' });
+    expect(pick(early.prices, 'input', 'USD')).toMatchObject({ amount: '1.74', kind: 'list' });
+    expect(pick(late.prices, 'input', 'USD')).toMatchObject({ amount: '0.435', kind: 'list' });
   });
 
   it('the promotion first ended 2026-05-05 until the extension became known', async () => {
     const args = ['price', 'deepseek/deepseek-v4-pro', '--at', '2026-05-10T00:00:00Z', '--currency', 'USD'];
     const early = await runJson([...args, '--as-of', '2026-04-30T00:00:00Z'], db);
     const now = await runJson(args, db);
-    expect(pick(early.prices, 'input', 'USD')).toMatchObject({ amount: 1.74, kind: 'list' });
-    expect(pick(now.prices, 'input', 'USD')).toMatchObject({ amount: 0.435, kind: 'promo' });
+    expect(pick(early.prices, 'input', 'USD')).toMatchObject({ amount: '1.74', kind: 'list' });
+    expect(pick(now.prices, 'input', 'USD')).toMatchObject({ amount: '0.435', kind: 'promo' });
   });
 
   it('the changes table speaks as the feed and the page do: a list_changed row shows its list move, every row its words', async () => {
@@ -88,10 +88,10 @@ describe('knowledge time', () => {
     expect(input).toMatchObject({
       type: 'list_changed',
       effectiveAt: '2026-05-31T16:00:00.000Z',
-      before: 0.435,
-      after: 0.435,
-      listBefore: 1.74,
-      listAfter: 0.435,
+      before: '0.435',
+      after: '0.435',
+      listBefore: '1.74',
+      listAfter: '0.435',
       upcoming: true,
     });
     expect(Date.parse(input.announcedAt)).toBeLessThanOrEqual(Date.parse('2026-05-23T00:00:00Z'));
@@ -105,9 +105,9 @@ describe('knowledge time', () => {
 describe('Xiaomi MiMo-V2.5 after the 2026-05-27 cut', () => {
   it('MiMo-V2.5-Pro and MiMo-V2.5 prices on 2026-05-28', async () => {
     const pro = await runJson(['price', 'xiaomi/mimo-v2.5-pro', '--at', '2026-05-28T00:00:00Z'], db);
-    const expected: Array<[string, string, number]> = [
-      ['cache_read', 'CNY', 0.025], ['input', 'CNY', 3], ['output', 'CNY', 6],
-      ['cache_read', 'USD', 0.0036], ['input', 'USD', 0.435], ['output', 'USD', 0.87],
+    const expected: Array<[string, string, string]> = [
+      ['cache_read', 'CNY', '0.025'], ['input', 'CNY', '3'], ['output', 'CNY', '6'],
+      ['cache_read', 'USD', '0.0036'], ['input', 'USD', '0.435'], ['output', 'USD', '0.87'],
     ];
     for (const [component, currency, amount] of expected) expect(pick(pro.prices, component, currency).amount).toBe(amount);
     expect(pro.prices.some((p: Row) => 'contextAbove' in p.conditions)).toBe(false);
@@ -119,7 +119,7 @@ describe('Xiaomi MiMo-V2.5 after the 2026-05-27 cut', () => {
     const r = await runJson(['diff', '--from', '2026-05-20T00:00:00Z', '--to', '2026-06-01T00:00:00Z', '--provider', 'xiaomi'], db);
     expect(Object.keys(r).sort()).toEqual(['changes', 'from', 'to']);
     const cut = r.changes.find((c: any) => c.model === 'xiaomi/mimo-v2.5-pro' && c.component === 'cache_read' && c.currency === 'USD' && !('contextAbove' in c.conditions));
-    expect(cut).toMatchObject({ before: 0.2, after: 0.0036, changePct: -98.2, type: 'price_cut' });
+    expect(cut).toMatchObject({ before: '0.2', after: '0.0036', changePct: -98.2, type: 'price_cut' });
     const tiers = r.changes.filter((c: any) => 'contextAbove' in c.conditions);
     expect(tiers.length).toBeGreaterThan(0);
     for (const t of tiers) {

@@ -25,14 +25,14 @@ describe('departures on real data', () => {
     const deps = await departuresAt(s.database.db, PRO, Date.parse('2026-08-18T03:00:00Z'), NOW);
     const input = deps.filter((d) => d.component === 'input');
     expect(input.map((d) => [d.changed.currency, d.changed.amount, d.changed.conditions.hours?.label, d.stale.currency, d.stale.amount])).toEqual([
-      ['CNY', 4.5, 'off-peak', 'USD', 0.435],
-      ['CNY', 9, 'peak', 'USD', 0.435],
+      ['CNY', '4.5', 'off-peak', 'USD', '0.435'],
+      ['CNY', '9', 'peak', 'USD', '0.435'],
     ]);
     for (const d of input) {
       // The reference rate is the latest we hold (2026-07-06: 1.1415 / 7.7573), and it says so.
-      expect(d).toMatchObject({ referenceRate: 0.1471517152, rateDate: '2026-07-06', tolerancePct: 25 });
+      expect(d).toMatchObject({ referenceRate: '0.1471517152', rateDate: '2026-07-06', tolerancePct: 25 });
       expect(d.rateNote).toMatch(/missing from our data/);
-      expect(d.impliedRate).toBe(new Decimal(0.435).div(d.changed.amount).toSignificantDigits(10).toNumber());
+      expect(d.impliedRate).toBe(new Decimal(0.435).div(d.changed.amount).toSignificantDigits(10).toFixed());
     }
     expect(input.map((d) => d.departurePct)).toEqual([-34.31, -67.15]);
     expect(new Set(deps.map((d) => d.component))).toEqual(new Set(['input', 'cache_read', 'output']));
@@ -40,7 +40,7 @@ describe('departures on real data', () => {
 
   it('small departures are the provider\'s own rounding, not staleness; equal start dates are not judged', () => {
     const rate = () => ({ from: 'CNY', to: 'USD', rate: '0.1471517152', rateDate: '2026-07-06', forDate: '2026-07-06', rateSource: { source: 'ecb', name: 'ECB', url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml' } });
-    const line = (currency: string, amount: number, validFrom: string) => ({ component: 'input', unit: '1M tokens', currency, conditions: {}, amount, validFrom });
+    const line = (currency: string, amount: number, validFrom: string) => ({ component: 'input', unit: '1M tokens', currency, conditions: {}, amount: String(amount), validFrom });
     // V4-Flash before the split: 1 元 vs 0.14 $ implies 0.14 USD per CNY, −4.9% from the reference.
     expect(findDepartures('m', 0, [line('CNY', 1, '2026-08-01T00:00:00Z'), line('USD', 0.14, '2026-04-26T00:00:00Z')], rate, fxTolerance({}))).toEqual([]);
     expect(findDepartures('m', 0, [line('CNY', 9, '2026-04-26T00:00:00Z'), line('USD', 0.14, '2026-04-26T00:00:00Z')], rate, fxTolerance({}))).toEqual([]);
@@ -90,14 +90,14 @@ describe('the API shows it', () => {
     // deepseek-chat/-reasoner are flagged too: catalogs' USD figures of 2025 against the page's CNY of 2026-01.
     const fx = r.body.data.filter((d: any) => d.kind === 'fx-stale' && /deepseek-v4-/.test(d.model));
     expect(fx).toHaveLength(12); // V4-Pro and V4-Flash × input, cache_read, output × peak, off-peak
-    const first = fx.find((d: any) => d.model === PRO && d.component === 'input' && d.changed.amount === 4.5);
+    const first = fx.find((d: any) => d.model === PRO && d.component === 'input' && d.changed.amount === '4.5');
     expect(first).toMatchObject({
       kind: 'fx-stale',
       provider: 'deepseek',
       // Beijing midnight of 2026-08-17, the page's own zone.
       at: '2026-08-16T16:00:00.000Z',
-      changed: { currency: 'CNY', amount: 4.5 },
-      stale: { currency: 'USD', amount: 0.435, validFrom: '2026-05-31T16:00:00.000Z' },
+      changed: { currency: 'CNY', amount: '4.5' },
+      stale: { currency: 'USD', amount: '0.435', validFrom: '2026-05-31T16:00:00.000Z' },
       departurePct: -34.31,
     });
     expect(first.rateSource.url).toMatch(/^https:\/\/www\.ecb\.europa\.eu\//);

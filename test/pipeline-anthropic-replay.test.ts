@@ -53,11 +53,11 @@ describe('Anthropic archived pages, ingested in date order', () => {
       s.prices.find((p) => p.component === component && Object.keys(p.conditions).length === 0)!.amount;
     const early = await priceSheet(d.db, { model: 'anthropic/claude-sonnet-5', at, asOf: Date.parse('2026-08-01T00:00:00Z') });
     const late = await priceSheet(d.db, { model: 'anthropic/claude-sonnet-5', at, asOf: Date.parse('2026-08-22T00:00:00Z') });
-    expect([base(early, 'input'), base(early, 'output')]).toEqual([3, 15]);
-    expect([base(late, 'input'), base(late, 'output')]).toEqual([2, 10]);
+    expect([base(early, 'input'), base(early, 'output')]).toEqual(['3', '15']);
+    expect([base(late, 'input'), base(late, 'output')]).toEqual(['2', '10']);
     const upcoming = await changes(d.db, { model: 'anthropic/claude-sonnet-5', upcoming: true, asOf: Date.parse('2026-08-01T00:00:00Z'), limit: 1000 });
     const rise = upcoming.data.find((c) => c.component === 'input' && Object.keys(c.conditions).length === 0)!;
-    expect(rise).toMatchObject({ type: 'price_increase', before: 2, after: 3, effectiveAt: '2026-09-01T00:00:00.000Z', announcedAt: '2026-07-25T03:07:29.726Z' });
+    expect(rise).toMatchObject({ type: 'price_increase', before: '2', after: '3', effectiveAt: '2026-09-01T00:00:00.000Z', announcedAt: '2026-07-25T03:07:29.726Z' });
     const after = await changes(d.db, { model: 'anthropic/claude-sonnet-5', upcoming: true, asOf: Date.parse('2026-08-22T00:00:00Z'), limit: 1000 });
     expect(after.data).toEqual([]);
   });

@@ -96,7 +96,7 @@ describe('broken inputs leave 0 new facts and 0 changes', () => {
       // A partial run announces itself (scraper.degraded), and nothing else.
       expect(await eventCount()).toBe(events + (run.outcome === 'partial' ? 1 : 0));
       const sheet = await priceSheet(d.db, { model: 'deepseek/deepseek-v4-pro', at: clock, asOf: clock, currency: 'CNY' });
-      expect(sheet.prices.find((p) => p.component === 'input')!.amount).toBe(3);
+      expect(sheet.prices.find((p) => p.component === 'input')!.amount).toBe('3');
     });
   }
   it(`covers at least 20 cases (${cases.length})`, () => expect(cases.length).toBeGreaterThanOrEqual(20));
@@ -114,10 +114,10 @@ describe('the same 90% drop seen twice is recorded', () => {
     const second = await scrape();
     expect(second.outcome).toBe('ok');
     const c = second.changes.find((x) => x.model === 'deepseek/deepseek-v4-pro' && x.component === 'input')!;
-    expect(c).toMatchObject({ type: 'price_cut', before: 3, after: 0.3, changePct: -90, effectiveAt: new Date(firstAt).toISOString() });
+    expect(c).toMatchObject({ type: 'price_cut', before: '3', after: '0.3', changePct: -90, effectiveAt: new Date(firstAt).toISOString() });
     // Written to the outbox in the same transaction.
     const ev = await d.client.execute(`SELECT type, payload FROM events ORDER BY created_at DESC LIMIT 20`);
-    expect(ev.rows.some((r) => r.type === 'price.changed' && String(r.payload).includes('"after":0.3'))).toBe(true);
+    expect(ev.rows.some((r) => r.type === 'price.changed' && String(r.payload).includes('"after":"0.3"'))).toBe(true);
   });
 });
 

@@ -38,7 +38,7 @@ describe('the flap guard', () => {
     expect(confirmed.held ?? []).toEqual([]);
     expect(confirmed.changes.length).toBeGreaterThan(0);
     for (const c of confirmed.changes) {
-      expect(c).toMatchObject({ component: 'input', type: 'price_increase', before: 3, after: 3.3, changePct: 10 });
+      expect(c).toMatchObject({ component: 'input', type: 'price_increase', before: '3', after: '3.3', changePct: 10 });
       expect(c.effectiveAt).toBe(new Date(t0 + 3 * hour).toISOString()); // the first sighting
     }
     d.close();

@@ -177,7 +177,7 @@ describe('an aggregator field that stops being sent', () => {
     expect(accepted).toContain(second.outcome);
     expect(second.held ?? []).toEqual([]);
     expect(second.changes.length).toBeGreaterThan(0);
-    for (const c of second.changes) expect(c).toMatchObject({ type: 'price_increase', before: 3, after: 3.3, effectiveAt: new Date(t0 + 120 * day).toISOString() });
+    for (const c of second.changes) expect(c).toMatchObject({ type: 'price_increase', before: '3', after: '3.3', effectiveAt: new Date(t0 + 120 * day).toISOString() });
     d.close();
   });
 
@@ -217,9 +217,9 @@ describe('backfilling an older copy after a newer one', () => {
     const late = await ingest(backfilled, zhFour, feb);
     expect(late.outcome).toBe('ok');
     for (const d of [inOrder, backfilled]) {
-      expect((await v4proInput(d, jan + 3_600_000)).amount).toBe(3);
-      expect((await v4proInput(d, feb + 3_600_000)).amount).toBe(4);
-      expect((await v4proInput(d, mar + 3_600_000)).amount).toBe(3);
+      expect((await v4proInput(d, jan + 3_600_000)).amount).toBe('3');
+      expect((await v4proInput(d, feb + 3_600_000)).amount).toBe('4');
+      expect((await v4proInput(d, mar + 3_600_000)).amount).toBe('3');
     }
     expect(await timelineDiff(inOrder, backfilled, 'deepseek')).toEqual([]);
     expect(await changeList(backfilled, 'deepseek')).toEqual(await changeList(inOrder, 'deepseek'));
@@ -239,7 +239,7 @@ describe('backfilling an older copy after a newer one', () => {
     const r = await reparsePage(d, strict, ZH);
     expect(r.reason).toMatch(/1 snapshot\(s\) no longer parse/);
     expect([r.factsAdded, r.changes.length]).toEqual([0, 0]);
-    expect((await v4proInput(d, feb + 3_600_000)).amount).toBe(4);
+    expect((await v4proInput(d, feb + 3_600_000)).amount).toBe('4');
     expect(differences(before, await timeline(d, 'deepseek', g))).toEqual([]);
     d.close();
   });

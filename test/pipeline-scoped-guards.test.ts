@@ -93,8 +93,8 @@ describe('a dropped tier label (OpenAI layout)', () => {
     expect(r.outcome).toBe('ok');
     const sheet = await priceSheet(d.db, { model: 'openai/gpt-5.2', at: t0 + 1, asOf: t0 + 1 });
     expect(sheet.prices.filter((p) => p.conditions.contextAbove === 272000).map((p) => [p.component, p.amount])).toEqual([
-      ['input', 3.5],
-      ['output', 21],
+      ['input', '3.5'],
+      ['output', '21'],
     ]);
     return d;
   }
@@ -153,7 +153,7 @@ describe('a vanished model holds only that model', () => {
     const old = await priceSheet(d.db, { model: 'anthropic/claude-3-opus', at: asOf, asOf });
     expect(old.prices.length).toBeGreaterThan(0);
     const sonnet5 = await priceSheet(d.db, { model: 'anthropic/claude-sonnet-5', at: asOf, asOf });
-    expect(sonnet5.prices.find((p) => p.component === 'input' && Object.keys(p.conditions).length === 0)!.amount).toBe(2);
+    expect(sonnet5.prices.find((p) => p.component === 'input' && Object.keys(p.conditions).length === 0)!.amount).toBe('2');
     const upcoming = await changes(d.db, { model: 'anthropic/claude-sonnet-5', upcoming: true, asOf, limit: 100 });
     expect(upcoming.data.some((c) => c.type === 'price_increase' && c.effectiveAt === '2026-09-01T00:00:00.000Z')).toBe(true);
 
@@ -181,7 +181,7 @@ describe('a vanished model holds only that model', () => {
     expect(r.held).toEqual([expect.stringMatching(/vanished.*claude-opus-4-1/)]);
     // The rest was applied: the page's withdrawal of Sonnet 5's announced rise is known at once.
     const sonnet5 = await priceSheet(d.db, { model: 'anthropic/claude-sonnet-5', at: Date.parse('2026-09-15T00:00:00Z'), asOf: at + 1 });
-    expect(sonnet5.prices.find((p) => p.component === 'input' && Object.keys(p.conditions).length === 0)!.amount).toBe(2);
+    expect(sonnet5.prices.find((p) => p.component === 'input' && Object.keys(p.conditions).length === 0)!.amount).toBe('2');
     const opus41 = await priceSheet(d.db, { model: 'anthropic/claude-opus-4-1', at: at + 1, asOf: at + 1 });
     expect(opus41.prices.length).toBeGreaterThan(0);
     // The real page again: nothing was missing after all; the hold is cleared, nothing changes.

@@ -146,12 +146,12 @@ describe('POST /v1/quote with a tier by total context (constructed model)', () =
     const q = r.body.quotes[0];
     expect(q.currency).toBe('CNY');
     // 6,000 × 5 / 1M + 4,000 × 20 / 1M = 0.03 + 0.08
-    expect(q.total).toBe(0.11);
-    expect(q.lines.find((l: any) => l.component === 'input')).toMatchObject({ unitPrice: 5, conditions: { contextAbove: 8192, contextMeasure: 'total' } });
+    expect(q.total).toBe('0.11');
+    expect(q.lines.find((l: any) => l.component === 'input')).toMatchObject({ unitPrice: '5', conditions: { contextAbove: 8192, contextMeasure: 'total' } });
     // 6,000 + 2,000 = 8,000 stays in the base tier: 0.012 + 0.02
     const small = await request(s.url, '/v1/quote', {
       json: { models: ['constructed-test/kimi-latest-total-context'], at: '2026-01-01T00:00:00Z', usage: { inputTokens: 6_000, outputTokens: 2_000 } },
     });
-    expect(small.body.quotes[0].total).toBe(0.032);
+    expect(small.body.quotes[0].total).toBe('0.032');
   });
 });

@@ -54,8 +54,8 @@ describe('announcement_withdrawn on data/', () => {
     expect(input).toMatchObject({
       type: 'announcement_withdrawn',
       currency: 'USD',
-      before: 2,
-      after: 3,
+      before: '2',
+      after: '3',
       changePct: 50,
       effectiveAt: '2026-09-01T00:00:00.000Z',
       announcedAt: iso(announcedFact.announcedAt ?? announcedFact.recordedAt),
@@ -67,7 +67,7 @@ describe('announcement_withdrawn on data/', () => {
     expect(formatChangeText(input)).toContain('was to go 2 → 3 USD / 1M tokens (+50%)');
     expect(formatChangeText(input)).toContain('withdrawn: 2026-08-11 16:46 UTC');
     const output = r.data.find((c) => c.component === 'output' && base(c))!;
-    expect([output.before, output.after]).toEqual([10, 15]);
+    expect([output.before, output.after]).toEqual(['10', '15']);
     // Every withdrawn line of the page: base, batch, US-only and cache prices, none twice.
     const keys = r.data.map((c) => `${c.component} ${JSON.stringify(c.conditions)}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -87,10 +87,10 @@ describe('announcement_withdrawn on data/', () => {
     const r = await changes(d.db, { model: 'deepseek/deepseek-v4-pro', currency: 'CNY', since: Date.parse('2026-08-16T00:00:00Z'), until: Date.parse('2026-08-18T00:00:00Z'), asOf: Date.now(), limit: 1000 });
     expect(r.data.map((c) => `${c.component} ${c.type}`).sort()).toEqual(['cache_read split', 'input split', 'output split']);
     const input = r.data.find((c) => c.component === 'input')!;
-    expect(input).toMatchObject({ conditions: {}, before: 3, after: null, changePct: null });
+    expect(input).toMatchObject({ conditions: {}, before: '3', after: null, changePct: null });
     expect(input.into!.map((x) => [x.conditions.hours!.label, x.after])).toEqual([
-      ['off-peak', 4.5],
-      ['peak', 9],
+      ['off-peak', '4.5'],
+      ['peak', '9'],
     ]);
     expect(input.into![1].conditions.hours!.tz).toBe('Asia/Shanghai');
     expect(formatChangeText(input)).toContain('3 → 4.5 (off-peak hours 00:00–09:00, 12:00–14:00, 18:00–24:00 Asia/Shanghai), 9 (peak hours');
@@ -162,7 +162,7 @@ describe('the pipeline emits price.announcement_withdrawn when a page drops an a
       'price.announcement_withdrawn {"variant":"us-only"}',
       'price.announcement_withdrawn {}',
     ]);
-    expect(events.find((e) => base(e.data.change))!.data.change).toMatchObject({ before: 2, after: 3, withdrawnAt: at });
+    expect(events.find((e) => base(e.data.change))!.data.change).toMatchObject({ before: '2', after: '3', withdrawnAt: at });
     d.close();
   });
 });

@@ -13,7 +13,6 @@ import { groupByLine, priceLineKey, type LiveFact } from '../src/timeline/change
 import { ownedFacts } from '../src/catalog/precedence.ts';
 import type { CatalogId } from '../src/model.ts';
 import { knownAt, lineStateAt } from '../src/timeline/series-state.ts';
-import { amountToNumber } from '../src/decimal.ts';
 import { conditionsKey } from '../src/conditions.ts';
 
 /** Deterministic PRNG (mulberry32), so a failure reproduces. */
@@ -56,7 +55,7 @@ function jsSheet(model: string, at: number, asOf: number, ownPagesOnly = false):
   for (const line of groupByLine(known).values()) {
     const st = lineStateAt(line, at);
     if (!st.effective) continue;
-    out.push(`${line[0].component}|${line[0].currency}|${line[0].conditionsKey}|${st.effective.kind}|${amountToNumber(st.effective.amount)}|${st.list ? amountToNumber(st.list.amount) : null}`);
+    out.push(`${line[0].component}|${line[0].currency}|${line[0].conditionsKey}|${st.effective.kind}|${st.effective.amount}|${st.list ? st.list.amount : null}`);
   }
   return out.sort();
 }

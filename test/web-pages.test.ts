@@ -102,7 +102,7 @@ describe('overview', () => {
     await drawn(page);
     seen = (await outputs()).filter((v) => v !== null).map(Number);
     expect(seen).toEqual([...seen].sort((x, y) => y - x));
-    const top = Math.max(...api.data.filter((r: any) => r.currency === 'USD' && r.output).map((r: any) => r.output.amount));
+    const top = Math.max(...api.data.filter((r: any) => r.currency === 'USD' && r.output).map((r: any) => Number(r.output.amount)));
     expect(seen[0]).toBe(top);
     expect(await rows.evaluateAll((trs) => trs.every((tr) => (tr as HTMLElement).dataset.currency === 'USD'))).toBe(true);
 
@@ -317,7 +317,7 @@ describe('compare / calculator', () => {
       json: { models, at, currency: 'CNY', requests: 10, usage: { inputTokens: 100_000, cacheReadTokens, outputTokens: 20_000 } },
     });
     expect(r.status).toBe(200);
-    return r.body.quotes as Array<{ model: string; total: number }>;
+    return r.body.quotes as Array<{ model: string; total: string }>;
   };
   const totals = (page: WatchedPage['page']) =>
     page.locator('#quote-table td.quote-total').evaluateAll((cells) => cells.map((c) => ({ total: (c as HTMLElement).dataset.total, text: c.textContent })));
@@ -328,7 +328,7 @@ describe('compare / calculator', () => {
     await expect.poll(() => page.locator('#quote-table td.quote-total').count()).toBe(2);
 
     const expected = await quote('2026-06-01T00:00:00Z', 80_000);
-    expect(expected.map((q) => q.total)).toEqual([1.82, 1.82]);
+    expect(expected.map((q) => q.total)).toEqual(['1.82', '1.82']);
     expect(await totals(page)).toEqual(expected.map((q) => ({ total: String(q.total), text: 'CNY 1.82' })));
     expect(await page.locator('#quote-table tr[data-model="deepseek/deepseek-v4-pro"]').innerText()).toContain('CNY 54.6');
 
@@ -338,7 +338,7 @@ describe('compare / calculator', () => {
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
     // Launch day, list prices before the promotion (MiMo had no CNY price yet).
     const [launch] = await quote('2026-04-24T00:00:00Z', 80_000, [MODELS[0]]);
-    expect(launch.total).toBe(8);
+    expect(launch.total).toBe('8');
     const row = page.locator('#over-time-table tbody tr').filter({ hasText: '2026-04-24' });
     // (textContent: the table sits in a closed <details>.)
     const cells = await row.locator('td').allTextContents();
@@ -351,7 +351,7 @@ describe('compare / calculator', () => {
     expect(await page.locator('#hit-out').innerText()).toBe('0%');
     const noCache = await quote('2026-06-01T00:00:00Z', 0);
     await expect.poll(() => totals(page).then((t) => t.map((x) => x.total))).toEqual(noCache.map((q) => String(q.total)));
-    expect(noCache[0].total).toBeGreaterThan(1.82);
+    expect(Number(noCache[0].total)).toBeGreaterThan(1.82);
     expect(new URL(page.url()).searchParams.get('hit')).toBe('0');
     expectClean(w);
     await w.context.close();
@@ -387,10 +387,10 @@ describe('calculator: the hours of the day and usage logs', () => {
     const labels = new Set(q.lines.map((l: any) => l.conditions?.hours?.label).filter(Boolean));
     expect([...labels].sort()).toEqual(['off-peak', 'peak']);
     expect(await cell.getAttribute('data-total')).toBe(String(q.total));
-    expect(await cell.innerText()).toBe(`CNY ${q.total.toLocaleString('en-US', { maximumFractionDigits: 12 })}`);
+    expect(await cell.innerText()).toBe(`CNY ${Number(q.total).toLocaleString('en-US', { maximumFractionDigits: 12 })}`);
     // Priced all at midnight (off-peak) it would be cheaper: the hours count.
     const midnight = await request(s.url, '/v1/quote', { json: { models: ['deepseek/deepseek-v4-pro'], currency: 'CNY', at: '2026-08-20T00:00:00Z', requests: 1440, usage } });
-    expect(midnight.body.quotes[0].total).toBeLessThan(q.total);
+    expect(Number(midnight.body.quotes[0].total)).toBeLessThan(Number(q.total));
 
     // Business hours in Shanghai (09–17 local = 01–09 UTC, 45 requests in each of those 32 quarter
     // hours): the total POST /v1/quote gives that log, kept in the URL.

@@ -36,7 +36,7 @@ describe('phrasing', () => {
   });
 
   it('reports a list_changed row by its list price’s move, not the 0% of its effective price', () => {
-    const c: PhraseChange = { ...promo('input', 0.435, 0.435), type: 'list_changed', listBefore: 1.74, listAfter: 0.435, changePct: 0, effectiveAt: '2026-05-31T16:00:00Z' };
+    const c: PhraseChange = { ...promo('input', 0.435, 0.435), type: 'list_changed', listBefore: '1.74', listAfter: '0.435', changePct: 0, effectiveAt: '2026-05-31T16:00:00Z' };
     expect(shownPct(c)).toEqual({ pct: -75, ofList: true });
     expect(moveWords(c)).toBe('list −75% (effective price unchanged at 0.435 USD)');
     expect(eventWords({ model: c.model, effectiveAt: c.effectiveAt, changes: [c] }, { names })).toBe(
@@ -144,7 +144,7 @@ describe('calculator workloads', () => {
 describe('CLI tables', () => {
   it('label a list_changed row by its list move', async () => {
     const { pctLabel } = await import('../src/phrasing.ts');
-    expect(pctLabel({ ...promo('input', 0.435, 0.435), type: 'list_changed', listBefore: 1.74, listAfter: 0.435, changePct: 0 })).toBe('list −75%');
+    expect(pctLabel({ ...promo('input', 0.435, 0.435), type: 'list_changed', listBefore: '1.74', listAfter: '0.435', changePct: 0 })).toBe('list −75%');
     expect(pctLabel(promo('input', 1.74, 0.435))).toBe('−75%');
   });
 });

@@ -338,10 +338,10 @@ describe('Slack message', () => {
     currency: 'USD',
     unit: '1M tokens',
     conditions: {},
-    before: 1.74,
-    after: 0.435,
-    listBefore: 1.74,
-    listAfter: 1.74,
+    before: '1.74',
+    after: '0.435',
+    listBefore: '1.74',
+    listAfter: '1.74',
     changePct: -75,
     type: 'promo_started',
     effectiveAt: '2026-05-26T16:00:00Z',
@@ -364,7 +364,7 @@ describe('Slack message', () => {
   });
 
   it('an increase shows a plus sign; no announced date, no list line when list = effective', () => {
-    const { text } = formatSlackMessage({ ...cut, before: 2, after: 3, listBefore: 2, listAfter: 3, changePct: 50, type: 'price_increase', announcedAt: undefined });
+    const { text } = formatSlackMessage({ ...cut, before: '2', after: '3', listBefore: '2', listAfter: '3', changePct: 50, type: 'price_increase', announcedAt: undefined });
     expect(text).toContain('2 → 3 USD / 1M tokens (+50%)');
     expect(text).toContain('price increase');
     expect(text).not.toContain('announced');

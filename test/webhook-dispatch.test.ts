@@ -123,10 +123,10 @@ function change(model: string, before: number, after: number, at = '2026-06-01T0
     unit: '1M tokens',
     conditions: {},
     type: after < before ? 'price_cut' : 'price_increase',
-    before,
-    after,
-    listBefore: before,
-    listAfter: after,
+    before: String(before),
+    after: String(after),
+    listBefore: String(before),
+    listAfter: String(after),
     changePct: Math.round(((after - before) / before) * 10000) / 100,
     effectiveAt: at,
     announcedAt: null,
@@ -181,7 +181,7 @@ describe('dispatcher', () => {
 
     expect(r.seen.map((s) => s.answered)).toEqual([204]);
     expect(verified).toHaveLength(1);
-    expect(verified[0]).toMatchObject({ type: 'price.changed', data: { provider: 'deepseek', change: { model: 'deepseek/deepseek-v4-pro', before: 1.74, after: 0.435, changePct: -75 } } });
+    expect(verified[0]).toMatchObject({ type: 'price.changed', data: { provider: 'deepseek', change: { model: 'deepseek/deepseek-v4-pro', before: '1.74', after: '0.435', changePct: -75 } } });
     expect(Date.parse((verified[0] as { timestamp: string }).timestamp)).toBeGreaterThan(0);
     const [row] = await deliveryRows(database, sub.subscription.id);
     expect(r.seen[0].id).toBe(row.id);

@@ -20,7 +20,7 @@ const VECTOR = {
 const BODY = JSON.stringify({
   type: 'price.changed',
   timestamp: '2026-05-26T16:00:00Z',
-  data: { model: 'deepseek/deepseek-v4-pro', component: 'input', before: 1.74, after: 0.435 },
+  data: { model: 'deepseek/deepseek-v4-pro', component: 'input', before: '1.74', after: '0.435' },
 });
 
 function signedNow(secrets: string[], opts: { id?: string; body?: string; at?: Date } = {}) {

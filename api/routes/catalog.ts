@@ -2,6 +2,7 @@
 // sources give different values for one line at one instant, src/catalog/disagreements.ts).
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { disagreements } from '../../src/catalog/disagreements.ts';
+import { Money } from '../../src/model.ts';
 import { resolveOrThrow } from '../../src/resolve/index-db.ts';
 import type { ApiContext } from '../context.ts';
 import { atParam, asOfParam, instantOr, instantParam, modelParam, providerParam } from '../params.ts';
@@ -38,7 +39,7 @@ export const resolveRoute = createRoute({
   },
 });
 
-const SourceValue = z.object({ source: z.string(), amount: z.number(), since: z.string(), recordedAt: z.string(), confidence: z.enum(['high', 'medium', 'low']), sources: z.array(z.object({ url: z.string() }).passthrough()) });
+const SourceValue = z.object({ source: z.string(), amount: Money, since: z.string(), recordedAt: z.string(), confidence: z.enum(['high', 'medium', 'low']), sources: z.array(z.object({ url: z.string() }).passthrough()) });
 const DisagreementsResponse = z
   .object({
     asOf: z.string(),

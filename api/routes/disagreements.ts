@@ -5,13 +5,14 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { fxDisagreements } from '../../src/fx/consistency.ts';
 import { RateSourceSchema } from '../../src/fx/convert.ts';
 import { NotFoundError } from '../../src/errors.ts';
+import { Money } from '../../src/model.ts';
 import { toIso } from '../../src/time.ts';
 import { getProvider } from '../../src/timeline/queries.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, instantOr, instantParam, modelParam, providerParam } from '../params.ts';
 import { problemResponses } from '../problem.ts';
 
-const side = z.object({ currency: z.string(), conditions: z.record(z.string(), z.unknown()), amount: z.number(), validFrom: z.string() });
+const side = z.object({ currency: z.string(), conditions: z.record(z.string(), z.unknown()), amount: Money, validFrom: z.string() });
 
 export const FxDisagreementSchema = z
   .object({
@@ -23,8 +24,8 @@ export const FxDisagreementSchema = z
     at: z.string().openapi({ description: 'The change instant at which the departure appeared.' }),
     changed: side,
     stale: side.openapi({ description: 'The side that did not change: suspect-stale.' }),
-    impliedRate: z.number(),
-    referenceRate: z.number(),
+    impliedRate: Money,
+    referenceRate: Money,
     rateDate: z.string(),
     rateSource: RateSourceSchema,
     rateNote: z.string().optional(),

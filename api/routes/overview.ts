@@ -4,7 +4,9 @@
 // own queries (provider price sheets and the change feed): no second price-at here.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { conditionsKey } from '../../src/conditions.ts';
-import type { Model } from '../../src/model.ts';
+import { Money, type Model } from '../../src/model.ts';
+import { MoneyOrNull } from '../schemas.ts';
+import { Decimal } from '../../src/decimal.ts';
 import { RateSourceSchema, type FxLineFields } from '../../src/fx/convert.ts';
 import { componentWords, lineWords, moveWords, shownPct } from '../../src/phrasing.ts';
 import { disagreements } from '../../src/catalog/disagreements.ts';
@@ -28,8 +30,8 @@ const instant = z.string().openapi({ format: 'date-time', example: '2026-05-01T0
 
 const CellSchema = z
   .object({
-    amount: z.number().openapi({ description: 'Effective price per 1M tokens (promo over list).' }),
-    list: z.number().nullable().openapi({ description: 'The list price when a promotion is in force, else null.' }),
+    amount: Money.describe('Effective price per 1M tokens (promo over list).'),
+    list: MoneyOrNull.describe('The list price when a promotion is in force, else null.'),
     /** The standard line (no conditions) when there is one; otherwise the cheapest conditioned line. */
     conditioned: z.boolean().openapi({ description: 'true: there is no unconditioned line; `amount` is the cheapest of the conditioned ones (e.g. off-peak).' }),
     variants: z.number().int().openapi({ description: 'Other lines of this component (peak hours, long context, tiers…).' }),
@@ -63,9 +65,9 @@ export const OverviewRowSchema = z
       .nullable()
       .openapi({ description: 'The latest change (not first_known) in force by `at`; `list: true` when `pct` is the list price’s move.' }),
     pricedSince: instant.nullable(),
-    spark: z.array(z.tuple([instant, z.number().nullable()])).openapi({ description: 'Steps of the headline price (input, else output), standard line: [effective from, amount], in the published currency.' }),
+    spark: z.array(z.tuple([instant, MoneyOrNull])).openapi({ description: 'Steps of the headline price (input, else output), standard line: [effective from, amount], in the published currency.' }),
     fx: z
-      .object({ convertedFrom: z.string(), rate: z.number(), rateDate: z.string(), rateSource: RateSourceSchema, rateNote: z.string().optional() })
+      .object({ convertedFrom: z.string(), rate: Money, rateDate: z.string(), rateSource: RateSourceSchema, rateNote: z.string().optional() })
       .nullable()
       .openapi({ description: 'With `currency=` naming a currency the model does not publish: how its prices were converted (ECB reference rate of the day of `at`); else null.' }),
   })
@@ -117,7 +119,7 @@ const isStandard = (c: object) => Object.keys(c).length === 0;
 /** The line a cell shows: the standard one, else the cheapest conditioned one (e.g. off-peak). */
 function cellLine(rows: PriceRow[]): PriceRow | null {
   if (rows.length === 0) return null;
-  return rows.find((r) => isStandard(r.conditions)) ?? rows.reduce((a, b) => (b.amount < a.amount ? b : a));
+  return rows.find((r) => isStandard(r.conditions)) ?? rows.reduce((a, b) => (new Decimal(b.amount).lt(a.amount) ? b : a));
 }
 
 function cell(rows: PriceRow[]): OverviewRow['input'] {
@@ -207,7 +209,7 @@ export function buildOverview(input: {
       const headline = cells.input ? 'input' : 'output';
       const shown = cellLine(rows.filter((r) => r.component === headline))!;
       const keys = new Set([conditionsKey({}), conditionsKey(shown.conditions)]);
-      const steps = new Map<string, number | null>();
+      const steps = new Map<string, Money | null>();
       for (const c of history) {
         if (c.component !== headline || c.unit !== TOKEN_UNIT || !keys.has(conditionsKey(c.conditions))) continue;
         const prior = steps.get(c.effectiveAt);

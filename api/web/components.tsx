@@ -2,7 +2,7 @@
 // scrollable table regions and the change table (overview and diff).
 import type { Child, FC } from 'hono/jsx';
 import type { Problem } from '../problem.ts';
-import type { Conditions as ConditionsT, Source } from '../../src/model.ts';
+import type { Conditions as ConditionsT, Money, Source } from '../../src/model.ts';
 import { shownPct } from '../../src/phrasing.ts';
 import { changeBadge, componentLabel, conditionParts, formatAmount, formatInstant, formatPct, modelHref, problemText } from './assets/format.js';
 
@@ -81,10 +81,10 @@ export interface ChangeRowData {
   currency: string;
   unit: string;
   conditions: ConditionsT;
-  before: number | null;
-  after: number | null;
-  listBefore?: number | null;
-  listAfter?: number | null;
+  before: Money | null;
+  after: Money | null;
+  listBefore?: Money | null;
+  listAfter?: Money | null;
   changePct: number | null;
   type: string;
   effectiveAt: string;
@@ -93,7 +93,7 @@ export interface ChangeRowData {
 }
 
 /** The list price beside an effective one that differs (a promotion ran). */
-const ListNote: FC<{ effective: number | null; list: number | null | undefined }> = ({ effective, list }) =>
+const ListNote: FC<{ effective: Money | null; list: Money | null | undefined }> = ({ effective, list }) =>
   list !== undefined && list !== null && list !== effective ? <span class="muted small list-note"> (list {formatAmount(list)})</span> : null;
 
 /** The change's percent: the effective move, or a list_changed row's list move (labelled). */

@@ -5,9 +5,9 @@
 // values stays the same, with each value's source and since when that source states it.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import type { Conditions, Source } from '../model.ts';
+import type { Conditions, Money, Source } from '../model.ts';
 import { NotFoundError } from '../errors.ts';
-import { amountToNumber, sameAmount } from '../decimal.ts';
+import { sameAmount } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, rowToLiveFact, type FactRow } from '../timeline/rows.ts';
@@ -21,7 +21,7 @@ export const OWN_SOURCE = 'provider';
 
 export interface SourceValue {
   source: string;
-  amount: number;
+  amount: Money;
   /** Since when this source states this value (the fact's validFrom). */
   since: string;
   /** The knowledge time at which the source stated it. */
@@ -125,7 +125,7 @@ export function lineDisagreements(facts: Fact[], since?: number): Disagreement[]
       effective: sourceName([...p.values.keys()][0]),
       values: [...p.values].map(([o, f]) => ({
         source: sourceName(o),
-        amount: amountToNumber(f.amount),
+        amount: f.amount,
         since: toIso(f.validFrom),
         recordedAt: toIso(f.recordedAt),
         confidence: f.confidence,

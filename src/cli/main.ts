@@ -247,7 +247,7 @@ export function buildProgram(deps: CliDeps): Command {
         data
           .map((p) => [
             `${p.id}${p.terms ? `: ${p.terms.fee} ${p.terms.currency} per ${p.terms.period ?? 'period'}, ${p.terms.credits} credits` : ''}`,
-            table(['model', 'component', 'credits per token'], p.rates.map((r) => [r.model, r.component, r.creditsPerTokenExact])),
+            table(['model', 'component', 'credits per token'], p.rates.map((r) => [r.model, r.component, r.creditsPerToken])),
           ].join('\n'))
           .join('\n\n') || 'no plans',
       );

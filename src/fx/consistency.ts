@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { BadInputError } from '../errors.ts';
-import { Decimal, amountToNumber } from '../decimal.ts';
-import type { Conditions } from '../model.ts';
+import { Decimal, toMoney } from '../decimal.ts';
+import { Money, type Conditions } from '../model.ts';
 import { toIso } from '../time.ts';
 import { history, listModels, priceSheet, type PriceRow } from '../timeline/queries.ts';
 import { rateAt, type FxRate, type RateSource } from './store.ts';
@@ -31,7 +31,7 @@ export interface CheckLine {
   unit: string;
   currency: string;
   conditions: Conditions;
-  amount: number;
+  amount: Money;
   validFrom: string;
 }
 
@@ -42,12 +42,12 @@ export interface Departure {
   /** The instant judged (a change instant for /v1/disagreements, `at` for a sheet). */
   at: string;
   /** The side that changed last. */
-  changed: { currency: string; conditions: Conditions; amount: number; validFrom: string };
+  changed: { currency: string; conditions: Conditions; amount: Money; validFrom: string };
   /** The side left as it was: suspect-stale. */
-  stale: { currency: string; conditions: Conditions; amount: number; validFrom: string };
-  /** Units of stale.currency per 1 changed.currency implied by the two lists. */
-  impliedRate: number;
-  referenceRate: number;
+  stale: { currency: string; conditions: Conditions; amount: Money; validFrom: string };
+  /** Units of stale.currency per 1 changed.currency implied by the two lists (10 significant digits). */
+  impliedRate: Money;
+  referenceRate: Money;
   rateDate: string;
   rateSource: RateSource;
   rateNote?: string;
@@ -86,7 +86,7 @@ export function findDepartures(
           for (const b of group.filter((l) => l.currency === currencies[j])) {
             // Peak and off-peak lines compare with a flat line, or with the same window.
             if (a.conditions.hours && b.conditions.hours && !sameHours(a.conditions, b.conditions)) continue;
-            if (a.amount <= 0 || b.amount <= 0 || a.validFrom === b.validFrom) continue;
+            if (!new Decimal(a.amount).gt(0) || !new Decimal(b.amount).gt(0) || a.validFrom === b.validFrom) continue;
             const [changed, stale] = a.validFrom > b.validFrom ? [a, b] : [b, a];
             const ref = rate(changed.currency, stale.currency);
             if (!ref) continue;
@@ -100,13 +100,13 @@ export function findDepartures(
               at: toIso(at),
               changed: { currency: changed.currency, conditions: changed.conditions, amount: changed.amount, validFrom: changed.validFrom },
               stale: { currency: stale.currency, conditions: stale.conditions, amount: stale.amount, validFrom: stale.validFrom },
-              impliedRate: amountToNumber(implied.toSignificantDigits(10)),
-              referenceRate: amountToNumber(ref.rate),
+              impliedRate: toMoney(implied.toSignificantDigits(10)),
+              referenceRate: toMoney(new Decimal(ref.rate)),
               rateDate: ref.rateDate,
               rateSource: ref.rateSource,
               ...(ref.rateNote && { rateNote: ref.rateNote }),
-              departurePct: amountToNumber(departure.times(100).toDecimalPlaces(2)),
-              tolerancePct: amountToNumber(tolerance.times(100)),
+              departurePct: departure.times(100).toDecimalPlaces(2).toNumber(),
+              tolerancePct: tolerance.times(100).toNumber(),
             });
           }
       }
@@ -124,23 +124,15 @@ async function rateTable(db: Db, lines: CheckLine[], at: number): Promise<(from:
   return (from, to) => table.get(`${from}>${to}`) ?? null;
 }
 
-export const SuspectStaleSchema = z.object({
-  changed: z.object({ currency: z.string(), amount: z.number(), validFrom: z.string() }),
-  impliedRate: z.number(),
-  referenceRate: z.number(),
+export const SuspectStale = z.object({
+  changed: z.object({ currency: z.string(), amount: Money, validFrom: z.string() }),
+  impliedRate: Money,
+  referenceRate: Money,
   rateDate: z.string(),
   departurePct: z.number(),
   tolerancePct: z.number(),
 });
-
-export interface SuspectStale {
-  changed: { currency: string; amount: number; validFrom: string };
-  impliedRate: number;
-  referenceRate: number;
-  rateDate: string;
-  departurePct: number;
-  tolerancePct: number;
-}
+export type SuspectStale = z.infer<typeof SuspectStale>;
 
 export type FlaggedRow<R> = R & { flags?: ['suspect-stale']; suspectStale?: SuspectStale };
 

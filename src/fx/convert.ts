@@ -2,7 +2,8 @@
 // reference rate and say so on the line. Storage never converts; only answers do.
 import { z } from 'zod';
 import { BadInputError } from '../errors.ts';
-import { Decimal, amountToNumber } from '../decimal.ts';
+import { Decimal, toMoney, type Money } from '../decimal.ts';
+import { Money as MoneySchema } from '../model.ts';
 import type { PricedRow } from '../pricing.ts';
 import type { PriceRow } from '../timeline/queries.ts';
 import { convertAmount } from './rates.ts';
@@ -13,9 +14,9 @@ export interface FxLineFields {
   /** The currency the provider published this line in. */
   convertedFrom: string;
   /** The published amount, in `convertedFrom`. */
-  originalAmount: number;
-  /** Units of the answer's currency per 1 `convertedFrom` (10 significant digits). */
-  rate: number;
+  originalAmount: Money;
+  /** Units of the answer's currency per 1 `convertedFrom` (10 significant digits), exact decimal string. */
+  rate: Money;
   /** The ECB publication day the rate is from. */
   rateDate: string;
   rateSource: RateSource;
@@ -33,8 +34,8 @@ export const RateSourceSchema = z.object({
 /** For response schemas (api/schemas.ts spreads these into line shapes). */
 export const FxLineSchemaFields = {
   convertedFrom: z.string().optional().describe('Set on a line converted from the currency the provider published it in.'),
-  originalAmount: z.number().optional(),
-  rate: z.number().optional().describe('Units of the answer currency per 1 convertedFrom (ECB reference rate, cross rates through EUR, 10 significant digits).'),
+  originalAmount: MoneySchema.optional(),
+  rate: MoneySchema.optional().describe('Units of the answer currency per 1 convertedFrom (ECB reference rate, cross rates through EUR, 10 significant digits).'),
   rateDate: z.string().optional().describe('The ECB publication day of the rate (the last one on or before the instant priced).'),
   rateSource: RateSourceSchema.optional(),
   rateNote: z.string().optional(),
@@ -43,8 +44,8 @@ export const FxLineSchemaFields = {
 export function fxLineFields(rate: FxRate, originalAmount: string | number): FxLineFields {
   return {
     convertedFrom: rate.from,
-    originalAmount: amountToNumber(new Decimal(originalAmount)),
-    rate: amountToNumber(rate.rate),
+    originalAmount: toMoney(new Decimal(originalAmount)),
+    rate: toMoney(new Decimal(rate.rate)),
     rateDate: rate.rateDate,
     rateSource: rate.rateSource,
     ...(rate.rateNote && { rateNote: rate.rateNote }),
@@ -65,8 +66,8 @@ export function convertPriceRow(row: PriceRow, rate: FxRate): PriceRow & FxLineF
   return {
     ...row,
     currency: rate.to,
-    amount: amountToNumber(convertAmount(String(row.amount), rate.rate)),
-    listAmount: row.listAmount === null ? null : amountToNumber(convertAmount(String(row.listAmount), rate.rate)),
+    amount: toMoney(convertAmount(row.amount, rate.rate)),
+    listAmount: row.listAmount === null ? null : toMoney(convertAmount(row.listAmount, rate.rate)),
     ...fxLineFields(rate, row.amount),
   };
 }
@@ -75,7 +76,7 @@ export function convertPriceRow(row: PriceRow, rate: FxRate): PriceRow & FxLineF
 export type ConvertedPricedRow<R extends PricedRow = PricedRow> = R & { fx?: FxLineFields };
 
 export function convertPricedRow<R extends PricedRow>(row: R, rate: FxRate): ConvertedPricedRow<R> {
-  return { ...row, currency: rate.to, amount: convertAmount(row.amount, rate.rate).toFixed(), fx: fxLineFields(rate, row.amount) };
+  return { ...row, currency: rate.to, amount: toMoney(convertAmount(row.amount, rate.rate)), fx: fxLineFields(rate, row.amount) };
 }
 
 export function fxOf(row: PricedRow): FxLineFields | undefined {

@@ -4,7 +4,7 @@
 // rate shown:
 //   plan price per 1M tokens = fee / credits per period × credits per token × 1,000,000
 import type { Db } from '../db/client.ts';
-import { Decimal, amountToNumber } from '../decimal.ts';
+import { Decimal, toMoney, type Money } from '../decimal.ts';
 import type { PlanQuote } from '../quote.ts';
 import type { PlanAt } from '../timeline/plans.ts';
 import { effectivePriceRows } from '../timeline/queries.ts';
@@ -17,7 +17,7 @@ export type PlanQuoteInCurrency = PlanQuote & {
   /** The currency of effectivePricePer1M and paygPricePer1M. */
   currency: string;
   /** The plan's figure before conversion, in feeCurrency (when it was converted). */
-  effectivePricePer1MInFeeCurrency?: number | null;
+  effectivePricePer1MInFeeCurrency?: Money | null;
   /** How the plan's figure was converted from feeCurrency. */
   feeConversion?: FxLineFields;
   note?: string;
@@ -37,7 +37,7 @@ export async function planInCurrency(db: Db, pq: PlanQuote, currency: string, at
   return {
     ...pq,
     currency,
-    effectivePricePer1M: amountToNumber(convertAmount(String(pq.effectivePricePer1M), rate.rate)),
+    effectivePricePer1M: toMoney(convertAmount(pq.effectivePricePer1M, rate.rate)),
     effectivePricePer1MInFeeCurrency: pq.effectivePricePer1M,
     feeConversion: fxLineFields(rate, pq.effectivePricePer1M),
   };
@@ -45,9 +45,9 @@ export async function planInCurrency(db: Db, pq: PlanQuote, currency: string, at
 
 export interface PlanRateComparison {
   /** Cost of 1M tokens of this component on the plan, in `currency`. */
-  planPricePer1M: number | null;
+  planPricePer1M: Money | null;
   /** The model's pay-as-you-go price of the component (no conditions) at `at`, in `currency`. */
-  paygPricePer1M: number | null;
+  paygPricePer1M: Money | null;
   /** The plan's fee currency, or the currency asked for. */
   currency: string | null;
   planConversion?: FxLineFields;
@@ -77,12 +77,12 @@ export async function comparePlans(
       }
       const target = currency ?? t.currency;
       const notes: string[] = [];
-      const planPrice = new Decimal(t.feeExact).div(t.creditsExact).times(r.creditsPerTokenExact).times(1_000_000).toSignificantDigits(10);
-      const cmp: PlanRateComparison = { planPricePer1M: amountToNumber(planPrice), paygPricePer1M: null, currency: target };
+      const planPrice = new Decimal(t.fee).div(t.credits).times(r.creditsPerToken).times(1_000_000).toSignificantDigits(10);
+      const cmp: PlanRateComparison = { planPricePer1M: toMoney(planPrice), paygPricePer1M: null, currency: target };
       if (target !== t.currency) {
         const rate = await rateAt(db, { from: t.currency, to: target, at });
         if (rate) {
-          cmp.planPricePer1M = amountToNumber(convertAmount(planPrice, rate.rate));
+          cmp.planPricePer1M = toMoney(convertAmount(planPrice, rate.rate));
           cmp.planConversion = fxLineFields(rate, planPrice.toFixed());
         } else {
           cmp.planPricePer1M = null;
@@ -93,13 +93,13 @@ export async function comparePlans(
       const published = [...new Set(rows.map((x) => x.currency))];
       const from = conversionSource(published, target);
       if (rows.length === 0) notes.push(`${r.model} has no unconditional ${r.component} price at that instant`);
-      else if (from === null) cmp.paygPricePer1M = amountToNumber(rows.find((x) => x.currency === target)!.amount);
+      else if (from === null) cmp.paygPricePer1M = toMoney(new Decimal(rows.find((x) => x.currency === target)!.amount));
       else {
         const rate = await rateAt(db, { from, to: target, at });
         const row = rows.find((x) => x.currency === from)!;
         if (!rate) notes.push(`${r.model} has no ${target} ${r.component} price and there is no ECB reference rate ${from}→${target} for ${isoDay(at)}`);
         else {
-          cmp.paygPricePer1M = amountToNumber(convertAmount(row.amount, rate.rate));
+          cmp.paygPricePer1M = toMoney(convertAmount(row.amount, rate.rate));
           cmp.paygConversion = fxLineFields(rate, row.amount);
         }
       }

@@ -10,7 +10,7 @@ import { diff, priceSheet, providerSheets, type PriceRow, type PriceSheet, type 
 import { conversionSource, convertPricedRow, convertPriceRow, fxLineFields, noRateError, type FxLineFields } from './convert.ts';
 import { flagSheet } from './consistency.ts';
 import { fxCoverage, rateAt } from './store.ts';
-import { amountToNumber } from '../decimal.ts';
+import { toMoney, type Money } from '../decimal.ts';
 import { convertAmount, isoDay } from './rates.ts';
 
 async function coverageText(db: Db): Promise<string> {
@@ -78,7 +78,7 @@ export async function diffIn(db: Db, q: Scope & { from: number; to: number; asOf
     const rFrom = await rateAt(db, { from, to: wanted, at: q.from });
     const rTo = await rateAt(db, { from, to: wanted, at: q.to });
     if (!rFrom || !rTo) throw noRateError(model, wanted, published.sort(), isoDay(!rFrom ? q.from : q.to), await coverageText(db));
-    const conv = (v: number | null, r: typeof rFrom) => (v === null ? null : amountToNumber(convertAmount(String(v), r.rate)));
+    const conv = (v: Money | null, r: typeof rFrom) => (v === null ? null : toMoney(convertAmount(v, r.rate)));
     for (const l of lines.filter((x) => x.currency === from))
       out.push({
         ...l,
@@ -87,8 +87,8 @@ export async function diffIn(db: Db, q: Scope & { from: number; to: number; asOf
         listBefore: conv(l.listBefore, rFrom),
         after: conv(l.after, rTo),
         listAfter: conv(l.listAfter, rTo),
-        ...fxLineFields(rTo, l.after ?? l.before ?? 0),
-        rateBefore: fxLineFields(rFrom, l.before ?? l.after ?? 0),
+        ...fxLineFields(rTo, l.after ?? l.before ?? '0'),
+        rateBefore: fxLineFields(rFrom, l.before ?? l.after ?? '0'),
       });
   }
   return { ...d, changes: out };

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { PlanRate, PlanTerms, TokenPlan } from '../model.ts';
 import { NotFoundError } from '../errors.ts';
-import { amountToNumber } from '../decimal.ts';
+import type { Money } from '../decimal.ts';
 import { inForce } from './series-state.ts';
 
 export interface PlanAt {
@@ -12,18 +12,16 @@ export interface PlanAt {
   name: string;
   note?: string;
   terms: null | {
-    fee: number;
-    feeExact: string;
+    fee: Money;
     currency: string;
     period: string;
-    credits: number;
-    creditsExact: string;
+    credits: Money;
     validFrom: string;
     validTo: string | null;
     sources: PlanTerms['sources'];
     confidence: PlanTerms['confidence'];
   };
-  rates: Array<{ model: string; component: string; creditsPerToken: number; creditsPerTokenExact: string; validFrom: string; sources: PlanRate['sources'] }>;
+  rates: Array<{ model: string; component: string; creditsPerToken: Money; validFrom: string; sources: PlanRate['sources'] }>;
 }
 
 /** Rows of a plan table known at asOf: the rule (series-state) then picks the one in force per series. */
@@ -80,12 +78,10 @@ export async function plansAt(db: Db, q: { provider?: string; plan?: string; at:
       name: plan.name,
       ...(plan.note ? { note: plan.note } : {}),
       terms: t && {
-        fee: amountToNumber(t.fee),
-        feeExact: t.fee,
+        fee: t.fee,
         currency: t.currency,
         period: t.period,
-        credits: amountToNumber(t.credits),
-        creditsExact: t.credits,
+        credits: t.credits,
         validFrom: new Date(t.validFrom).toISOString(),
         validTo: t.validTo ? new Date(t.validTo).toISOString() : null,
         sources: t.sources,
@@ -96,8 +92,7 @@ export async function plansAt(db: Db, q: { provider?: string; plan?: string; at:
         .map((r) => ({
           model: r.model,
           component: r.component,
-          creditsPerToken: amountToNumber(r.creditsPerToken),
-          creditsPerTokenExact: r.creditsPerToken,
+          creditsPerToken: r.creditsPerToken,
           validFrom: new Date(r.validFrom).toISOString(),
           sources: r.sources,
         })),

@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { ChangeType, Conditions, Model, Provider, Source } from '../model.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
-import { amountToNumber } from '../decimal.ts';
+import type { Money } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
@@ -21,9 +21,10 @@ export interface PriceRow {
   currency: string;
   unit: string;
   conditions: Conditions;
-  amount: number;
+  /** Exact decimal string (Money): the effective amount per unit. */
+  amount: Money;
   kind: 'list' | 'promo';
-  listAmount: number | null;
+  listAmount: Money | null;
   validFrom: string;
   validTo: string | null;
   announcedAt?: string;
@@ -60,10 +61,10 @@ export interface ChangeRecord {
   unit: string;
   conditions: Conditions;
   type: ChangeType;
-  before: number | null;
-  after: number | null;
-  listBefore: number | null;
-  listAfter: number | null;
+  before: Money | null;
+  after: Money | null;
+  listBefore: Money | null;
+  listAfter: Money | null;
   changePct: number | null;
   effectiveAt: string;
   announcedAt: string | null;
@@ -74,10 +75,11 @@ export interface ChangeRecord {
   /** announcement_withdrawn only: when the announcement stopped (effectiveAt is when it was to take effect). */
   withdrawnAt?: string;
   /** split only: the conditional lines the line became (its own `after` is null). */
-  into?: Array<{ conditions: Conditions; after: number | null; listAfter: number | null }>;
+  into?: Array<{ conditions: Conditions; after: Money | null; listAfter: Money | null }>;
 }
 
-const num = (a: string | null) => (a === null ? null : amountToNumber(a));
+// Amounts are stored canonical (normalizeAmount on write), so they are served as they are.
+const num = (a: string | null): Money | null => a;
 
 /** A change yet to take effect; a withdrawn announcement will not take effect, so it never is. */
 export function isUpcoming(c: Pick<DerivedChange, 'type' | 'effectiveAt'>, asOf: number): boolean {
@@ -291,9 +293,9 @@ function sheetFromRows(rows: FactRow[], everySource: FactRow[] | undefined, conf
       currency: eff.currency,
       unit: eff.unit,
       conditions: parseConditionsKey(eff.conditions),
-      amount: amountToNumber(eff.amount),
+      amount: eff.amount,
       kind: eff.kind,
-      listAmount: list ? amountToNumber(list.amount) : null,
+      listAmount: list ? list.amount : null,
       validFrom: toIso(Number(eff.valid_from)),
       validTo: toIsoOrNull(eff.valid_to === null ? null : Number(eff.valid_to)),
       recordedAt: toIso(Number(eff.recorded_at)),
@@ -476,7 +478,7 @@ export async function history(
         unit: r.unit,
         conditions: parseConditionsKey(r.conditions),
         kind: r.kind,
-        amount: amountToNumber(r.amount),
+        amount: r.amount,
         validFrom: toIso(Number(r.valid_from)),
         validTo: toIsoOrNull(r.valid_to === null ? null : Number(r.valid_to)),
         announcedAt: toIsoOrNull(r.announced_at === null ? null : Number(r.announced_at)),

@@ -9,8 +9,8 @@ export declare function conditionParts(conditions: Conditions | undefined | null
 export declare function conditionsShort(conditions: Conditions | undefined | null): string;
 export declare function conditionsKey(conditions: Conditions | undefined | null): string;
 export declare function formatDecimal(v: number | string | null | undefined): string;
-export declare function formatAmount(n: number | null | undefined): string;
-export declare function formatMoney(n: number | null | undefined, currency: string): string;
+export declare function formatAmount(n: number | string | null | undefined): string;
+export declare function formatMoney(n: number | string | null | undefined, currency: string): string;
 export declare function formatPct(p: number | null | undefined): string;
 export declare function formatInstant(iso: string | null | undefined): string;
 export declare function isoDate(msOrIso: number | string): string;

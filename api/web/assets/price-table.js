@@ -12,16 +12,21 @@ export const SHOW_CURRENCIES = ['CNY', 'EUR', 'USD'];
 const SORT_VALUE = {
   provider: (r) => r.providerName.toLowerCase(),
   model: (r) => r.name.toLowerCase(),
-  input: (r) => r.input?.amount ?? null,
-  cacheRead: (r) => r.cacheRead?.amount ?? null,
-  cacheWrite: (r) => r.cacheWrite?.amount ?? null,
-  output: (r) => r.output?.amount ?? null,
+  // Amounts are exact decimal strings; a double orders them well enough to sort.
+  input: (r) => amountKey(r.input),
+  cacheRead: (r) => amountKey(r.cacheRead),
+  cacheWrite: (r) => amountKey(r.cacheWrite),
+  output: (r) => amountKey(r.output),
   context: (r) => r.contextWindow,
   freshness: (r) => r.lastConfirmedAt,
   change: (r) => r.lastChange?.at ?? null,
   currency: (r) => r.currency,
 };
 export const SORT_KEYS = Object.keys(SORT_VALUE);
+
+function amountKey(cell) {
+  return cell ? Number(cell.amount) : null;
+}
 
 /** Lowercase words of letters and digits: "Claude Opus 4.6" and "claude-opus-4-6" read alike. */
 export function words(s) {
@@ -142,7 +147,7 @@ export function stateParams(s) {
  * it changes). Log scale, so a −98% cut reads as a drop, not a flat line at 0. Empty for < 1 point.
  */
 export function sparkPath(points, nowMs, w = 80, h = 20) {
-  const pts = points.filter(([, v]) => v !== null && v > 0).map(([t, v]) => [Date.parse(t), Math.log(v)]);
+  const pts = points.filter(([, v]) => v !== null && Number(v) > 0).map(([t, v]) => [Date.parse(t), Math.log(Number(v))]);
   if (pts.length === 0) return '';
   const t0 = pts[0][0];
   const t1 = Math.max(nowMs, pts[pts.length - 1][0] + 1);

@@ -23,6 +23,8 @@ const DAY = 86400;
  */
 /** @returns the uPlot instance (call destroy() before dropping its box). */
 export function drawStepChart(box, opts) {
+  // The API's amounts are exact decimal strings; the chart draws doubles (the CSV keeps the strings).
+  opts = { ...opts, series: opts.series.map((s) => ({ ...s, values: s.values.map((v) => (v === null || v === undefined ? null : Number(v))) })) };
   const U = window.uPlot;
   if (!U) throw new Error('the chart library did not load');
   const height = opts.height ?? 220;
