@@ -75,8 +75,15 @@ export function workloadFromUrl(url: URL, now: number): Workload {
 
 export async function comparePage(api: ApiFetch, url: URL, now: number): Promise<PageResult> {
   const w = workloadFromUrl(url, now);
-  const [models, disagreements, resolver] = await Promise.all([getJson<Models>(api, '/v1/models'), api('/v1/disagreements'), askResolver(api, '')]);
-  const disputed = disagreements.ok ? [...modelIdsIn(await disagreements.json().catch(() => null))] : [];
+  // Disagreements of the chosen models only: the unfiltered list takes seconds; the script asks for
+  // models added later the same way.
+  const [models, disagreements, resolver] = await Promise.all([
+    getJson<Models>(api, '/v1/models'),
+    Promise.all(w.models.map((m) => api(`/v1/disagreements?model=${encodeURIComponent(m)}`))),
+    askResolver(api, ''),
+  ]);
+  const disputed: string[] = [];
+  for (const r of disagreements) if (r.ok) disputed.push(...modelIdsIn(await r.json().catch(() => null)));
   const hitPct = Math.round(w.hit * 100);
 
   const html = renderPage({
