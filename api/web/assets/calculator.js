@@ -4,10 +4,10 @@
 // timed requests (workload.js builds them), added up exactly (decimal.js): the table at the chosen
 // day, the chart at every day a price of these models changed. The form's state lives in the URL.
 import Decimal from './decimal.mjs';
-import { ApiProblem, getJson, postJson } from './api.js';
+import { ApiProblem, getJson, postJson, withQuery } from './api.js';
 import { h, setUrlParams, showProblem } from './dom.js';
 import { componentLabel, conditionsShort, formatInstant, formatMoney, isoDate, modelHref, problemText } from './format.js';
-import { matchesQuery } from './price-table.js';
+import { matchesQuery, modelIdsIn } from './price-table.js';
 import { chartCsv, chartEnd, downloadLink, drawStepChart, PALETTE } from './step-chart.js';
 import { dayGroups, localModelFor, parseProfile, parseUsageLog, slotCounts, slotWeights } from './workload.js';
 
@@ -269,7 +269,7 @@ class Calculator {
       const day = (models, date) => dayGroups(date, slotCounts(w.rpd, w.weights(date)), usage).map((g) => ({ models, ...options, requests: g.count, usage: g.log }));
 
       const atIso = `${w.at}T00:00:00Z`;
-      const quotes = await this.quoteSum([...known.keys()], (models) => day(models, w.at));
+      const [quotes] = await Promise.all([this.quoteSum([...known.keys()], (models) => day(models, w.at)), learnDisputes([...known.keys()])]);
       if (stale()) return;
       for (const [m, p] of unknown) quotes.set(m, p);
       this.renderTable(w, currency, atIso, quotes);
@@ -315,7 +315,7 @@ class Calculator {
       const res = await postJson('/v1/quote', makeBody(models));
       models.forEach((m, i) => {
         const q = res.quotes.find((x) => (x.requested ?? x.model) === m) ?? res.quotes[i];
-        out.set(m, { ...exact(q), warnings: warningsFor(res, q, m) });
+        out.set(m, { ...q, warnings: warningsFor(res, q, m) });
       });
       return out;
     } catch (err) {
@@ -330,7 +330,7 @@ class Calculator {
     for (const m of models) {
       try {
         const res = await postJson('/v1/quote', makeBody([m]));
-        out.set(m, { ...exact(res.quotes[0]), warnings: warningsFor(res, res.quotes[0], m) });
+        out.set(m, { ...res.quotes[0], warnings: warningsFor(res, res.quotes[0], m) });
       } catch (err) {
         if (!(err instanceof ApiProblem)) throw err;
         out.set(m, err);
@@ -390,7 +390,7 @@ class Calculator {
       model: m,
       values: instants.map((_, i) => {
         const q = results[i].get(m);
-        return q && !(q instanceof ApiProblem) ? q.total : null;
+        return q && !(q instanceof ApiProblem) ? Number(q.total) : null;
       }),
       currency: [...results].reverse().map((r) => r.get(m)).find((q) => q && !(q instanceof ApiProblem))?.currency ?? currency,
     }));
@@ -412,9 +412,9 @@ class Calculator {
         'tr',
         { dataset: { model: m, stale: q.warnings?.length ? 'true' : '' } },
         name,
-        h('td', { class: 'num', 'data-label': 'Per request' }, formatMoney(new Decimal(q.totalExact).div(w.rpd).toDecimalPlaces(12).toString(), q.currency)),
-        h('td', { class: 'num quote-total', 'data-label': 'Per day', dataset: { total: q.totalExact, currency: q.currency } }, formatMoney(q.totalExact, q.currency)),
-        h('td', { class: 'num', 'data-label': `Per ${DAYS_PER_MONTH} days` }, formatMoney(new Decimal(q.totalExact).times(DAYS_PER_MONTH).toString(), q.currency)),
+        h('td', { class: 'num', 'data-label': 'Per request' }, formatMoney(new Decimal(q.total).div(w.rpd).toDecimalPlaces(12).toFixed(), q.currency)),
+        h('td', { class: 'num quote-total', 'data-label': 'Per day', dataset: { total: q.total, currency: q.currency } }, formatMoney(q.total, q.currency)),
+        h('td', { class: 'num', 'data-label': `Per ${DAYS_PER_MONTH} days` }, formatMoney(new Decimal(q.total).times(DAYS_PER_MONTH).toFixed(), q.currency)),
         h('td', {}, breakdown(q)),
       );
     });
@@ -574,17 +574,51 @@ function addQuotes(a, b) {
   for (const l of [...a.lines, ...b.lines]) {
     const key = JSON.stringify([l.component, l.unitPrice, l.unit, l.conditions ?? null, l.note ?? null]);
     const cur = lines.get(key);
-    if (cur) lines.set(key, { ...cur, tokens: cur.tokens + l.tokens, costExact: new Decimal(cur.costExact ?? cur.cost).plus(l.costExact ?? l.cost).toString() });
-    else lines.set(key, { ...l, costExact: String(l.costExact ?? l.cost) });
+    if (cur) lines.set(key, { ...cur, tokens: cur.tokens + l.tokens, cost: new Decimal(cur.cost).plus(l.cost).toFixed() });
+    else lines.set(key, { ...l });
   }
-  const totalExact = new Decimal(a.totalExact ?? a.total).plus(b.totalExact ?? b.total).toString();
+  const total = new Decimal(a.total).plus(b.total).toFixed();
   const warnings = dedupeWarnings([...(a.warnings ?? []), ...(b.warnings ?? [])]);
-  return { ...a, total: Number(totalExact), totalExact, warnings, lines: [...lines.values()].map((l) => ({ ...l, cost: Number(l.costExact) })) };
+  return { ...a, total, warnings, lines: [...lines.values()] };
 }
 
-/** A quote with its total as an exact decimal string (the API's numbers carry ≤ 12 decimals). */
-function exact(q) {
-  return { ...q, totalExact: q.totalExact ?? new Decimal(q.total).toString() };
+/**
+ * Which of these models sources disagree on: asked per model (`/v1/disagreements?model=`, fast)
+ * and added to the form's list, which the server filled for the models in the URL. The whole
+ * list (`/v1/disagreements` unfiltered) takes seconds.
+ */
+const disputesAsked = new Map();
+async function learnDisputes(models) {
+  const form = $('calc');
+  if (!form) return;
+  await Promise.all(
+    models.map((m) => {
+      if (!disputesAsked.has(m))
+        disputesAsked.set(
+          m,
+          getJson(withQuery('/v1/disagreements', { model: m }))
+            .then((body) => {
+              if (modelIdsIn(body).size === 0) return;
+              const list = new Set((form.dataset.disputed ?? '').split(' ').filter(Boolean));
+              list.add(m.toLowerCase());
+              form.dataset.disputed = [...list].join(' ');
+            })
+            .catch(() => {}),
+        );
+      return disputesAsked.get(m);
+    }),
+  );
+}
+
+/** The model ids a priced log answered for. */
+function logModelIds(result) {
+  const ids = new Set();
+  for (const m of result.models) {
+    const priced = [...(result.cells.get(m)?.values() ?? [])].find((q) => q && !(q instanceof ApiProblem));
+    const id = priced?.model ?? result.idFor.get(m);
+    if (id) ids.add(id);
+  }
+  return [...ids];
 }
 
 function disputedBadge(model) {
@@ -612,6 +646,7 @@ function wireUsageLog(calcForm) {
     }
     try {
       const result = await priceLog(rows, calcForm, (done, total) => (status.textContent = `Pricing ${rows.length} requests: ${done} of ${total} quotes…`));
+      await learnDisputes(logModelIds(result));
       renderLog(box, result, errors);
       status.textContent = `Priced ${rows.length} requests on ${result.days.length} days and ${result.models.length} models${errors.length ? `; ${errors.length} lines skipped` : ''}.`;
     } catch (err) {
@@ -658,7 +693,7 @@ async function priceLog(rows, calcForm, progress) {
         for (let i = 0; i < log.length; i += LOG_CHUNK) {
           try {
             const res = await postJson('/v1/quote', { models: [id], usage: log.slice(i, i + LOG_CHUNK) });
-            const part = { ...exact(res.quotes[0]), warnings: warningsFor(res, res.quotes[0], id) };
+            const part = { ...res.quotes[0], warnings: warningsFor(res, res.quotes[0], id) };
             q = q ? addQuotes(q, part) : part;
           } catch (err) {
             if (!(err instanceof ApiProblem)) throw err;
@@ -699,7 +734,7 @@ function renderLog(box, result, errors) {
     for (const q of cells.get(m)?.values() ?? []) {
       if (!q || q instanceof ApiProblem) continue;
       const k = `${m}\u0000${q.currency}`;
-      totals.set(k, new Decimal(totals.get(k) ?? 0).plus(q.totalExact).toString());
+      totals.set(k, new Decimal(totals.get(k) ?? 0).plus(q.total).toFixed());
     }
   const problems = models.flatMap((m) => [...(cells.get(m)?.entries() ?? [])].filter(([, q]) => q instanceof ApiProblem).map(([d, q]) => `${m} on ${d}: ${problemText(q.problem)}`));
   const table = h(
@@ -726,7 +761,7 @@ function renderLog(box, result, errors) {
             const q = row?.get(d);
             if (!q) return h('td', { class: 'num empty', 'data-label': d }, '');
             if (q instanceof ApiProblem) return h('td', { class: 'num row-error', 'data-label': d, title: problemText(q.problem) }, 'not priced');
-            return h('td', { class: 'num', 'data-label': d, dataset: { total: q.totalExact } }, formatMoney(q.totalExact, q.currency));
+            return h('td', { class: 'num', 'data-label': d, dataset: { total: q.total } }, formatMoney(q.total, q.currency));
           }),
         );
       }),
