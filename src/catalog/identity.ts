@@ -57,13 +57,21 @@ export interface IdentityOutcome {
 
 const localOf = (id: string) => id.slice(id.indexOf('/') + 1);
 const DATED = /^(.+)-(\d{8}|\d{4}-\d{2}-\d{2})$/;
-const FAMILY = '(opus|sonnet|haiku)';
+const FAMILIES = new Set(['opus', 'sonnet', 'haiku']);
+const isNum = (t: string | undefined) => t !== undefined && /^\d+$/.test(t);
+const isDigit = (t: string | undefined) => t !== undefined && /^\d$/.test(t);
+
+// Claude names are read token by token (split at `-`), not by one regex: Node 20's irregexp answers a
+// lookahead inside an optional group differently once the regex tiers up (first call right, later wrong).
 
 /** Claude's family-first form of a name segment: `claude-3-5-sonnet-x` → `claude-sonnet-3-5-x`; `-0` dropped. */
 function claudeFamilyFirst(seg: string): string {
-  let s = seg.replace(new RegExp(`^claude-(\\d+)(?:-(\\d)(?=-))?-${FAMILY}(?=-|$)`), (_m, maj: string, min: string | undefined, fam: string) => `claude-${fam}-${maj}${min ? `-${min}` : ''}`);
-  s = s.replace(new RegExp(`^claude-${FAMILY}-(\\d+)-0(?=-|$)`), 'claude-$1-$2');
-  return s;
+  const t = seg.split('-');
+  if (t[0] !== 'claude') return seg;
+  if (isNum(t[1]) && isDigit(t[2]) && FAMILIES.has(t[3])) t.splice(1, 3, t[3], t[1], t[2]);
+  else if (isNum(t[1]) && FAMILIES.has(t[2])) t.splice(1, 2, t[2], t[1]);
+  if (FAMILIES.has(t[1]) && isNum(t[2]) && t[3] === '0') t.splice(3, 1);
+  return t.join('-');
 }
 
 /** The key ids of one model share: separators and case folded, Claude's order and `-0` folded. */
@@ -71,16 +79,21 @@ export function identityKey(local: string): string {
   const folded = local.trim().toLowerCase().replace(/[._\s]+/g, '-').replace(/-+/g, '-');
   return folded
     .split('/')
-    .map((seg) => (seg.startsWith('claude-') ? claudeFamilyFirst(seg) : seg))
+    .map((seg) => claudeFamilyFirst(seg))
     .join('/');
 }
 
 /** Anthropic's API spelling of a Claude name: dashes; version first up to 3.x, family first from 4 on. */
 function anthropicSpelling(local: string): string {
-  const key = identityKey(local);
-  return key.replace(new RegExp(`^claude-${FAMILY}-(\\d+)(?:-(\\d)(?=-|$))?`), (m, fam: string, maj: string, min: string | undefined) =>
-    Number(maj) >= 4 ? m : `claude-${maj}${min ? `-${min}` : ''}-${fam}`,
-  );
+  return identityKey(local)
+    .split('/')
+    .map((seg) => {
+      const t = seg.split('-');
+      if (t[0] !== 'claude' || !FAMILIES.has(t[1]) || !isNum(t[2]) || Number(t[2]) >= 4) return seg;
+      const version = isDigit(t[3]) ? [t[2], t[3]] : [t[2]];
+      return ['claude', ...version, t[1], ...t.slice(2 + version.length)].join('-');
+    })
+    .join('/');
 }
 
 /** Providers whose API ids follow one spelling: a catalog's other spelling is rewritten into it. */
