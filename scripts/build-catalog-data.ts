@@ -43,7 +43,15 @@ await importDatasets(
     const priced = new Set(ds.facts.map((x) => x.model));
     const catalogMade = (m: (typeof ds.models)[number]) =>
       !own.has(m.id) && (priced.has(m.id) || (m.sources !== undefined && m.sources.length > 0 && m.sources.every((s) => fromCatalog(s.url))));
-    return { ...ds, models: ds.models.filter((m) => !catalogMade(m)), facts: ds.facts.filter((x) => !x.origin) };
+    // A kept model's aliases a catalog gave go too (the backfill gives them again), so the build
+    // depends on the providers' own data only, not on the data/ it rebuilds.
+    const models = ds.models
+      .filter((m) => !catalogMade(m))
+      .map(({ aliases, ...m }) => {
+        const kept = (aliases ?? []).filter((a) => !(a.sources.length > 0 && a.sources.every((s) => fromCatalog(s.url))));
+        return kept.length ? { ...m, aliases: kept } : m;
+      });
+    return { ...ds, models, facts: ds.facts.filter((x) => !x.origin) };
   }),
 );
 const official = new Set(scrapers.map((s) => s.id));

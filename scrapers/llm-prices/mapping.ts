@@ -20,5 +20,6 @@ export function llmPricesProvider(vendor: string): string {
 export function llmPricesContextTier(local: string, model: { name: string } | undefined): { base: string; contextAbove: number } | null {
   const m = /^(.+)-(\d+)k$/.exec(local);
   if (!m || !model || !new RegExp(`>\\s*${m[2]}\\s*k\\b`, 'i').test(model.name)) return null;
-  return { base: m[1], contextAbove: Number(m[2]) * 1000 };
+  // `gemini-2.5-pro--200k` (a doubled dash in one commit) is gemini-2.5-pro's tier too.
+  return { base: m[1].replace(/-+$/, ''), contextAbove: Number(m[2]) * 1000 };
 }

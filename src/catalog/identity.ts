@@ -16,9 +16,10 @@
 //   snapshot      `X-20250514` / `X-2024-08-06` is X when X is a model and it is the ONLY dated
 //                 snapshot of X the catalog lists: then it is the one X names. Two snapshots of X
 //                 (claude-3-5-sonnet-20240620 and -20241022) stay models of their own.
-// The id the group becomes: the provider's own page's id, else one the timeline already holds
-// (ids stay stable), else the provider's spelling (Anthropic: dashes, family-first from Claude 4),
-// else the dotted spelling APIs use for versions (`gpt-4.1`), else the first in order.
+// The id the group becomes: the provider's own page's id, else the provider's spelling (Anthropic:
+// dashes, family-first from Claude 4), else the dotted spelling APIs use for versions (`gpt-4.1`,
+// `gemini-3.1-pro-preview`, not llm-prices' `gemini-3-1-pro-preview`), else one the timeline already
+// holds, else the first in order.
 // A collapse never makes one catalog state two prices for one line: an id whose prices differ from
 // those already gathered under the target stays a model of its own (a note says so).
 import { Decimal } from 'decimal.js';
@@ -83,13 +84,16 @@ export function identityKey(local: string): string {
     .join('/');
 }
 
-/** Anthropic's API spelling of a Claude name: dashes; version first up to 3.x, family first from 4 on. */
+/** Anthropic's API spelling of a Claude 3+ name: dashes; version first up to 3.x, family first from 4 on. */
 function anthropicSpelling(local: string): string {
-  return identityKey(local)
+  return local
     .split('/')
-    .map((seg) => {
+    .map((raw) => {
+      // Names before Claude 3 keep their dots (`claude-2.1`, `claude-instant-1.2` are the API's ids).
+      const seg = identityKey(raw);
       const t = seg.split('-');
-      if (t[0] !== 'claude' || !FAMILIES.has(t[1]) || !isNum(t[2]) || Number(t[2]) >= 4) return seg;
+      if (t[0] !== 'claude' || !FAMILIES.has(t[1])) return raw;
+      if (!isNum(t[2]) || Number(t[2]) >= 4) return seg;
       const version = isDigit(t[3]) ? [t[2], t[3]] : [t[2]];
       return ['claude', ...version, t[1], ...t.slice(2 + version.length)].join('-');
     })
@@ -105,14 +109,13 @@ const dots = (s: string) => (s.match(/\./g) ?? []).length;
 function canonicalOf(provider: string, members: string[], known: KnownModels): string {
   const official = members.filter((m) => known.official.has(m)).sort();
   if (official.length) return official[0];
-  const held = members.filter((m) => known.ids.has(m)).sort();
-  if (held.length) return held[0];
   const spell = PROVIDER_SPELLING[provider];
   if (spell) {
     const id = `${provider}/${spell(localOf(members[0]))}`;
     if (ModelId.safeParse(id).success) return id;
   }
-  return [...members].sort((a, b) => dots(b) - dots(a) || a.localeCompare(b))[0];
+  const held = (m: string) => (known.ids.has(m) ? 0 : 1);
+  return [...members].sort((a, b) => dots(b) - dots(a) || held(a) - held(b) || a.localeCompare(b))[0];
 }
 
 const lineKey = (o: Observation) =>
