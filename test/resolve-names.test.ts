@@ -142,7 +142,6 @@ describe('resolving real model names', () => {
       ['openai/gpt-4o-mini-2024-07-18', 'openai/gpt-4o-mini'],
       ['gpt-5-2025-08-07', 'openai/gpt-5'],
       ['azure/eu/gpt-5.1', 'azure/gpt-5.1'], // variant data-zone-eu
-      ['google/gemini-3-1-pro-preview', 'google/gemini-3.1-pro-preview'], // separator: the API's dotted id
       ['google/gemini-2.5-pro-200k', 'google/gemini-2.5-pro'],
       ['xai/grok-4-latest', 'xai/grok-4'],
     ];
