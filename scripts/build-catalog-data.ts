@@ -11,7 +11,7 @@ import { openDatabase, PACKAGE_ROOT } from '../src/db/client.ts';
 import { datasetFiles, importDataset, importDatasets, readDatasetFile } from '../src/dataset/import.ts';
 import { exportDataset } from '../src/dataset/export.ts';
 import { backfillCatalog } from '../src/catalog/backfill.ts';
-import { getCatalog } from '../scrapers/catalogs.ts';
+import { catalogs, getCatalog } from '../scrapers/catalogs.ts';
 import { scrapers } from '../scrapers/registry.ts';
 
 const args = process.argv.slice(2);
@@ -30,11 +30,28 @@ const litellmEveryDays = Number(flag('--litellm-every-days') ?? 7);
 const dbFile = join(tmpdir(), `tokentrail-catalog-build-${process.pid}.db`);
 rmSync(dbFile, { force: true });
 const d = await openDatabase({ url: `file:${dbFile}` });
+// A model only catalogs made (all its facts, or its only sources, a catalog's) goes with their facts:
+// the backfill makes it again under the id the catalogs' identity rules give it (src/catalog/identity.ts),
+// so an id a rule now reads as an alias of another model does not linger as a model of its own.
+const catalogUrls = catalogs.flatMap((c) => c.urls);
+const fromCatalog = (url: string) => catalogUrls.some((u) => url.startsWith(u)) || url.startsWith('https://raw.githubusercontent.com/simonw/llm-prices/');
 await importDatasets(
   d,
   datasetFiles(join(PACKAGE_ROOT, 'data')).map((f) => {
     const ds = readDatasetFile(f);
-    return { ...ds, facts: ds.facts.filter((x) => !x.origin) };
+    const own = new Set(ds.facts.filter((x) => !x.origin).map((x) => x.model));
+    const priced = new Set(ds.facts.map((x) => x.model));
+    const catalogMade = (m: (typeof ds.models)[number]) =>
+      !own.has(m.id) && (priced.has(m.id) || (m.sources !== undefined && m.sources.length > 0 && m.sources.every((s) => fromCatalog(s.url))));
+    // A kept model's aliases a catalog gave go too (the backfill gives them again), so the build
+    // depends on the providers' own data only, not on the data/ it rebuilds.
+    const models = ds.models
+      .filter((m) => !catalogMade(m))
+      .map(({ aliases, ...m }) => {
+        const kept = (aliases ?? []).filter((a) => !(a.sources.length > 0 && a.sources.every((s) => fromCatalog(s.url))));
+        return kept.length ? { ...m, aliases: kept } : m;
+      });
+    return { ...ds, models, facts: ds.facts.filter((x) => !x.origin) };
   }),
 );
 const official = new Set(scrapers.map((s) => s.id));

@@ -32,7 +32,8 @@ describe('llm-prices backfill over a real slice of history', () => {
     const forward = await timeline(commits);
     const backward = await timeline([...commits].reverse());
     const shuffled = await timeline([...commits].sort((a, b) => (a.sha < b.sha ? -1 : 1)));
-    expect(forward.rows.length).toBeGreaterThan(50);
+    // 50 live facts: the slice's dotted and ">200k" ids are lines of one model each (src/catalog/identity.ts).
+    expect(forward.rows.length).toBeGreaterThanOrEqual(50);
     expect(backward.rows).toEqual(forward.rows);
     expect(shuffled.rows).toEqual(forward.rows);
   });

@@ -125,6 +125,33 @@ describe('resolving real model names', () => {
     expect(rule('Claude_3.5 Sonnet')).toEqual(['anthropic/claude-3-5-sonnet', 'normalised']);
   });
 
+  // Real catalog ids that were models of their own before the identity rules (src/catalog/identity.ts)
+  // and are now aliases of one model: each resolves to it by the alias rule.
+  it('collapsed catalog ids resolve to their model by rule alias', () => {
+    const collapsed: Array<[string, string]> = [
+      ['anthropic/claude-opus-4-6-20260205', 'anthropic/claude-opus-4-6'], // snapshot (LiteLLM)
+      ['claude-opus-4-6-20260205', 'anthropic/claude-opus-4-6'],
+      ['anthropic/fast/claude-opus-4-6', 'anthropic/claude-opus-4-6'], // variant fast-mode
+      ['anthropic/fast/us/claude-opus-4-6', 'anthropic/claude-opus-4-6'], // variant fast-mode-us-only
+      ['anthropic/us/claude-sonnet-4-6', 'anthropic/claude-sonnet-4-6'], // variant us-only
+      ['anthropic/claude-3.5-sonnet', 'anthropic/claude-3-5-sonnet'], // separator (llm-prices)
+      ['anthropic/claude-4-opus-20250514', 'anthropic/claude-opus-4'], // LiteLLM's order + snapshot
+      ['anthropic/claude-opus-4-0', 'anthropic/claude-opus-4'], // Anthropic's -0 alias (genai-prices)
+      ['anthropic/claude-3-5-haiku-latest', 'anthropic/claude-3-5-haiku'], // latest
+      ['anthropic/claude-sonnet-4.5-200k', 'anthropic/claude-sonnet-4-5'], // context tier (llm-prices)
+      ['openai/gpt-4o-mini-2024-07-18', 'openai/gpt-4o-mini'],
+      ['gpt-5-2025-08-07', 'openai/gpt-5'],
+      ['azure/eu/gpt-5.1', 'azure/gpt-5.1'], // variant data-zone-eu
+      ['google/gemini-2.5-pro-200k', 'google/gemini-2.5-pro'],
+      ['xai/grok-4-latest', 'xai/grok-4'],
+    ];
+    for (const [name, model] of collapsed) {
+      const r = resolveName(index, name, { at });
+      expect(r, name).toMatchObject({ model, rule: 'alias' });
+      expect(index.models, name).not.toContain(name.includes('/') ? name : model.replace(/\/.*/, `/${name}`));
+    }
+  });
+
   it('an unknown name gets up to five suggestions by token overlap and edit distance', () => {
     const r = resolveName(index, 'claude-sonet-4-5-2025092', { at });
     if ('model' in r) expect(r.model.startsWith('anthropic/claude-sonnet-4')).toBe(true);
@@ -162,6 +189,13 @@ describe('GET /v1/models/resolve', () => {
     expect(r.status).toBe(200);
     expect(r.body.model).toBe('anthropic/claude-3-5-sonnet-20241022');
     expect(r.body.requested).toBe('claude-3-5-sonnet-v2@20241022');
+  });
+
+  it('/v1/prices for a catalog id collapsed into a model answers that model', async () => {
+    const r = await request(s.url, '/v1/prices?model=anthropic/claude-opus-4-6-20260205&at=2026-08-01T00:00:00Z');
+    expect(r.status).toBe(200);
+    expect(r.body.model).toBe('anthropic/claude-opus-4-6');
+    expect(r.body.prices.some((p: { conditions: { variant?: string } }) => p.conditions.variant === 'fast-mode')).toBe(true);
   });
 
   it('GET /v1/disagreements lists values with their sources', async () => {

@@ -20,7 +20,7 @@ import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
 import { ExactNumber, exactAmount, exactInt, isNegative, parseCatalogJson, isObj } from '../../src/catalog/exact.ts';
 import { isZero, perTokenToPerMillion } from '../_kit/money.ts';
-import { litellmModelName, litellmProvider, litellmSliceProvider } from './mapping.ts';
+import { LITELLM_VARIANT_PREFIXES, litellmModelName, litellmProvider, litellmSliceProvider } from './mapping.ts';
 
 export const LITELLM_URL = 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
 export const LITELLM_PATH = 'model_prices_and_context_window.json';
@@ -195,6 +195,7 @@ const catalog: Catalog = {
   licence: 'MIT',
   parse: parseLitellm,
   minRows: 2000,
+  identity: { variantPrefixes: LITELLM_VARIANT_PREFIXES },
   history: {
     paths: [LITELLM_PATH],
     files: (read) => {

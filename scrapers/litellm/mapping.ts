@@ -70,3 +70,16 @@ export function litellmModelName(key: string, provider: string): { name: string;
   const own = seg === provider || seg === litellmSliceProvider(provider) || litellmProvider(seg) === litellmProvider(provider) || (LITELLM_KEY_PREFIXES[provider] ?? []).includes(seg);
   return own ? { name: key.slice(slash + 1), prefix: seg } : { name: key, prefix: null };
 }
+
+/**
+ * LiteLLM key prefixes that are a condition of the model after them, not a model (src/catalog/identity.ts):
+ * Anthropic's fast mode and US-only inference (`inference_geo: "us"`), the variants its own pricing
+ * page states (scrapers/anthropic: `fast-mode`, `us-only`), and both at once; Azure OpenAI's
+ * deployment types, priced apart (Data Zone US / EU, Global). Their prices become lines of the
+ * model with `conditions.variant`.
+ */
+export const LITELLM_VARIANT_PREFIXES: Record<string, Record<string, { variant: string }>> = {
+  anthropic: { 'fast/': { variant: 'fast-mode' }, 'us/': { variant: 'us-only' }, 'fast/us/': { variant: 'fast-mode-us-only' } },
+  azure: { 'us/': { variant: 'data-zone-us' }, 'eu/': { variant: 'data-zone-eu' }, 'global/': { variant: 'global' } },
+  'azure-ai': { 'global/': { variant: 'global' } },
+};

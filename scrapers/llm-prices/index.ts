@@ -9,7 +9,7 @@ import type { ParseContext } from '../../src/scrape/contract.ts';
 import { catalogModelId, type Catalog, type CatalogParse, type CatalogProviderResult } from '../../src/catalog/contract.ts';
 import { exactAmount, parseCatalogJson, isObj, catalogDay, type CatalogObject } from '../../src/catalog/exact.ts';
 import { isZero } from '../_kit/money.ts';
-import { llmPricesProvider } from './mapping.ts';
+import { llmPricesContextTier, llmPricesProvider } from './mapping.ts';
 
 export const LLM_PRICES_VENDOR_FILES = ['amazon', 'anthropic', 'deepseek', 'google', 'meta-ai', 'minimax', 'mistral', 'moonshot-ai', 'openai', 'qwen', 'xai'];
 export const llmPricesUrl = (vendor: string) => `https://raw.githubusercontent.com/simonw/llm-prices/main/data/${vendor}.json`;
@@ -70,6 +70,7 @@ const catalog: Catalog = {
   licence: 'no licence file in the repository (facts only are taken)',
   parse: parseLlmPrices,
   minRows: 5,
+  identity: { contextTier: llmPricesContextTier },
   history: {
     paths: ['data'],
     files: (read) =>

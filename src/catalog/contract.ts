@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { CatalogId, ModelId, ParseResult, Provider } from '../model.ts';
 import type { ParseContext } from '../scrape/contract.ts';
+import type { CatalogIdentity } from './identity.ts';
 
 export const CatalogProviderResult = z
   .object({
@@ -53,6 +54,9 @@ export interface Catalog {
   };
   /** Fewer observations than this for the whole catalog make the run suspect. */
   minRows: number;
+  /** The catalog's own identity table (variant prefixes, context-tier entries), beyond the rules
+   * every catalog's ids go through (src/catalog/identity.ts). */
+  identity?: CatalogIdentity;
 }
 
 /** A catalog's model id as a tokentrail model id: lowercased; characters ids cannot hold become `-`. */

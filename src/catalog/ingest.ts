@@ -9,6 +9,7 @@ import { ParseResult, type Model } from '../model.ts';
 import type { Scraper } from '../scrape/contract.ts';
 import { ingestPage, recordFailedFetch, type RunSummary } from '../scrape/pipeline.ts';
 import { alignWithProviderLines } from './align.ts';
+import { canonicalizeSlice, type KnownModels } from './identity.ts';
 import { first } from '../timeline/write.ts';
 import { toIso } from '../time.ts';
 import type { Catalog, CatalogParse, CatalogProviderResult } from './contract.ts';
@@ -72,7 +73,9 @@ export async function ingestCatalog(database: Database, catalog: Catalog, text: 
     if (slice.result.observations.length === 0) continue; // a provider the catalog prices nowhere: nothing to say
     await ensureProvider(database, slice);
     const url = sliceUrl(o.url, slice.catalogProvider);
-    const body = Buffer.from(JSON.stringify(alignWithProviderLines(slice.provider.id, slice.result)), 'utf8');
+    // One model under one id: the catalog's other ids for it become aliases (src/catalog/identity.ts).
+    const same = canonicalizeSlice(slice.provider.id, slice.result, await knownModels(database, slice.provider.id), catalog.identity, catalog.id);
+    const body = Buffer.from(JSON.stringify(alignWithProviderLines(slice.provider.id, same.result)), 'utf8');
     const run = await ingestPage(database, {
       scraper: sliceScraper(catalog, slice, url),
       url,
@@ -87,7 +90,10 @@ export async function ingestCatalog(database: Database, catalog: Catalog, text: 
       lastModified: o.lastModified,
     });
     runs.push(run);
-    if (run.outcome === 'ok' && slice.upstream) await linkUpstream(database, slice.upstream);
+    if (run.outcome === 'ok' && slice.upstream) {
+      const to = new Map(same.collapses.filter((c) => !c.conditions).map((c) => [c.from, c.to]));
+      await linkUpstream(database, Object.fromEntries(Object.entries(slice.upstream).map(([id, up]) => [to.get(id) ?? id, up])));
+    }
   }
   return { catalog: catalog.id, url: o.url, outcome: 'ok', reason: null, runs };
 }
@@ -98,13 +104,24 @@ async function ensureProvider(database: Database, slice: CatalogProviderResult):
   await database.db.run(sql`INSERT INTO providers (id, name, url, record) VALUES (${p.id}, ${p.name}, ${p.url}, ${JSON.stringify(p)}) ON CONFLICT (id) DO NOTHING`);
 }
 
-/** Hosted models name the model they serve; a link once made stays (the catalog may drop it). */
+/** The provider's models the timeline holds, and those a page of its own (or a curated fact) prices. */
+async function knownModels(database: Database, provider: string): Promise<KnownModels> {
+  const ids = await database.db.all<{ id: string }>(sql`SELECT id FROM models WHERE provider = ${provider}`);
+  const official = await database.db.all<{ model: string }>(sql`SELECT DISTINCT s.model FROM series s JOIN models m ON m.id = s.model WHERE m.provider = ${provider} AND s.origin = ''`);
+  return { ids: new Set(ids.map((r) => r.id)), official: new Set(official.map((r) => r.model)) };
+}
+
+/** Hosted models name the model they serve; a link once made stays (the catalog may drop it). An
+ * upstream id that is an alias (a collapsed catalog id) links to the model it names. */
 async function linkUpstream(database: Database, upstream: Record<string, string>): Promise<void> {
-  for (const [id, up] of Object.entries(upstream)) {
+  for (const [id, named] of Object.entries(upstream)) {
     const row = await first<{ record: string }>(database.db, sql`SELECT record FROM models WHERE id = ${id}`);
     if (!row) continue;
     const m = JSON.parse(row.record) as Model;
     if (m.upstream) continue;
+    const isModel = await first<{ id: string }>(database.db, sql`SELECT id FROM models WHERE id = ${named}`);
+    const viaAlias = isModel ? null : await first<{ model: string }>(database.db, sql`SELECT model FROM aliases WHERE alias = ${named} AND valid_to IS NULL ORDER BY valid_from DESC, model LIMIT 1`);
+    const up = viaAlias?.model ?? named;
     const { aliases, note, sources, ...rest } = m;
     const next: Model = { ...rest, upstream: up, ...(aliases ? { aliases } : {}), ...(note ? { note } : {}), ...(sources ? { sources } : {}) };
     await database.db.run(sql`UPDATE models SET record = ${JSON.stringify(orderModel(next))} WHERE id = ${id}`);

@@ -262,6 +262,13 @@ function resolveWith(p: Prepared, name: string, lower: string, provider: string 
 
   // exact: a full id, or a local name under the asked / home provider.
   if (p.byId.has(lower) && (!provider || providerOf(lower) === provider)) return done(lower, 'exact');
+  // A full id that is an alias (a catalog id collapsed into a model, src/catalog/identity.ts) names
+  // that model, before another provider's local name that happens to spell it (OpenRouter's
+  // `anthropic/claude-3.5-sonnet` for Anthropic's collapsed `anthropic/claude-3.5-sonnet`).
+  if (lower.includes('/')) {
+    const m = aliasAt(index, lower, opts.at);
+    if (m && (!provider || providerOf(m) === provider)) return done(m, 'alias', { alias: lower });
+  }
   const ex = pick(p, exactIds(p, lower, provider), provider, lower);
   if (ex) return done(ex, 'exact');
   // alias, as a full id or under the provider

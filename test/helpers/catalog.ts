@@ -50,11 +50,13 @@ export async function backfillTimeline(catalog: Catalog, gitDir: string, order: 
 }
 
 /** A provider's own facts from data/ (the file also holds the catalogs' series, which tests add themselves). */
-export async function importOwnFacts(d: Database, provider: string): Promise<void> {
+export async function importOwnFacts(d: Database, provider: string, o: { ownModelsOnly?: boolean } = {}): Promise<void> {
   const dir = join(tempDir(), 'data');
   mkdirSync(dir);
   const own = JSON.parse(readFileSync(join(DATA_DIR, `${provider}.json`), 'utf8'));
   own.facts = own.facts.filter((f: { origin?: string }) => !f.origin);
+  // Only the models the provider's own facts price (a catalog's models come with its ingest).
+  if (o.ownModelsOnly) own.models = own.models.filter((m: { id: string }) => own.facts.some((f: { model: string }) => f.model === m.id));
   writeFileSync(join(dir, `${provider}.json`), JSON.stringify(own));
   await importDataset(d, dir);
 }
