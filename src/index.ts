@@ -16,7 +16,7 @@ export { BadInputError, NotFoundError, DataError } from './errors.ts';
 export type { Usage, LoggedRequest, QuoteLine, ModelQuote, PlanQuote, QuoteWarning } from './quote.ts';
 export type { Freshness, StaleReason } from './timeline/freshness.ts';
 export type { PriceRow, PriceSheet } from './timeline/queries.ts';
-export type { ProviderDataset, PriceFact, Conditions, Source } from './model.ts';
+export type { ProviderDataset, PriceFact, Conditions, Source, Money } from './model.ts';
 export type { PriceEngine, QuoteResult, HistoryResult } from './library/engine.ts';
 export type { QuoteRequest };
 

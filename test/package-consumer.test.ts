@@ -80,9 +80,9 @@ describe('the packed tokentrail package', () => {
 
     it('the DeepSeek example costs 1.82 yuan, line by line', () => {
       const i = SEEDED_EXAMPLES.findIndex((e) => e.name === 'the DeepSeek example alone');
-      const o = outcomes[i] as { ok: { quotes: Array<{ total: number; currency: string; lines: Array<{ component: string; cost: number }> }> } };
+      const o = outcomes[i] as { ok: { quotes: Array<{ total: string; currency: string; lines: Array<{ component: string; cost: string }> }> } };
       expect(o.ok.quotes[0]).toMatchObject({ currency: 'CNY', total: '1.82' });
-      expect(o.ok.quotes[0].lines.map((l) => [l.component, l.cost])).toEqual([['input', 0.6], ['cache_read', 0.02], ['output', 1.2]]);
+      expect(o.ok.quotes[0].lines.map((l) => [l.component, l.cost])).toEqual([['input', '0.6'], ['cache_read', '0.02'], ['output', '1.2']]);
       expect(firstCallMs).toBeGreaterThan(0);
     });
 
