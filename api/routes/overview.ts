@@ -9,7 +9,7 @@ import { RateSourceSchema, type FxLineFields } from '../../src/fx/convert.ts';
 import { componentWords, lineWords, moveWords, shownPct } from '../../src/phrasing.ts';
 import { disagreements } from '../../src/catalog/disagreements.ts';
 import { fxDisagreements } from '../../src/fx/consistency.ts';
-import { providerSheetsIn } from '../../src/fx/sheets.ts';
+import { modelSheetsIn } from '../../src/fx/sheets.ts';
 import { changes, listModels, listProviders, type ChangeRecord, type PriceRow } from '../../src/timeline/queries.ts';
 import { toIso } from '../../src/time.ts';
 import type { ApiContext } from '../context.ts';
@@ -275,14 +275,14 @@ async function disputedModels(ctx: ApiContext, sheets: Map<string, PriceRow[]>, 
 /** The table at `at`, and the first instant after `at` at which it could read differently. */
 async function computeOverview(ctx: ApiContext, at: number, asOf: number, currency?: string): Promise<Table> {
   const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), allChanges(ctx, asOf)]);
+  // Every provider's models, provider by provider (the order of `notConverted`), in one pass.
+  const ids = new Map<string, string[]>(providers.map((p) => [p.id, []]));
+  for (const m of models) ids.get(m.provider)?.push(m.id);
   const sheets = new Map<string, PriceRow[]>();
   const notConverted: Array<{ model: string; message: string }> = [];
-  for (const p of providers) {
-    const s = await providerSheetsIn(ctx.db, { provider: p.id, at, asOf, currency, staleAfterMs: ctx.staleAfterMs });
-    for (const m of s.data) {
-      if (m.note) notConverted.push({ model: m.model, message: m.note });
-      else sheets.set(m.model, m.prices);
-    }
+  for (const m of await modelSheetsIn(ctx.db, [...ids.values()].flatMap((list) => list.sort()), { at, asOf, currency, staleAfterMs: ctx.staleAfterMs })) {
+    if (m.note) notConverted.push({ model: m.model, message: m.note });
+    else sheets.set(m.model, m.prices);
   }
   const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);
   const disputed = await disputedModels(ctx, sheets, asOf);

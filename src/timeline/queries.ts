@@ -6,7 +6,7 @@ import type { ChangeType, Conditions, Model, Provider, Source } from '../model.t
 import { BadInputError, NotFoundError } from '../errors.ts';
 import { amountToNumber } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
-import { toIso, toIsoOrNull } from '../time.ts';
+import { toIso, toIsoOrNull, yieldToLoop } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { IN_FORCE_ORDER_SQL } from './series-state.ts';
 import { timelineIndexOf } from './memory-index.ts';
@@ -362,16 +362,7 @@ export async function providerSheets(
     if (!have.some((r) => r.currency === q.currency))
       throw new BadInputError(`no ${q.provider} prices in ${q.currency}; known currencies: ${have.map((r) => r.currency).join(', ') || 'none'}`, { status: 422, field: 'currency' });
   }
-  const rows = await effectiveRows(db, models, q.at, q.asOf);
-  const byModel = new Map<string, FactRow[]>();
-  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
-  const everyByModel = new Map<string, FactRow[]>();
-  for (const r of await effectiveRows(db, models, q.at, q.asOf, undefined, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
-  const confirmed = await confirmationsAsOf(db, rows, q.asOf);
-  const data = [...byModel.keys()].sort().map((m) => {
-    const prices = sheetFromRows(byModel.get(m)!, everyByModel.get(m), confirmed, q);
-    return { model: m, prices: q.currency ? prices.filter((p) => p.currency === q.currency) : prices };
-  });
+  const data = (await modelSheets(db, models, q)).map((d) => ({ model: d.model, prices: q.currency ? d.prices.filter((p) => p.currency === q.currency) : d.prices }));
   return {
     provider: q.provider,
     at: toIso(q.at),
@@ -379,6 +370,41 @@ export async function providerSheets(
     data: data.filter((d) => d.prices.length > 0),
   };
 }
+
+function groupByModel(rows: FactRow[]): Map<string, FactRow[]> {
+  const out = new Map<string, FactRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.model);
+    if (list) list.push(r);
+    else out.set(r.model, [r]);
+  }
+  return out;
+}
+
+/**
+ * The sheets (every currency) of many models at once, in id order, models without a line in force
+ * left out: one read of the lines in force and one confirmation lookup for all of them (the
+ * overview's thousands of models), instead of one per provider or model.
+ */
+export async function modelSheets(db: Db, models: string[], q: FreshnessQuery): Promise<Array<{ model: string; prices: PriceRow[] }>> {
+  const out: Array<{ model: string; prices: PriceRow[] }> = [];
+  const sorted = [...models].sort();
+  // In slices, yielding between them: thousands of sheets never hold the event loop for long.
+  for (let i = 0; i < sorted.length; i += SHEETS_PER_SLICE) {
+    if (i > 0) await yieldToLoop();
+    const slice = sorted.slice(i, i + SHEETS_PER_SLICE);
+    const rows = await effectiveRows(db, slice, q.at, q.asOf);
+    const byModel = groupByModel(rows);
+    const everyByModel = groupByModel(await effectiveRows(db, slice, q.at, q.asOf, undefined, false, true));
+    const confirmed = await confirmationsAsOf(db, rows, q.asOf);
+    for (const m of slice) {
+      const facts = byModel.get(m);
+      if (facts) out.push({ model: m, prices: sheetFromRows(facts, everyByModel.get(m), confirmed, q) });
+    }
+  }
+  return out;
+}
+const SHEETS_PER_SLICE = 250;
 
 /* ---------------------------------------------------------------- history, diff, changes */
 
