@@ -264,10 +264,21 @@ async function allChanges(ctx: ApiContext, asOf: number): Promise<ChangeRecord[]
  * currency check (asked only for models priced in two currencies: the others cannot depart).
  */
 async function disputedModels(ctx: ApiContext, sheets: Map<string, PriceRow[]>, asOf: number): Promise<Set<string>> {
-  const out = new Set((await disagreements(ctx.db, { asOf })).map((d) => d.model));
+  // Neither answer depends on `at` or the currency shown: asked once per data version and
+  // knowledge time for every table (published, converted), each model's check when first needed.
+  const known = await ctx.memo.remember(['overview-disputed'], asOf, async () => ({
+    catalog: new Set((await disagreements(ctx.db, { asOf })).map((d) => d.model)),
+    fx: new Map<string, Promise<boolean>>(),
+  }));
+  const out = new Set(known.catalog);
   for (const [model, rows] of sheets) {
     if (out.has(model) || new Set(rows.map((r) => r.currency)).size < 2) continue;
-    if ((await fxDisagreements(ctx.db, { model, asOf })).length) out.add(model);
+    let fx = known.fx.get(model);
+    if (!fx) {
+      known.fx.set(model, (fx = fxDisagreements(ctx.db, { model, asOf }).then((d) => d.length > 0)));
+      fx.catch(() => known.fx.delete(model)); // a failure is not kept
+    }
+    if (await fx) out.add(model);
   }
   return out;
 }

@@ -447,6 +447,9 @@ function knownFact(r: FactRow, asOf: number): LiveFact {
 async function scopeFacts(db: Db, scope: Scope, asOf: number): Promise<FactRow[]> {
   const models = await scopedModels(db, scope);
   if (models && models.length === 0) return [];
+  // The same facts from the in-memory index when the handle has one (the SQL below is the reference).
+  const index = await timelineIndexOf(db)?.catch(() => null);
+  if (index) return index.recordedRows(models, asOf, scope.currency);
   const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql.raw(OWNS_LINE_SQL('s'))];
   if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
   if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
