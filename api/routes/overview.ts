@@ -11,7 +11,7 @@ import { disagreements } from '../../src/catalog/disagreements.ts';
 import { fxDisagreements } from '../../src/fx/consistency.ts';
 import { modelSheetsIn } from '../../src/fx/sheets.ts';
 import { changes, listModels, listProviders, type ChangeRecord, type PriceRow } from '../../src/timeline/queries.ts';
-import { toIso } from '../../src/time.ts';
+import { toIso, yieldToLoop } from '../../src/time.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, atParam, currencyParam, instantOr } from '../params.ts';
 import { problemResponses } from '../problem.ts';
@@ -166,8 +166,11 @@ function freshness(rows: PriceRow[]): Pick<OverviewRow, 'lastConfirmedAt' | 'sta
   };
 }
 
-/** Pure: the table from the catalogue, the sheets in force at `at` and the change feed. */
-export function buildOverview(input: {
+/** Models built between two yields to the event loop (thousands of rows never hold it for long). */
+const MODELS_PER_SLICE = 500;
+
+/** Pure (no I/O): the table from the catalogue, the sheets in force at `at` and the change feed. */
+export async function buildOverview(input: {
   at: number;
   models: Model[];
   providerNames: Map<string, string>;
@@ -176,7 +179,7 @@ export function buildOverview(input: {
   changes: ChangeRecord[];
   /** Models some sources disagree on (GET /v1/disagreements). */
   disputed?: ReadonlySet<string>;
-}): OverviewRow[] {
+}): Promise<OverviewRow[]> {
   const byModelCurrency = new Map<string, ChangeRecord[]>();
   for (const c of input.changes) {
     const k = `${c.model}\u0000${c.currency}`;
@@ -185,7 +188,8 @@ export function buildOverview(input: {
     else byModelCurrency.set(k, [c]);
   }
   const out: OverviewRow[] = [];
-  for (const model of input.models) {
+  for (const [i, model] of input.models.entries()) {
+    if (i > 0 && i % MODELS_PER_SLICE === 0) await yieldToLoop();
     const prices = (input.sheets.get(model.id) ?? []).filter((r) => r.unit === TOKEN_UNIT);
     const currencies = [...new Set(prices.map((r) => r.currency))].sort();
     for (const currency of currencies) {
@@ -297,7 +301,7 @@ async function computeOverview(ctx: ApiContext, at: number, asOf: number, curren
   }
   const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);
   const disputed = await disputedModels(ctx, sheets, asOf);
-  const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce, disputed });
+  const data = await buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce, disputed });
   // Prices change only where a change takes effect (promotions ending included); a status where a
   // model is deprecated or retired.
   const later = [

@@ -608,6 +608,8 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const MODELS_PER_FEED_SLICE = 500;
+
 /** The change feed, newest first, with stable cursor pagination. */
 export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}): Promise<{ data: ChangeRecord[]; nextCursor: string | null }> {
   if (q.since !== undefined && q.until !== undefined && q.since > q.until)
@@ -617,10 +619,25 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   const derive = async () => {
     const known = await knownFacts(db, q, q.asOf);
-    const live = known.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
-    return [...deriveChanges(live), ...deriveWithdrawals(known, q.asOf)].sort(
-      (a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)),
-    );
+    // Model by model (a model's lines only meet each other), in slices, yielding between them:
+    // the whole feed never holds the event loop for long.
+    const byModel = new Map<string, LiveFact[]>();
+    for (const f of known) {
+      const list = byModel.get(f.model);
+      if (list) list.push(f);
+      else byModel.set(f.model, [f]);
+    }
+    const groups = [...byModel.values()];
+    const derived: DerivedChange[] = [];
+    const withdrawn: DerivedChange[] = [];
+    for (let i = 0; i < groups.length; i += MODELS_PER_FEED_SLICE) {
+      if (i > 0) await yieldToLoop();
+      const slice = groups.slice(i, i + MODELS_PER_FEED_SLICE).flat();
+      const live = slice.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
+      for (const c of deriveChanges(live)) derived.push(c);
+      for (const c of deriveWithdrawals(slice, q.asOf)) withdrawn.push(c);
+    }
+    return [...derived, ...withdrawn].sort((a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)));
   };
   const scope: Scope = { provider: q.provider, model: q.model, currency: q.currency };
   const sorted = opts.memo ? await opts.memo(scope, q.asOf, derive) : await derive();
