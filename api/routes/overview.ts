@@ -317,13 +317,67 @@ export const TABLE_IF_HEADER = 'X-Tokentrail-If-Table';
 
 type Table = { data: OverviewRow[]; until: number; notConverted?: Array<{ model: string; message: string }> };
 const DAY_MS = 86_400_000;
+/** How long the data version must stand still before kept tables are rebuilt in the background. */
+const REBUILD_AFTER_MS = 2_000;
+const VERSION_POLL_MS = 5_000;
 
 export function overviewRoutes(ctx: ApiContext) {
   // "Now" moves every request, the table only at the next change: the table at now is kept per
   // data version (and per currency asked) until then (the response cache alone would keep it for
   // one second). A converted table also ends at the next UTC day: the rate is the day's.
-  const kept = new Map<string, { version: string; until: number; data: Promise<Table>; json?: string; tag: string }>();
+  type Entry = { version: string; until: number; data: Promise<Table>; json?: string; tag: string };
+  const kept = new Map<string, Entry>();
   let tables = 0;
+  /** The kept table in `currency` (absent: as published) of `version`, built at `now` when there is none. */
+  const keptTable = (version: string, currency: string | undefined, now: number): Entry => {
+    const key = currency ?? '';
+    let entry = kept.get(key);
+    if (!entry || entry.version !== version || now >= entry.until) {
+      const data = computeOverview(ctx, now, now, currency);
+      const e: Entry = { version, until: Infinity, data, tag: `${version}:${++tables}` };
+      kept.set(key, e);
+      watch();
+      data.then(
+        (t) => (e.until = currency ? Math.min(t.until, (Math.floor(now / DAY_MS) + 1) * DAY_MS) : t.until),
+        () => kept.get(key) === e && kept.delete(key),
+      );
+      entry = e;
+    }
+    return entry;
+  };
+  // After a data change (a scrape, an import) the tables kept for the previous version are built
+  // again in the background, once the version has stood still for a moment (an ingest moves it
+  // many times), so the next visitor does not wait for them.
+  let rebuild: ReturnType<typeof setTimeout> | undefined;
+  if (ctx.cache !== null)
+    ctx.versions.onChange(() => {
+      clearTimeout(rebuild);
+      rebuild = setTimeout(() => void rebuildKept(), REBUILD_AFTER_MS);
+      rebuild.unref();
+    });
+  // Without requests nobody would read the version: while tables are kept, it is read every few
+  // seconds (one row; stops when the database is closed).
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const watch = () => {
+    if (poll || ctx.cache === null) return;
+    poll = setInterval(() => {
+      Promise.resolve()
+        .then(() => ctx.versions.current())
+        .catch(() => {
+          clearInterval(poll);
+          poll = undefined;
+        });
+    }, VERSION_POLL_MS);
+    poll.unref();
+  };
+  const rebuildKept = async () => {
+    try {
+      const version = await ctx.versions.current();
+      for (const [key, e] of [...kept]) if (e.version !== version) await keptTable(version, key || undefined, ctx.now()).data;
+    } catch {
+      // A failed build is not kept; the next request builds (and reports) it.
+    }
+  };
   return new OpenAPIHono().openapi({ ...overviewRoute, middleware: [ctx.cached({ timeParams: ['at', 'asOf'] })] }, async (c) => {
     const q = c.req.valid('query');
     const now = ctx.now();
@@ -335,19 +389,7 @@ export function overviewRoutes(ctx: ApiContext) {
       const t = await computeOverview(ctx, at, asOf, currency);
       return c.json({ ...head(t), data: t.data }, 200);
     }
-    const version = await ctx.versions.current();
-    const key = currency ?? '';
-    let entry = kept.get(key);
-    if (!entry || entry.version !== version || now >= entry.until) {
-      const data = computeOverview(ctx, at, asOf, currency);
-      const e: NonNullable<typeof entry> = { version, until: Infinity, data, tag: `${version}:${++tables}` };
-      kept.set(key, e);
-      data.then(
-        (t) => (e.until = currency ? Math.min(t.until, (Math.floor(at / DAY_MS) + 1) * DAY_MS) : t.until),
-        () => kept.get(key) === e && kept.delete(key),
-      );
-      entry = e;
-    }
+    const entry = keptTable(await ctx.versions.current(), currency, now);
     const table = await entry.data;
     // The web page keeps the rows it parsed and asks whether they are still the table's (an
     // in-process header: the body's `at` moves every request, its rows only at the next change).
