@@ -4,6 +4,7 @@
 // this only catches large departures: when one side changed and the implied rate is now more
 // than the tolerance (TOKENTRAIL_FX_TOLERANCE, default 25%) away from the ECB reference rate, the
 // side that did not change is `suspect-stale`.
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { BadInputError } from '../errors.ts';
@@ -192,7 +193,10 @@ export async function fxDisagreements(
   q: { provider?: string; model?: string; since?: number; asOf: number },
   tolerance = fxTolerance(),
 ): Promise<Array<Departure & { kind: 'fx-stale'; provider: string }>> {
-  const models = q.model ? [q.model.toLowerCase()] : (await listModels(db, q.provider)).map((m) => m.id);
+  // Only a model with series in two currencies can depart (its history holds those series' facts):
+  // one query finds them, instead of reading the history of every model.
+  const multi = q.model ? null : new Set((await db.all<{ model: string }>(sql`SELECT model FROM series GROUP BY model HAVING count(DISTINCT currency) > 1`)).map((r) => r.model));
+  const models = q.model ? [q.model.toLowerCase()] : (await listModels(db, q.provider)).map((m) => m.id).filter((id) => multi!.has(id));
   const out: Array<Departure & { kind: 'fx-stale'; provider: string }> = [];
   for (const model of models) {
     const h = await history(db, { model, asOf: q.asOf });
