@@ -13,6 +13,7 @@ export class VersionWatcher {
   private value: string | null = null;
   private checkedAt = -Infinity;
   private pending: Promise<string> | null = null;
+  private readonly listeners: Array<(version: string) => void> = [];
 
   constructor(
     private readonly db: Db,
@@ -23,9 +24,11 @@ export class VersionWatcher {
     if (this.value !== null && performance.now() - this.checkedAt < this.intervalMs) return this.value;
     this.pending ??= dataVersion(this.db).then(
       (v) => {
+        const changed = this.value !== null && this.value !== v;
         this.value = v;
         this.checkedAt = performance.now();
         this.pending = null;
+        if (changed) for (const l of this.listeners) l(v);
         return v;
       },
       (e: unknown) => {
@@ -34,6 +37,11 @@ export class VersionWatcher {
       },
     );
     return this.pending;
+  }
+
+  /** Called when a reading finds the data version moved (e.g. to rebuild what was kept). */
+  onChange(listener: (version: string) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Forget the last reading (after a write by this instance). */

@@ -35,6 +35,8 @@ export interface ServerOptions {
   app?: Omit<AppDeps, 'database'>;
   /** Options of the background work (roles worker and all). */
   worker?: WorkerOptions;
+  /** Render the home page once in the background after the start (`tokentrail serve`), so the first visitor does not wait for its tables. */
+  warm?: boolean;
 }
 
 export interface WorkerOptions {
@@ -101,7 +103,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log.info({ url, role }, 'tokentrail listening');
   // Build the in-memory timeline index now (in slices that yield), not on the first price asked.
-  timelineIndexOf(opts.database.db)?.catch((e: unknown) => log.warn({ err: e }, 'timeline index build failed; answering from SQL, retried on the next request'));
+  const index = timelineIndexOf(opts.database.db)?.catch((e: unknown) => log.warn({ err: e }, 'timeline index build failed; answering from SQL, retried on the next request'));
+  if (opts.warm && role !== 'worker')
+    void Promise.resolve(index)
+      .then(() => fetch(new Request(`${url}/`)))
+      .then((r) => r.arrayBuffer())
+      .catch((e: unknown) => log.warn({ err: e }, 'warming the home page failed'));
   return {
     url,
     port,

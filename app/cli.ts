@@ -13,7 +13,7 @@ export function main(argv: string[]): Promise<number> {
     async serve(o) {
       // Loaded on demand so that other commands do not pay for the HTTP stack.
       const { startServer } = await import('../api/server.ts');
-      return startServer({ ...o, worker: { scheduler: { scrapers, catalogs }, fxSources } });
+      return startServer({ ...o, warm: true, worker: { scheduler: { scrapers, catalogs }, fxSources } });
     },
   });
 }

@@ -50,3 +50,6 @@ export function toDatasetInstant(ms: number): string {
 function truncate(s: string): string {
   return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }
+
+/** Lets the event loop run (timers, sockets) between slices of a long computation. */
+export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

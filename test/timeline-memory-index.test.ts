@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from './helpers/db.ts';
-import { effectiveRows, priceSheet } from '../src/timeline/queries.ts';
+import { effectiveRows, knownFacts, priceSheet } from '../src/timeline/queries.ts';
 import { attachTimelineIndex, TimelineIndex, timelineIndexOf } from '../src/timeline/memory-index.ts';
 import { ingestPage } from '../src/scrape/pipeline.ts';
 import { fixtureBody, listFixtures } from '../src/scrape/fixtures.ts';
@@ -74,6 +74,21 @@ describe('in-memory index = SQL', () => {
       const t = Date.parse(at);
       expect(ids(index.effectiveRows(null, t, Date.now()))).toEqual(ids(await effectiveRows(d.db, null, t, Date.now())));
     }
+  });
+
+  it('the change feed reads the same facts (every one recorded by asOf, superseded ones too)', async () => {
+    const rnd = random(13);
+    const factIds = (rows: Array<{ id?: number | string }>) => rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    for (let i = 0; i < 8; i++) {
+      const provider = providers[Math.floor(rnd() * providers.length)];
+      const list = models.filter((m) => m.startsWith(`${provider}/`));
+      const asOf = i % 2 ? Date.now() : FROM + Math.floor(rnd() * (TO - FROM));
+      expect(factIds(index.recordedRows(list, asOf)), `${provider} asOf ${new Date(asOf).toISOString()}`).toEqual(factIds(await knownFacts(d.db, { provider }, asOf)));
+    }
+    const all = await knownFacts(d.db, {}, Date.now());
+    expect(all.length).toBeGreaterThan(10_000);
+    expect(factIds(index.recordedRows(null, Date.now()))).toEqual(factIds(all));
+    expect(factIds(index.recordedRows(null, Date.now(), 'CNY'))).toEqual(factIds(await knownFacts(d.db, { currency: 'CNY' }, Date.now())));
   });
 
   it('an attached handle answers from the index and sees a write at once', async () => {

@@ -14,10 +14,6 @@ let browser: Browser;
 beforeAll(async () => {
   // With the reference rates: conversions, their refusals and the currency check's disagreements show.
   [s, browser] = await Promise.all([startServerWithRates(), launchBrowser()]);
-  // The server renders a view's table once per data version (a converted overview of every model
-  // takes tens of seconds cold on a loaded machine: see docs/benchmarks.md); this suite checks
-  // accessibility, so it asks each server-rendered view once before the browser does.
-  for (const path of ['/', '/?show=EUR&provider=deepseek']) await fetch(s.url + path).then((r) => r.arrayBuffer());
 }, 180_000);
 
 afterAll(async () => {

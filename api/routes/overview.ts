@@ -11,9 +11,9 @@ import { RateSourceSchema, type FxLineFields } from '../../src/fx/convert.ts';
 import { componentWords, lineWords, moveWords, shownPct } from '../../src/phrasing.ts';
 import { disagreements } from '../../src/catalog/disagreements.ts';
 import { fxDisagreements } from '../../src/fx/consistency.ts';
-import { providerSheetsIn } from '../../src/fx/sheets.ts';
+import { modelSheetsIn } from '../../src/fx/sheets.ts';
 import { changes, listModels, listProviders, type ChangeRecord, type PriceRow } from '../../src/timeline/queries.ts';
-import { toIso } from '../../src/time.ts';
+import { toIso, yieldToLoop } from '../../src/time.ts';
 import type { ApiContext } from '../context.ts';
 import { asOfParam, atParam, currencyParam, instantOr } from '../params.ts';
 import { problemResponses } from '../problem.ts';
@@ -168,8 +168,11 @@ function freshness(rows: PriceRow[]): Pick<OverviewRow, 'lastConfirmedAt' | 'sta
   };
 }
 
-/** Pure: the table from the catalogue, the sheets in force at `at` and the change feed. */
-export function buildOverview(input: {
+/** Models built between two yields to the event loop (thousands of rows never hold it for long). */
+const MODELS_PER_SLICE = 500;
+
+/** Pure (no I/O): the table from the catalogue, the sheets in force at `at` and the change feed. */
+export async function buildOverview(input: {
   at: number;
   models: Model[];
   providerNames: Map<string, string>;
@@ -178,7 +181,7 @@ export function buildOverview(input: {
   changes: ChangeRecord[];
   /** Models some sources disagree on (GET /v1/disagreements). */
   disputed?: ReadonlySet<string>;
-}): OverviewRow[] {
+}): Promise<OverviewRow[]> {
   const byModelCurrency = new Map<string, ChangeRecord[]>();
   for (const c of input.changes) {
     const k = `${c.model}\u0000${c.currency}`;
@@ -187,7 +190,8 @@ export function buildOverview(input: {
     else byModelCurrency.set(k, [c]);
   }
   const out: OverviewRow[] = [];
-  for (const model of input.models) {
+  for (const [i, model] of input.models.entries()) {
+    if (i > 0 && i % MODELS_PER_SLICE === 0) await yieldToLoop();
     const prices = (input.sheets.get(model.id) ?? []).filter((r) => r.unit === TOKEN_UNIT);
     const currencies = [...new Set(prices.map((r) => r.currency))].sort();
     for (const currency of currencies) {
@@ -266,10 +270,21 @@ async function allChanges(ctx: ApiContext, asOf: number): Promise<ChangeRecord[]
  * currency check (asked only for models priced in two currencies: the others cannot depart).
  */
 async function disputedModels(ctx: ApiContext, sheets: Map<string, PriceRow[]>, asOf: number): Promise<Set<string>> {
-  const out = new Set((await disagreements(ctx.db, { asOf })).map((d) => d.model));
+  // Neither answer depends on `at` or the currency shown: asked once per data version and
+  // knowledge time for every table (published, converted), each model's check when first needed.
+  const known = await ctx.memo.remember(['overview-disputed'], asOf, async () => ({
+    catalog: new Set((await disagreements(ctx.db, { asOf })).map((d) => d.model)),
+    fx: new Map<string, Promise<boolean>>(),
+  }));
+  const out = new Set(known.catalog);
   for (const [model, rows] of sheets) {
     if (out.has(model) || new Set(rows.map((r) => r.currency)).size < 2) continue;
-    if ((await fxDisagreements(ctx.db, { model, asOf })).length) out.add(model);
+    let fx = known.fx.get(model);
+    if (!fx) {
+      known.fx.set(model, (fx = fxDisagreements(ctx.db, { model, asOf }).then((d) => d.length > 0)));
+      fx.catch(() => known.fx.delete(model)); // a failure is not kept
+    }
+    if (await fx) out.add(model);
   }
   return out;
 }
@@ -277,18 +292,18 @@ async function disputedModels(ctx: ApiContext, sheets: Map<string, PriceRow[]>, 
 /** The table at `at`, and the first instant after `at` at which it could read differently. */
 async function computeOverview(ctx: ApiContext, at: number, asOf: number, currency?: string): Promise<Table> {
   const [providers, models, feed] = await Promise.all([listProviders(ctx.db), listModels(ctx.db), allChanges(ctx, asOf)]);
+  // Every provider's models, provider by provider (the order of `notConverted`), in one pass.
+  const ids = new Map<string, string[]>(providers.map((p) => [p.id, []]));
+  for (const m of models) ids.get(m.provider)?.push(m.id);
   const sheets = new Map<string, PriceRow[]>();
   const notConverted: Array<{ model: string; message: string }> = [];
-  for (const p of providers) {
-    const s = await providerSheetsIn(ctx.db, { provider: p.id, at, asOf, currency, staleAfterMs: ctx.staleAfterMs });
-    for (const m of s.data) {
-      if (m.note) notConverted.push({ model: m.model, message: m.note });
-      else sheets.set(m.model, m.prices);
-    }
+  for (const m of await modelSheetsIn(ctx.db, [...ids.values()].flatMap((list) => list.sort()), { at, asOf, currency, staleAfterMs: ctx.staleAfterMs })) {
+    if (m.note) notConverted.push({ model: m.model, message: m.note });
+    else sheets.set(m.model, m.prices);
   }
   const inForce = feed.filter((c) => Date.parse(c.effectiveAt) <= at);
   const disputed = await disputedModels(ctx, sheets, asOf);
-  const data = buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce, disputed });
+  const data = await buildOverview({ at, models, providerNames: new Map(providers.map((p) => [p.id, p.name])), sheets, changes: inForce, disputed });
   // Prices change only where a change takes effect (promotions ending included); a status where a
   // model is deprecated or retired.
   const later = [
@@ -304,13 +319,67 @@ export const TABLE_IF_HEADER = 'X-Tokentrail-If-Table';
 
 type Table = { data: OverviewRow[]; until: number; notConverted?: Array<{ model: string; message: string }> };
 const DAY_MS = 86_400_000;
+/** How long the data version must stand still before kept tables are rebuilt in the background. */
+const REBUILD_AFTER_MS = 2_000;
+const VERSION_POLL_MS = 5_000;
 
 export function overviewRoutes(ctx: ApiContext) {
   // "Now" moves every request, the table only at the next change: the table at now is kept per
   // data version (and per currency asked) until then (the response cache alone would keep it for
   // one second). A converted table also ends at the next UTC day: the rate is the day's.
-  const kept = new Map<string, { version: string; until: number; data: Promise<Table>; json?: string; tag: string }>();
+  type Entry = { version: string; until: number; data: Promise<Table>; json?: string; tag: string };
+  const kept = new Map<string, Entry>();
   let tables = 0;
+  /** The kept table in `currency` (absent: as published) of `version`, built at `now` when there is none. */
+  const keptTable = (version: string, currency: string | undefined, now: number): Entry => {
+    const key = currency ?? '';
+    let entry = kept.get(key);
+    if (!entry || entry.version !== version || now >= entry.until) {
+      const data = computeOverview(ctx, now, now, currency);
+      const e: Entry = { version, until: Infinity, data, tag: `${version}:${++tables}` };
+      kept.set(key, e);
+      watch();
+      data.then(
+        (t) => (e.until = currency ? Math.min(t.until, (Math.floor(now / DAY_MS) + 1) * DAY_MS) : t.until),
+        () => kept.get(key) === e && kept.delete(key),
+      );
+      entry = e;
+    }
+    return entry;
+  };
+  // After a data change (a scrape, an import) the tables kept for the previous version are built
+  // again in the background, once the version has stood still for a moment (an ingest moves it
+  // many times), so the next visitor does not wait for them.
+  let rebuild: ReturnType<typeof setTimeout> | undefined;
+  if (ctx.cache !== null)
+    ctx.versions.onChange(() => {
+      clearTimeout(rebuild);
+      rebuild = setTimeout(() => void rebuildKept(), REBUILD_AFTER_MS);
+      rebuild.unref();
+    });
+  // Without requests nobody would read the version: while tables are kept, it is read every few
+  // seconds (one row; stops when the database is closed).
+  let poll: ReturnType<typeof setInterval> | undefined;
+  const watch = () => {
+    if (poll || ctx.cache === null) return;
+    poll = setInterval(() => {
+      Promise.resolve()
+        .then(() => ctx.versions.current())
+        .catch(() => {
+          clearInterval(poll);
+          poll = undefined;
+        });
+    }, VERSION_POLL_MS);
+    poll.unref();
+  };
+  const rebuildKept = async () => {
+    try {
+      const version = await ctx.versions.current();
+      for (const [key, e] of [...kept]) if (e.version !== version) await keptTable(version, key || undefined, ctx.now()).data;
+    } catch {
+      // A failed build is not kept; the next request builds (and reports) it.
+    }
+  };
   return new OpenAPIHono().openapi({ ...overviewRoute, middleware: [ctx.cached({ timeParams: ['at', 'asOf'] })] }, async (c) => {
     const q = c.req.valid('query');
     const now = ctx.now();
@@ -322,19 +391,7 @@ export function overviewRoutes(ctx: ApiContext) {
       const t = await computeOverview(ctx, at, asOf, currency);
       return c.json({ ...head(t), data: t.data }, 200);
     }
-    const version = await ctx.versions.current();
-    const key = currency ?? '';
-    let entry = kept.get(key);
-    if (!entry || entry.version !== version || now >= entry.until) {
-      const data = computeOverview(ctx, at, asOf, currency);
-      const e: NonNullable<typeof entry> = { version, until: Infinity, data, tag: `${version}:${++tables}` };
-      kept.set(key, e);
-      data.then(
-        (t) => (e.until = currency ? Math.min(t.until, (Math.floor(at / DAY_MS) + 1) * DAY_MS) : t.until),
-        () => kept.get(key) === e && kept.delete(key),
-      );
-      entry = e;
-    }
+    const entry = keptTable(await ctx.versions.current(), currency, now);
     const table = await entry.data;
     // The web page keeps the rows it parsed and asks whether they are still the table's (an
     // in-process header: the body's `at` moves every request, its rows only at the next change).

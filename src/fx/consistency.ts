@@ -4,6 +4,7 @@
 // this only catches large departures: when one side changed and the implied rate is now more
 // than the tolerance (TOKENTRAIL_FX_TOLERANCE, default 25%) away from the ECB reference rate, the
 // side that did not change is `suspect-stale`.
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import { BadInputError } from '../errors.ts';
@@ -11,7 +12,7 @@ import { Decimal, toMoney } from '../decimal.ts';
 import { Money, type Conditions } from '../model.ts';
 import { toIso } from '../time.ts';
 import { history, listModels, priceSheet, type PriceRow } from '../timeline/queries.ts';
-import { rateAt, type FxRate, type RateSource } from './store.ts';
+import { rateAt, type FxRate, type RateLookup, type RateSource } from './store.ts';
 
 export const DEFAULT_FX_TOLERANCE = '0.25';
 /** A departure of 25% or more cannot come from a rate a few weeks old (CNY/USD moves a few % a quarter). */
@@ -115,12 +116,12 @@ export function findDepartures(
 }
 
 /** Reference rates for one instant, looked up once per pair. */
-async function rateTable(db: Db, lines: CheckLine[], at: number): Promise<(from: string, to: string) => FxRate | null> {
+async function rateTable(rates: RateLookup, lines: CheckLine[], at: number): Promise<(from: string, to: string) => FxRate | null> {
   const currencies = [...new Set(lines.map((l) => l.currency))];
   const table = new Map<string, FxRate | null>();
   for (const from of currencies)
     for (const to of currencies)
-      if (from !== to) table.set(`${from}>${to}`, await rateAt(db, { from, to, at, allowStaleDays: CHECK_RATE_MAX_AGE_DAYS }));
+      if (from !== to) table.set(`${from}>${to}`, await rates({ from, to, at, allowStaleDays: CHECK_RATE_MAX_AGE_DAYS }));
   return (from, to) => table.get(`${from}>${to}`) ?? null;
 }
 
@@ -137,9 +138,16 @@ export type SuspectStale = z.infer<typeof SuspectStale>;
 export type FlaggedRow<R> = R & { flags?: ['suspect-stale']; suspectStale?: SuspectStale };
 
 /** Flags a sheet's stale-side lines (at most one departure per line: the largest). */
-export async function flagSheet<R extends PriceRow>(db: Db, model: string, at: number, rows: R[], tolerance = fxTolerance()): Promise<Array<FlaggedRow<R>>> {
+export async function flagSheet<R extends PriceRow>(
+  db: Db,
+  model: string,
+  at: number,
+  rows: R[],
+  tolerance = fxTolerance(),
+  rates: RateLookup = (q) => rateAt(db, q),
+): Promise<Array<FlaggedRow<R>>> {
   if (new Set(rows.map((r) => r.currency)).size < 2) return rows;
-  const deps = findDepartures(model, at, rows, await rateTable(db, rows, at), tolerance);
+  const deps = findDepartures(model, at, rows, await rateTable(rates, rows, at), tolerance);
   if (deps.length === 0) return rows;
   return rows.map((r) => {
     const mine = deps
@@ -165,7 +173,7 @@ export async function flagSheet<R extends PriceRow>(db: Db, model: string, at: n
 export async function departuresAt(db: Db, model: string, at: number, asOf: number, tolerance = fxTolerance()): Promise<Departure[]> {
   const sheet = await priceSheet(db, { model, at, asOf });
   if (new Set(sheet.prices.map((r) => r.currency)).size < 2) return [];
-  return findDepartures(sheet.model, at, sheet.prices, await rateTable(db, sheet.prices, at), tolerance);
+  return findDepartures(sheet.model, at, sheet.prices, await rateTable((q) => rateAt(db, q), sheet.prices, at), tolerance);
 }
 
 /**
@@ -177,7 +185,10 @@ export async function fxDisagreements(
   q: { provider?: string; model?: string; since?: number; asOf: number },
   tolerance = fxTolerance(),
 ): Promise<Array<Departure & { kind: 'fx-stale'; provider: string }>> {
-  const models = q.model ? [q.model.toLowerCase()] : (await listModels(db, q.provider)).map((m) => m.id);
+  // Only a model with series in two currencies can depart (its history holds those series' facts):
+  // one query finds them, instead of reading the history of every model.
+  const multi = q.model ? null : new Set((await db.all<{ model: string }>(sql`SELECT model FROM series GROUP BY model HAVING count(DISTINCT currency) > 1`)).map((r) => r.model));
+  const models = q.model ? [q.model.toLowerCase()] : (await listModels(db, q.provider)).map((m) => m.id).filter((id) => multi!.has(id));
   const out: Array<Departure & { kind: 'fx-stale'; provider: string }> = [];
   for (const model of models) {
     const h = await history(db, { model, asOf: q.asOf });

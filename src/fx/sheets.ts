@@ -6,10 +6,12 @@
 import type { Db } from '../db/client.ts';
 import { BadInputError } from '../errors.ts';
 import type { PricedRow } from '../pricing.ts';
-import { diff, priceSheet, providerSheets, type PriceRow, type PriceSheet, type Scope } from '../timeline/queries.ts';
+import type { Decimal } from '../decimal.ts';
+import { yieldToLoop } from '../time.ts';
+import { diff, modelSheets, priceSheet, providerSheets, type PriceRow, type PriceSheet, type Scope } from '../timeline/queries.ts';
 import { conversionSource, convertPricedRow, convertPriceRow, fxLineFields, noRateError, type FxLineFields } from './convert.ts';
-import { flagSheet } from './consistency.ts';
-import { fxCoverage, rateAt } from './store.ts';
+import { flagSheet, fxTolerance } from './consistency.ts';
+import { fxCoverage, memoRateAt, rateAt, type RateLookup } from './store.ts';
 import { toMoney, type Money } from '../decimal.ts';
 import { convertAmount, isoDay } from './rates.ts';
 
@@ -19,38 +21,72 @@ async function coverageText(db: Db): Promise<string> {
   return `rates held for ${c.spans.map((s) => (s.from === s.to ? s.from : `${s.from} … ${s.to}`)).join(', ')}`;
 }
 
+/**
+ * What putting sheets in a currency looks up, once per answer however many models it holds: the
+ * reference rates (per pair and day), the coverage text of a refusal, the consistency tolerance.
+ */
+export interface SheetLookups {
+  rates: RateLookup;
+  coverage: () => Promise<string>;
+  tolerance: Decimal;
+}
+
+export function sheetLookups(db: Db): SheetLookups {
+  let coverage: Promise<string> | undefined;
+  return { rates: memoRateAt(db), coverage: () => (coverage ??= coverageText(db)), tolerance: fxTolerance() };
+}
+
 /** One model's lines in `currency` (published, or converted), flagged. */
-async function linesIn(db: Db, model: string, prices: PriceRow[], at: number, currency: string | undefined): Promise<Array<PriceRow & Partial<FxLineFields>>> {
-  const flagged = await flagSheet(db, model, at, prices);
+async function linesIn(db: Db, model: string, prices: PriceRow[], at: number, currency: string | undefined, look: SheetLookups): Promise<Array<PriceRow & Partial<FxLineFields>>> {
+  const flagged = await flagSheet(db, model, at, prices, look.tolerance, look.rates);
   if (!currency) return flagged;
   const published = [...new Set(prices.map((p) => p.currency))];
   const from = conversionSource(published, currency);
   if (from === null) return flagged.filter((p) => p.currency === currency);
-  const rate = await rateAt(db, { from, to: currency, at });
-  if (!rate) throw noRateError(model, currency, published.sort(), isoDay(at), await coverageText(db));
+  const rate = await look.rates({ from, to: currency, at });
+  if (!rate) throw noRateError(model, currency, published.sort(), isoDay(at), await look.coverage());
   return flagged.filter((p) => p.currency === from).map((p) => convertPriceRow(p, rate));
 }
 
 export async function priceSheetIn(db: Db, q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet> {
   const sheet = await priceSheet(db, { model: q.model, at: q.at, asOf: q.asOf, staleAfterMs: q.staleAfterMs });
   if (q.currency && sheet.prices.length === 0) return priceSheet(db, q); // nothing in force: the timeline's own answer (and its 422)
-  return { ...sheet, prices: await linesIn(db, sheet.model, sheet.prices, q.at, q.currency) };
+  return { ...sheet, prices: await linesIn(db, sheet.model, sheet.prices, q.at, q.currency, sheetLookups(db)) };
 }
 
-export async function providerSheetsIn(db: Db, q: { provider: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }) {
-  const sheets = await providerSheets(db, { provider: q.provider, at: q.at, asOf: q.asOf, staleAfterMs: q.staleAfterMs });
-  const data: Array<{ model: string; prices: PriceRow[]; note?: string }> = [];
-  for (const s of sheets.data) {
+type SheetIn = { model: string; prices: PriceRow[]; note?: string };
+
+/** Sheets in `currency`; a model without a rate is kept with the reason (it does not sink the others). */
+async function sheetsIn(db: Db, sheets: Array<{ model: string; prices: PriceRow[] }>, at: number, currency: string | undefined, look: SheetLookups): Promise<SheetIn[]> {
+  const data: SheetIn[] = [];
+  for (let i = 0; i < sheets.length; i++) {
+    if (i > 0 && i % SHEETS_PER_SLICE === 0) await yieldToLoop();
+    const s = sheets[i];
     try {
-      const prices = await linesIn(db, s.model, s.prices, q.at, q.currency);
+      const prices = await linesIn(db, s.model, s.prices, at, currency, look);
       if (prices.length) data.push({ model: s.model, prices });
     } catch (e) {
-      // One model without a rate does not sink the provider's sheet: it is listed with the reason.
       if (!(e instanceof BadInputError)) throw e;
       data.push({ model: s.model, prices: [], note: e.message });
     }
   }
-  return { ...sheets, data };
+  return data;
+}
+const SHEETS_PER_SLICE = 500;
+
+export async function providerSheetsIn(db: Db, q: { provider: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }) {
+  const sheets = await providerSheets(db, { provider: q.provider, at: q.at, asOf: q.asOf, staleAfterMs: q.staleAfterMs });
+  return { ...sheets, data: await sheetsIn(db, sheets.data, q.at, q.currency, sheetLookups(db)) };
+}
+
+/**
+ * providerSheetsIn for many models at once (the overview: every model of every provider), in
+ * the order given: one read of the lines in force, rates looked up once per pair and day.
+ */
+export async function modelSheetsIn(db: Db, models: string[], q: { at: number; asOf: number; currency?: string; staleAfterMs?: number }, look = sheetLookups(db)): Promise<SheetIn[]> {
+  const byId = new Map((await modelSheets(db, models, q)).map((s) => [s.model, s]));
+  const sheets = models.flatMap((m) => byId.get(m) ?? []).filter((s) => s.prices.length > 0);
+  return sheetsIn(db, sheets, q.at, q.currency, look);
 }
 
 type DiffLine = Awaited<ReturnType<typeof diff>>['changes'][number];

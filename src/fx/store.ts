@@ -140,6 +140,23 @@ export async function rateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
   return out;
 }
 
+/** rateAt, or a memo of it (memoRateAt). */
+export type RateLookup = (q: RateQuery) => Promise<FxRate | null>;
+
+/**
+ * rateAt remembered per (source, pair, UTC day, allowStaleDays) — all it depends on — for one
+ * answer over many models at one data version (the overview converts thousands of sheets).
+ */
+export function memoRateAt(db: Db): RateLookup {
+  const kept = new Map<string, Promise<FxRate | null>>();
+  return (q) => {
+    const key = `${q.source ?? DEFAULT_FX_SOURCE}\u0000${q.from}\u0000${q.to}\u0000${isoDay(q.at)}\u0000${q.allowStaleDays ?? ''}`;
+    let r = kept.get(key);
+    if (!r) kept.set(key, (r = rateAt(db, q)));
+    return r;
+  };
+}
+
 /** The days and spans held (for error messages). */
 export async function fxCoverage(db: Db, source = DEFAULT_FX_SOURCE): Promise<{ first: string | null; last: string | null; spans: Span[] }> {
   const r = await db.all<{ first: string | null; last: string | null }>(sql`SELECT min(date) AS first, max(date) AS last FROM fx_days WHERE source = ${source}`);

@@ -133,6 +133,18 @@ export class TimelineIndex {
     return out;
   }
 
+  /** Every fact recorded by `asOf` of the series that own their line, superseded ones too (the change feed). */
+  recordedRows(models: readonly string[] | null, asOf: number, currency?: string): FactRow[] {
+    const out: FactRow[] = [];
+    for (const list of this.seriesOf(models)) {
+      for (const s of list) {
+        if ((currency && s.currency !== currency) || !s.owns) continue;
+        for (const f of s.facts) if (f.recordedAt <= asOf) out.push(f.row);
+      }
+    }
+    return out;
+  }
+
   private *seriesOf(models: readonly string[] | null): Iterable<IndexedSeries[]> {
     if (models === null) yield* this.byModel.values();
     else

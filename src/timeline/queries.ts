@@ -6,7 +6,7 @@ import type { ChangeType, Conditions, Model, Provider, Source } from '../model.t
 import { BadInputError, NotFoundError } from '../errors.ts';
 import type { Money } from '../decimal.ts';
 import { parseConditionsKey } from '../conditions.ts';
-import { toIso, toIsoOrNull } from '../time.ts';
+import { toIso, toIsoOrNull, yieldToLoop } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { IN_FORCE_ORDER_SQL } from './series-state.ts';
 import { timelineIndexOf } from './memory-index.ts';
@@ -364,16 +364,7 @@ export async function providerSheets(
     if (!have.some((r) => r.currency === q.currency))
       throw new BadInputError(`no ${q.provider} prices in ${q.currency}; known currencies: ${have.map((r) => r.currency).join(', ') || 'none'}`, { status: 422, field: 'currency' });
   }
-  const rows = await effectiveRows(db, models, q.at, q.asOf);
-  const byModel = new Map<string, FactRow[]>();
-  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
-  const everyByModel = new Map<string, FactRow[]>();
-  for (const r of await effectiveRows(db, models, q.at, q.asOf, undefined, false, true)) everyByModel.set(r.model, [...(everyByModel.get(r.model) ?? []), r]);
-  const confirmed = await confirmationsAsOf(db, rows, q.asOf);
-  const data = [...byModel.keys()].sort().map((m) => {
-    const prices = sheetFromRows(byModel.get(m)!, everyByModel.get(m), confirmed, q);
-    return { model: m, prices: q.currency ? prices.filter((p) => p.currency === q.currency) : prices };
-  });
+  const data = (await modelSheets(db, models, q)).map((d) => ({ model: d.model, prices: q.currency ? d.prices.filter((p) => p.currency === q.currency) : d.prices }));
   return {
     provider: q.provider,
     at: toIso(q.at),
@@ -381,6 +372,41 @@ export async function providerSheets(
     data: data.filter((d) => d.prices.length > 0),
   };
 }
+
+function groupByModel(rows: FactRow[]): Map<string, FactRow[]> {
+  const out = new Map<string, FactRow[]>();
+  for (const r of rows) {
+    const list = out.get(r.model);
+    if (list) list.push(r);
+    else out.set(r.model, [r]);
+  }
+  return out;
+}
+
+/**
+ * The sheets (every currency) of many models at once, in id order, models without a line in force
+ * left out: one read of the lines in force and one confirmation lookup for all of them (the
+ * overview's thousands of models), instead of one per provider or model.
+ */
+export async function modelSheets(db: Db, models: string[], q: FreshnessQuery): Promise<Array<{ model: string; prices: PriceRow[] }>> {
+  const out: Array<{ model: string; prices: PriceRow[] }> = [];
+  const sorted = [...models].sort();
+  // In slices, yielding between them: thousands of sheets never hold the event loop for long.
+  for (let i = 0; i < sorted.length; i += SHEETS_PER_SLICE) {
+    if (i > 0) await yieldToLoop();
+    const slice = sorted.slice(i, i + SHEETS_PER_SLICE);
+    const rows = await effectiveRows(db, slice, q.at, q.asOf);
+    const byModel = groupByModel(rows);
+    const everyByModel = groupByModel(await effectiveRows(db, slice, q.at, q.asOf, undefined, false, true));
+    const confirmed = await confirmationsAsOf(db, rows, q.asOf);
+    for (const m of slice) {
+      const facts = byModel.get(m);
+      if (facts) out.push({ model: m, prices: sheetFromRows(facts, everyByModel.get(m), confirmed, q) });
+    }
+  }
+  return out;
+}
+const SHEETS_PER_SLICE = 250;
 
 /* ---------------------------------------------------------------- history, diff, changes */
 
@@ -423,6 +449,9 @@ function knownFact(r: FactRow, asOf: number): LiveFact {
 async function scopeFacts(db: Db, scope: Scope, asOf: number): Promise<FactRow[]> {
   const models = await scopedModels(db, scope);
   if (models && models.length === 0) return [];
+  // The same facts from the in-memory index when the handle has one (the SQL below is the reference).
+  const index = await timelineIndexOf(db)?.catch(() => null);
+  if (index) return index.recordedRows(models, asOf, scope.currency);
   const where: SQL[] = [sql`f.recorded_at <= ${asOf}`, sql.raw(OWNS_LINE_SQL('s'))];
   if (models) where.push(sql`s.model IN (${sql.join(models.map((m) => sql`${m}`), sql`, `)})`);
   if (scope.currency) where.push(sql`s.currency = ${scope.currency}`);
@@ -581,6 +610,8 @@ function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const MODELS_PER_FEED_SLICE = 500;
+
 /** The change feed, newest first, with stable cursor pagination. */
 export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}): Promise<{ data: ChangeRecord[]; nextCursor: string | null }> {
   if (q.since !== undefined && q.until !== undefined && q.since > q.until)
@@ -590,10 +621,25 @@ export async function changes(db: Db, q: ChangesQuery, opts: ChangesOptions = {}
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
   const derive = async () => {
     const known = await knownFacts(db, q, q.asOf);
-    const live = known.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
-    return [...deriveChanges(live), ...deriveWithdrawals(known, q.asOf)].sort(
-      (a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)),
-    );
+    // Model by model (a model's lines only meet each other), in slices, yielding between them:
+    // the whole feed never holds the event loop for long.
+    const byModel = new Map<string, LiveFact[]>();
+    for (const f of known) {
+      const list = byModel.get(f.model);
+      if (list) list.push(f);
+      else byModel.set(f.model, [f]);
+    }
+    const groups = [...byModel.values()];
+    const derived: DerivedChange[] = [];
+    const withdrawn: DerivedChange[] = [];
+    for (let i = 0; i < groups.length; i += MODELS_PER_FEED_SLICE) {
+      if (i > 0) await yieldToLoop();
+      const slice = groups.slice(i, i + MODELS_PER_FEED_SLICE).flat();
+      const live = slice.filter((f) => f.supersededAt === null); // = liveFacts, from the one read
+      for (const c of deriveChanges(live)) derived.push(c);
+      for (const c of deriveWithdrawals(slice, q.asOf)) withdrawn.push(c);
+    }
+    return [...derived, ...withdrawn].sort((a, b) => b.effectiveAt - a.effectiveAt || compareKeys(changeSortKey(a), changeSortKey(b)));
   };
   const scope: Scope = { provider: q.provider, model: q.model, currency: q.currency };
   const sorted = opts.memo ? await opts.memo(scope, q.asOf, derive) : await derive();
