@@ -55,7 +55,16 @@ export interface AppDeps {
   cache?: CacheOptions | false;
   /** Mounts GET /bench/noop, the bare JSON route the benchmark compares against. */
   bench?: boolean;
+  /**
+   * Bench only (`npm run bench -- middleware`): the shared middleware layers to mount; default
+   * every one, as in production. A route's own middleware (the response cache) is not a layer here.
+   */
+  layers?: readonly MiddlewareLayer[];
 }
+
+/** The shared middleware, outermost first. */
+export const MIDDLEWARE_LAYERS = ['metrics', 'secureHeaders', 'cors', 'gzip', 'body', 'rateLimit'] as const;
+export type MiddlewareLayer = (typeof MIDDLEWARE_LAYERS)[number];
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 /** A usage log of MAX_LOGGED_REQUESTS requests fits. */
@@ -90,26 +99,30 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.onError(onError);
 
-  app.use('*', httpMetrics(metrics));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }));
-  app.use(
-    '*',
-    openCors({
-      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match'],
-      exposeHeaders: ['ETag', 'Retry-After', 'X-Cache'],
-      maxAgeSeconds: 86400,
-    }),
-  );
+  const layer = new Set<MiddlewareLayer>(deps.layers ?? MIDDLEWARE_LAYERS);
+  if (layer.has('metrics')) app.use('*', httpMetrics(metrics));
+  if (layer.has('secureHeaders')) app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }));
+  if (layer.has('cors'))
+    app.use(
+      '*',
+      openCors({
+        allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'If-None-Match'],
+        exposeHeaders: ['ETag', 'Retry-After', 'X-Cache'],
+        maxAgeSeconds: 86400,
+      }),
+    );
   // Answers from the response cache come gzipped already; this covers the rest. Only for clients
   // that take gzip: hono/compress rebuilds the response, which costs the others throughput.
   const gzip = compress({ encoding: 'gzip' });
-  app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
+  if (layer.has('gzip')) app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
   const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
-  app.use('*', onlyUnsafe(limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit))));
-  app.use('*', onlyUnsafe(parseJsonOnce));
-  if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
-  if (limits.writes) {
+  if (layer.has('body')) {
+    app.use('*', onlyUnsafe(limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit))));
+    app.use('*', onlyUnsafe(parseJsonOnce));
+  }
+  if (limits.quote && layer.has('rateLimit')) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
+  if (limits.writes && layer.has('rateLimit')) {
     app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustedHops, skip: (c) => c.req.path === '/v1/quote' })));
   }
   if (deps.bench) app.get('/bench/noop', (c) => c.json({ ok: true }));
