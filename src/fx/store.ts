@@ -100,11 +100,18 @@ export async function rateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
   if (q.from === q.to) return null;
   const wanted = [q.from, q.to].filter((c) => c !== base);
   const lower = addDays(date, -Math.max(STRICT_WINDOW_DAYS, q.allowStaleDays ?? 0));
-  const rows = await db.all<{ date: string; rates: string; origin: string }>(
-    sql`SELECT date, rates, origin FROM fx_days WHERE source = ${source} AND date <= ${date} AND date >= ${lower} ORDER BY date DESC`,
-  );
-  const days = rows.map((r) => ({ date: r.date, origin: r.origin, rates: JSON.parse(r.rates) as Record<string, string> }));
-  const found = days.find((d) => wanted.every((c) => c in d.rates));
+  // The latest day in the window usually has every currency wanted: read it alone first, and the
+  // whole window (up to 92 days of rate tables, parsed) only when it lacks one.
+  const read = (limit: string) =>
+    db.all<{ date: string; rates: string; origin: string }>(
+      sql`SELECT date, rates, origin FROM fx_days WHERE source = ${source} AND date <= ${date} AND date >= ${lower} ORDER BY date DESC ${sql.raw(limit)}`,
+    );
+  const parse = (rows: Array<{ date: string; rates: string; origin: string }>) =>
+    rows.map((r) => ({ date: r.date, origin: r.origin, rates: JSON.parse(r.rates) as Record<string, string> }));
+  const hasAll = (d: { rates: Record<string, string> }) => wanted.every((c) => c in d.rates);
+  let days = parse(await read('LIMIT 1'));
+  if (days[0] && !hasAll(days[0])) days = parse(await read(''));
+  const found = days.find(hasAll);
   if (!found) return null;
   const { date: rateDate, ...day } = found;
   // The latest publication: if it is newer than the day used, that day lacked a currency we

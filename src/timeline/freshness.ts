@@ -45,10 +45,18 @@ export function sourcesConfirmedAt(sources: readonly Source[], asOf: number): nu
   let best: number | null = null;
   for (const s of sources) {
     if (!s.retrievedAt) continue;
-    const t = Date.parse(s.retrievedAt);
+    const t = retrievedAtMs(s);
     if (Number.isFinite(t) && t <= asOf && (best === null || t > best)) best = t;
   }
   return best;
+}
+
+/** A source's retrievedAt in ms, parsed once per source object (sources are read, never edited). */
+const retrieved = new WeakMap<Source, number>();
+function retrievedAtMs(s: Source): number {
+  let t = retrieved.get(s);
+  if (t === undefined) retrieved.set(s, (t = Date.parse(s.retrievedAt!)));
+  return t;
 }
 
 export const laterOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));
