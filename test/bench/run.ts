@@ -2,7 +2,8 @@
 // ratios against a baseline measured in the same run, because these machines are noisy.
 // Writes bench-results/latest.json. `npm run bench -- timeline pipeline` runs a subset;
 // `npm run bench -- import coldstart` the dataset import and the cold start of `npm start`;
-// `npm run bench -- middleware` what each shared middleware layer costs on /healthz.
+// `npm run bench -- middleware` what each shared middleware layer costs on /healthz;
+// `npm run bench -- library` the library's quote() against @pydantic/genai-prices' calcPrice.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -11,6 +12,7 @@ const benches: Record<string, { file: string; fn: string }> = {
   pipeline: { file: './pipeline.bench.ts', fn: 'runPipelineBench' },
   api: { file: './api.bench.ts', fn: 'runApiBench' },
   middleware: { file: './api.bench.ts', fn: 'runMiddlewareBench' },
+  library: { file: './library.bench.ts', fn: 'runLibraryBench' },
   browser: { file: './browser-reuse.bench.ts', fn: 'runBrowserReuseBench' },
   webhooks: { file: './webhooks.bench.ts', fn: 'runWebhookBench' },
   import: { file: './import.bench.ts', fn: 'runImportBench' },
