@@ -229,6 +229,14 @@ export async function effectiveRows(
   return unpackFactRows(r.rows as unknown as Array<{ packed: string }>);
 }
 
+/** A row's conditions, parsed once per row (a quote prices the same index rows request after request; read-only). */
+const parsedConditions = new WeakMap<FactRow, Conditions>();
+function conditionsOf(r: FactRow): Conditions {
+  let v = parsedConditions.get(r);
+  if (!v) parsedConditions.set(r, (v = parseConditionsKey(r.conditions)));
+  return v;
+}
+
 /** An index row without its sources, as the SQL path reads it; copied once per row, not per answer. */
 const sourceless = new WeakMap<FactRow, FactRow>();
 function withoutSources(r: FactRow): FactRow {
@@ -674,7 +682,7 @@ export async function effectivePriceRows(
     component: r.component,
     currency: r.currency,
     unit: r.unit,
-    conditions: parseConditionsKey(r.conditions),
+    conditions: conditionsOf(r),
     amount: r.amount,
     kind: r.kind,
     freshness: { line: evidence[i], siblings },
