@@ -2,6 +2,7 @@
 // parsed publications and the one lookup every conversion uses, `rateAt`. One row per publication
 // day holds its currency → rate map (JSON, keys sorted): 7,000 rows for the whole ECB history
 // instead of 220,000, so a fresh database seeds in a fraction of the time.
+import { timelineIndexOf } from '../timeline/memory-index.ts';
 import { sql } from 'drizzle-orm';
 import type { Database, Db } from '../db/client.ts';
 import { bumpDataVersion } from '../timeline/write.ts';
@@ -94,6 +95,15 @@ export interface RateQuery {
 
 /** The reference rate for the instant `at` (its UTC calendar day), or null when none can be said. */
 export async function rateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
+  // Rates change only with a write (which moves the data version): with an in-memory index
+  // attached, each (source, pair, day, staleness) is read once per data version.
+  const index = await timelineIndexOf(db)?.catch(() => null);
+  if (!index) return readRateAt(db, q);
+  const key = `rate\u0000${q.source ?? DEFAULT_FX_SOURCE}\u0000${q.from}\u0000${q.to}\u0000${isoDay(q.at)}\u0000${q.allowStaleDays ?? ''}`;
+  return index.remember(key, () => readRateAt(db, q));
+}
+
+async function readRateAt(db: Db, q: RateQuery): Promise<FxRate | null> {
   const source = q.source ?? DEFAULT_FX_SOURCE;
   const base = FX_SOURCE_META[source]?.base ?? 'EUR';
   const date = isoDay(q.at);
