@@ -14,6 +14,7 @@ export function parseInstant(value: string, field = 'instant'): number {
   const known = parsedInstants.get(value);
   if (known !== undefined) return known;
   const ms = parseInstantText(value, field);
+  if (value.length > 40) return ms; // an instant is short; padded text is not kept
   if (parsedInstants.size >= 10_000) parsedInstants.clear();
   parsedInstants.set(value, ms);
   return ms;
