@@ -4,13 +4,12 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { compress } from 'hono/compress';
-import { secureHeaders } from 'hono/secure-headers';
 import { bucketsFromConfig, loadConfig, type Config } from '../src/config.ts';
 import type { Database } from '../src/db/client.ts';
 import { requireAdmin } from './admin.ts';
 import { ResponseCache, VersionWatcher, type CacheOptions } from './cache.ts';
 import { makeContext, type ApiContext } from './context.ts';
-import { openCors } from './cors.ts';
+import { corsHeaders, corsPreflight, fixedHeaders, SECURE_HEADERS, type CorsOptions } from './cors.ts';
 import { KnowledgeMemo } from './memo.ts';
 import { HttpMetrics, httpMetrics } from './metrics.ts';
 import { docsRoutes, OPENAPI_INFO } from './openapi.ts';
@@ -55,13 +54,29 @@ export interface AppDeps {
   cache?: CacheOptions | false;
   /** Mounts GET /bench/noop, the bare JSON route the benchmark compares against. */
   bench?: boolean;
+  /**
+   * Bench only (`npm run bench -- middleware`): the shared middleware layers to mount; default
+   * every one, as in production. A route's own middleware (the response cache) is not a layer here.
+   */
+  layers?: readonly MiddlewareLayer[];
 }
+
+/** The shared middleware, outermost first. */
+export const MIDDLEWARE_LAYERS = ['metrics', 'secureHeaders', 'cors', 'gzip', 'body', 'rateLimit'] as const;
+export type MiddlewareLayer = (typeof MIDDLEWARE_LAYERS)[number];
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 /** A usage log of MAX_LOGGED_REQUESTS requests fits. */
 export const QUOTE_BODY_LIMIT = 2 * 1024 * 1024;
 
-const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const UNSAFE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+const CORS: CorsOptions = {
+  allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+  allowHeaders: ['Content-Type', 'If-None-Match'],
+  exposeHeaders: ['ETag', 'Retry-After', 'X-Cache'],
+  maxAgeSeconds: 86400,
+};
 
 export function createApp(deps: AppDeps) {
   const config = deps.config ?? loadConfig();
@@ -90,27 +105,24 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.onError(onError);
 
-  app.use('*', httpMetrics(metrics));
-  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin', overwrite: false }));
-  app.use(
-    '*',
-    openCors({
-      allowMethods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match'],
-      exposeHeaders: ['ETag', 'Retry-After', 'X-Cache'],
-      maxAgeSeconds: 86400,
-    }),
-  );
+  const layer = new Set<MiddlewareLayer>(deps.layers ?? MIDDLEWARE_LAYERS);
+  if (layer.has('metrics')) app.use('*', httpMetrics(metrics));
+  const fixed = { ...(layer.has('secureHeaders') && SECURE_HEADERS), ...(layer.has('cors') && corsHeaders(CORS)) };
+  if (Object.keys(fixed).length) app.use('*', fixedHeaders(fixed));
+  if (layer.has('cors')) app.options('*', corsPreflight(CORS));
   // Answers from the response cache come gzipped already; this covers the rest. Only for clients
   // that take gzip: hono/compress rebuilds the response, which costs the others throughput.
   const gzip = compress({ encoding: 'gzip' });
-  app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
+  if (layer.has('gzip')) app.use('*', (c, next) => (acceptsGzip(c.req.header('accept-encoding')) ? gzip(c, next) : next()));
+  // Body limit, one parse and the write limiter only for methods with a body: a read never passes them.
   const bodyLimit = deps.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
-  app.use('*', onlyUnsafe(limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit))));
-  app.use('*', onlyUnsafe(parseJsonOnce));
-  if (limits.quote) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
-  if (limits.writes) {
-    app.use('*', onlyUnsafe(rateLimit(new TokenBuckets(limits.writes), { trustedHops, skip: (c) => c.req.path === '/v1/quote' })));
+  if (layer.has('body')) {
+    app.on(UNSAFE_METHODS, '*', limitBody((c) => (c.req.path === '/v1/quote' ? Math.max(bodyLimit, QUOTE_BODY_LIMIT) : bodyLimit)));
+    app.on(UNSAFE_METHODS, '*', parseJsonOnce);
+  }
+  if (limits.quote && layer.has('rateLimit')) app.post('/v1/quote', rateLimit(new TokenBuckets(limits.quote), { trustedHops, cost: quoteCost }));
+  if (limits.writes && layer.has('rateLimit')) {
+    app.on(UNSAFE_METHODS, '*', rateLimit(new TokenBuckets(limits.writes), { trustedHops, skip: (c) => c.req.path === '/v1/quote' }));
   }
   if (deps.bench) app.get('/bench/noop', (c) => c.json({ ok: true }));
 
@@ -185,10 +197,6 @@ const parseJsonOnce: MiddlewareHandler = (c, next) => {
   req.json = (() => (parsed ??= parse())) as typeof req.json;
   return next();
 };
-
-function onlyUnsafe(mw: MiddlewareHandler): MiddlewareHandler {
-  return (c, next) => (UNSAFE_METHODS.has(c.req.method) ? mw(c, next) : next());
-}
 
 /** Methods served on a path (for 405 answers): the registered handler routes whose pattern matches. */
 function allowedMethods(routes: ReadonlyArray<{ method: string; path: string }>, path: string): string[] {

@@ -64,6 +64,8 @@ export class ResponseCache {
   private readonly entries = new Map<string, Representation>();
   private bytes = 0;
   private version: string | null = null;
+  /** The key last in the LRU order (a repeated hit needs no reordering). */
+  private newest: string | null = null;
   hits = 0;
   misses = 0;
   readonly maxEntries: number;
@@ -88,10 +90,11 @@ export class ResponseCache {
       return undefined;
     }
     const hit = this.entries.get(key);
-    if (hit) {
-      // Refresh its place in the LRU order.
+    if (hit && key !== this.newest) {
+      // Refresh its place in the LRU order (already last when it was the last one asked or kept).
       this.entries.delete(key);
       this.entries.set(key, hit);
+      this.newest = key;
     }
     return hit;
   }
@@ -109,6 +112,7 @@ export class ResponseCache {
       this.entries.delete(key);
     }
     this.entries.set(key, r);
+    this.newest = key;
     this.bytes += size;
     while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, Representation];
@@ -145,10 +149,18 @@ export interface CacheDeps {
 /** Query string with its parameters sorted, so `?a=1&b=2` and `?b=2&a=1` share an entry. */
 export function normalizedQuery(url: string): { text: string; params: URLSearchParams } {
   const q = url.indexOf('?');
-  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  const raw = q === -1 ? '' : url.slice(q + 1);
+  // A hot answer is asked with the same query string over and over: normalise it once (read-only).
+  const known = normalized.get(raw);
+  if (known) return known;
+  const params = new URLSearchParams(raw);
   const pairs = [...params.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return { text: pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'), params };
+  const out = { text: pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'), params };
+  if (normalized.size >= 4096) normalized.clear();
+  normalized.set(raw, out);
+  return out;
 }
+const normalized = new Map<string, { text: string; params: URLSearchParams }>();
 
 /**
  * Route middleware: answers from the cache, or lets the route answer and keeps a 200. Runs before

@@ -15,24 +15,41 @@ interface Histogram {
   count: number;
 }
 
+/** One method and route pattern: requests by status and the latency histogram. */
+interface RouteSeries {
+  byStatus: Map<number, number>;
+  latency: Histogram;
+}
+
 export class HttpMetrics {
-  private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, Histogram>();
+  /** Keyed by method, then route pattern: a request costs two map reads, no key strings. */
+  private readonly series = new Map<string, Map<string, RouteSeries>>();
 
   observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method}\u0000${route}\u0000${status}`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    const hKey = `${method}\u0000${route}`;
-    let h = this.latency.get(hKey);
-    if (!h) {
-      h = { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 };
-      this.latency.set(hKey, h);
-    }
+    let routes = this.series.get(method);
+    if (!routes) this.series.set(method, (routes = new Map()));
+    let s = routes.get(route);
+    if (!s) routes.set(route, (s = { byStatus: new Map(), latency: { counts: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0 } }));
+    s.byStatus.set(status, (s.byStatus.get(status) ?? 0) + 1);
+    const h = s.latency;
     let i = 0;
     while (i < BUCKETS.length && seconds > BUCKETS[i]) i++;
     h.counts[i]++;
     h.sum += seconds;
     h.count++;
+  }
+
+  private get requests(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [method, routes] of this.series)
+      for (const [route, s] of routes) for (const [status, n] of s.byStatus) out.set(`${method}\u0000${route}\u0000${status}`, n);
+    return out;
+  }
+
+  private get latency(): Map<string, Histogram> {
+    const out = new Map<string, Histogram>();
+    for (const [method, routes] of this.series) for (const [route, s] of routes) out.set(`${method}\u0000${route}`, s.latency);
+    return out;
   }
 
   render(): string {

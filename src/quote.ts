@@ -9,6 +9,7 @@ import { CacheTtl, Currency, ServiceTier, type Conditions, type Model } from './
 import { parseInstant, toIso } from './time.ts';
 import { costOf, selectRow, tokensPerUnit, type PricedRow, type RequestShape } from './pricing.ts';
 import { effectivePriceRows, getModel, knownCurrencies, resolveModel, type PricedFreshness } from './timeline/queries.ts';
+import { timelineIndexOf } from './timeline/memory-index.ts';
 import { DEFAULT_STALE_AFTER_MS, judgeLine, type StaleReason } from './timeline/freshness.ts';
 import { plansAt } from './timeline/plans.ts';
 import { fxOf, type FxLineFields } from './fx/convert.ts';
@@ -236,6 +237,8 @@ function slicer(): () => Promise<void> | undefined {
  */
 async function changeInstants(db: Db, requested: string): Promise<number[]> {
   const id = requested.trim().toLowerCase();
+  const index = await timelineIndexOf(db)?.catch(() => null);
+  if (index) return index.changeInstants(id); // the same instants, from memory
   const rows = await db.all<{ t: number }>(sql`
     WITH candidates(model) AS (SELECT ${id} UNION SELECT model FROM aliases WHERE alias = ${id})
     SELECT f.valid_from AS t FROM facts f JOIN series s ON s.id = f.series_id WHERE s.model IN (SELECT model FROM candidates)

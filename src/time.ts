@@ -7,7 +7,20 @@ const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Parses an ISO 8601 instant with a zone, or a bare date meaning 00:00 UTC. */
+/** Instants parsed before (a pure function of the text; only valid ones are kept). */
+const parsedInstants = new Map<string, number>();
+
 export function parseInstant(value: string, field = 'instant'): number {
+  const known = parsedInstants.get(value);
+  if (known !== undefined) return known;
+  const ms = parseInstantText(value, field);
+  if (value.length > 40) return ms; // an instant is short; padded text is not kept
+  if (parsedInstants.size >= 10_000) parsedInstants.clear();
+  parsedInstants.set(value, ms);
+  return ms;
+}
+
+function parseInstantText(value: string, field: string): number {
   const s = value.trim();
   if (!ISO_INSTANT.test(s) && !BARE_DATE.test(s)) {
     throw new BadInputError(

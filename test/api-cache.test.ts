@@ -29,7 +29,7 @@ const input = (body: any) => body.prices.find((p: any) => p.component === 'input
 describe('response cache across instances', () => {
   it('serves cached answers until the data version moves, then the new data on every instance', async () => {
     const first = [await request(a.url, PATH), await request(b.url, PATH)];
-    expect(first.map((r) => input(r.body))).toEqual([3, 3]);
+    expect(first.map((r) => input(r.body))).toEqual(['3', '3']);
     expect((await request(a.url, PATH)).headers.get('x-cache')).toBe('hit');
 
     // A write that does not bump the version is invisible to the caches (writers always bump it).
@@ -38,12 +38,12 @@ describe('response cache across instances', () => {
       SELECT f.id FROM facts f JOIN series s ON s.id = f.series_id
       WHERE s.model = 'xiaomi/mimo-v2.5-pro' AND s.component = 'input' AND s.currency = 'CNY' AND s.conditions = '{}' AND f.valid_to IS NULL)`);
     await new Promise((r) => setTimeout(r, 1100));
-    expect(input((await request(a.url, PATH)).body)).toBe(3);
+    expect(input((await request(a.url, PATH)).body)).toBe('3');
 
     await bumpDataVersion(db);
     await new Promise((r) => setTimeout(r, 1100));
     const after = [await request(a.url, PATH), await request(b.url, PATH)];
-    expect(after.map((r) => input(r.body))).toEqual([2.5, 2.5]);
+    expect(after.map((r) => input(r.body))).toEqual(['2.5', '2.5']);
     expect(after.map((r) => r.headers.get('x-cache'))).toEqual(['miss', 'miss']);
     expect(after[0].headers.get('etag')).not.toBe(first[0].headers.get('etag'));
   });

@@ -112,7 +112,7 @@ describe('Xiaomi MiMo-V2.5 after the 2026-05-27 cut', () => {
     for (const [component, currency, amount] of expected) expect(pick(pro.prices, component, currency).amount).toBe(amount);
     expect(pro.prices.some((p: Row) => 'contextAbove' in p.conditions)).toBe(false);
     const base = await runJson(['price', 'xiaomi/mimo-v2.5', '--at', '2026-05-28T00:00:00Z', '--currency', 'CNY'], db);
-    expect([pick(base.prices, 'cache_read', 'CNY').amount, pick(base.prices, 'input', 'CNY').amount, pick(base.prices, 'output', 'CNY').amount]).toEqual([0.02, 1, 2]);
+    expect([pick(base.prices, 'cache_read', 'CNY').amount, pick(base.prices, 'input', 'CNY').amount, pick(base.prices, 'output', 'CNY').amount]).toEqual(['0.02', '1', '2']);
   });
 
   it('diff 05-20 → 06-01: the cache-hit cut, the removed long-context tier, CNY first known', async () => {

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { freshDatabase } from './helpers/db.ts';
-import { effectiveRows, knownFacts, priceSheet } from '../src/timeline/queries.ts';
+import { effectiveRows, knownFacts, priceSheet, resolveModel } from '../src/timeline/queries.ts';
 import { attachTimelineIndex, TimelineIndex, timelineIndexOf } from '../src/timeline/memory-index.ts';
 import { ingestPage } from '../src/scrape/pipeline.ts';
 import { fixtureBody, listFixtures } from '../src/scrape/fixtures.ts';
@@ -107,5 +107,22 @@ describe('in-memory index = SQL', () => {
     } finally {
       scratch.close();
     }
+  });
+
+  it('resolves names as the SQL resolver does: every alias of data/ and a draw of model ids, at random instants', async () => {
+    const rnd = random(14);
+    const aliases = (await d.db.all<{ alias: string }>(sql`SELECT DISTINCT alias FROM aliases ORDER BY alias`)).map((r) => r.alias);
+    const names = [...aliases, ...models.filter(() => rnd() < 0.05), ...aliases.slice(0, 50).map((a) => a.toUpperCase())];
+    const outcome = (p: Promise<unknown>) => p.then((v) => JSON.stringify(v), (e: Error) => `error: ${e.message}`);
+    let viaAlias = 0;
+    for (const name of names) {
+      const at = FROM + Math.floor(rnd() * (TO - FROM));
+      const asOf = rnd() < 0.5 ? Date.now() : FROM + Math.floor(rnd() * (TO - FROM));
+      const fromSql = await outcome(resolveModel(d.db, name, at, asOf, null));
+      expect(await outcome(resolveModel(d.db, name, at, asOf, index)), `${name} at ${new Date(at).toISOString()}`).toBe(fromSql);
+      if (fromSql.includes('aliasOf')) viaAlias++;
+    }
+    expect(aliases.length).toBeGreaterThan(100);
+    expect(viaAlias).toBeGreaterThan(100); // the draws go through aliases, not only exact ids
   });
 });

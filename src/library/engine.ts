@@ -3,7 +3,7 @@
 // embedded in-memory libsql database seeded from the snapshot; the interface is what the library
 // depends on, so a lighter engine (an in-memory index) can replace it without touching callers.
 import { openDatabase } from '../db/client.ts';
-import { attachTimelineIndex } from '../timeline/memory-index.ts';
+import { attachTimelineIndex, TimelineIndexHolder } from '../timeline/memory-index.ts';
 import { importDatasets } from '../dataset/import.ts';
 import type { ProviderDataset } from '../model.ts';
 import { quote, type QuoteRequest } from '../quote.ts';
@@ -38,7 +38,8 @@ export async function libsqlEngine(datasets: ProviderDataset[]): Promise<PriceEn
     throw e;
   }
   const db = database.db;
-  attachTimelineIndex(db); // the snapshot never changes: price-at from memory
+  // The snapshot never changes: price-at from memory, built once (no data-version read per call).
+  attachTimelineIndex(db, new TimelineIndexHolder(db, () => 'snapshot'));
   return {
     quote: (body, now, opts) => quote(db, body, now, opts),
     priceSheet: (q) => priceSheet(db, q),

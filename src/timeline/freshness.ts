@@ -8,7 +8,7 @@
 // answer pinned by at and asOf the same whenever it is asked (the response cache relies on it),
 // and an announced future price confirmed yesterday is not stale for being in the future.
 import type { Source } from '../model.ts';
-import { toIso } from '../time.ts';
+import { toIso as isoText } from '../time.ts';
 
 export const DAY_MS = 86_400_000;
 export const DEFAULT_STALE_AFTER_MS = 14 * DAY_MS;
@@ -45,10 +45,29 @@ export function sourcesConfirmedAt(sources: readonly Source[], asOf: number): nu
   let best: number | null = null;
   for (const s of sources) {
     if (!s.retrievedAt) continue;
-    const t = Date.parse(s.retrievedAt);
+    const t = retrievedAtMs(s);
     if (Number.isFinite(t) && t <= asOf && (best === null || t > best)) best = t;
   }
   return best;
+}
+
+/** ISO text of an instant: the same confirmation instants are judged over and over (a quote per request). */
+const isoCache = new Map<number, string>();
+function toIso(ms: number): string {
+  let v = isoCache.get(ms);
+  if (v === undefined) {
+    if (isoCache.size >= 10_000) isoCache.clear();
+    isoCache.set(ms, (v = isoText(ms)));
+  }
+  return v;
+}
+
+/** A source's retrievedAt in ms, parsed once per source object (sources are read, never edited). */
+const retrieved = new WeakMap<Source, number>();
+function retrievedAtMs(s: Source): number {
+  let t = retrieved.get(s);
+  if (t === undefined) retrieved.set(s, (t = Date.parse(s.retrievedAt!)));
+  return t;
 }
 
 export const laterOf = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));

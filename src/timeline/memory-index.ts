@@ -29,12 +29,28 @@ interface IndexedSeries {
 
 const SERIES_PER_SLICE = 500;
 
+/** An alias row (the aliases table), instants in ms. */
+interface IndexedAlias {
+  model: string;
+  validFrom: number | null;
+  validTo: number | null;
+}
+
 export class TimelineIndex {
   private constructor(
     readonly version: string,
     private readonly byModel: Map<string, IndexedSeries[]>,
     readonly factCount: number,
+    /** Every model id (with or without facts), for the resolver. */
+    private readonly modelIds: ReadonlySet<string> = new Set(),
+    /** Alias → its rows in (alias, model) order, as the table's primary key reads them. */
+    private readonly aliasRows: ReadonlyMap<string, IndexedAlias[]> = new Map(),
+    /** Model → the currencies of its series (with or without facts), sorted. */
+    private readonly seriesCurrencies: ReadonlyMap<string, string[]> = new Map(),
   ) {}
+
+  /** Answers computed once for this data version (a model's record…): they die with the index. */
+  private readonly memo = new Map<string, Promise<unknown>>();
 
   static async load(db: Db): Promise<TimelineIndex> {
     const client = (db as Db & { $client: import('@libsql/client').Client }).$client;
@@ -43,10 +59,27 @@ export class TimelineIndex {
     let version: string;
     let rows: Array<{ sid: number; packed: string }>;
     let series: Array<{ id: number; line: string; rank: number }>;
+    const modelIds = new Set<string>();
+    const aliasRows = new Map<string, IndexedAlias[]>();
+    const seriesCurrencies = new Map<string, string[]>();
     try {
+      for (const r of (await tx.execute('SELECT id FROM models')).rows) modelIds.add(String(r.id));
+      const ar = await tx.execute('SELECT alias, model, valid_from, valid_to FROM aliases ORDER BY alias, model');
+      for (const r of ar.rows) {
+        const list = aliasRows.get(String(r.alias)) ?? [];
+        list.push({ model: String(r.model), validFrom: r.valid_from === null ? null : Number(r.valid_from), validTo: r.valid_to === null ? null : Number(r.valid_to) });
+        aliasRows.set(String(r.alias), list);
+      }
       // Every series, with or without facts: precedence counts a series as SQL does.
-      const sr = await tx.execute(`SELECT id, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank FROM series`);
+      const sr = await tx.execute(
+        `SELECT id, model, currency, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank FROM series ORDER BY model, currency`,
+      );
       series = sr.rows as unknown as Array<{ id: number; line: string; rank: number }>;
+      for (const r of sr.rows) {
+        const list = seriesCurrencies.get(String(r.model)) ?? [];
+        if (list[list.length - 1] !== String(r.currency)) list.push(String(r.currency));
+        seriesCurrencies.set(String(r.model), list);
+      }
       const v = await tx.execute(`SELECT value FROM meta WHERE key = 'data_version'`);
       version = v.rows[0] ? String(v.rows[0].value) : '0';
       // In slices of series, yielding between them: a rebuild never stalls the event loop for long.
@@ -98,11 +131,79 @@ export class TimelineIndex {
       const s = bySeries.get(Number(r.id));
       if (s) s.owns = Number(r.rank) === best.get(String(r.line));
     }
-    return new TimelineIndex(version, byModel, facts.length);
+    return new TimelineIndex(version, byModel, facts.length, modelIds, aliasRows, seriesCurrencies);
   }
 
   hasModel(model: string): boolean {
     return this.byModel.has(model);
+  }
+
+  /** A row of the models table has this id (prices or not). */
+  isModel(id: string): boolean {
+    return this.modelIds.has(id);
+  }
+
+  /** The model an alias names at `at`, as resolveModel's SQL: the latest validFrom in force (NULL first-known, lowest). */
+  aliasAt(alias: string, at: number): string | null {
+    let best: IndexedAlias | null = null;
+    for (const a of this.aliasRows.get(alias) ?? []) {
+      if ((a.validFrom !== null && a.validFrom > at) || (a.validTo !== null && a.validTo <= at)) continue;
+      if (best === null || (a.validFrom ?? -Infinity) > (best.validFrom ?? -Infinity)) best = a;
+    }
+    return best?.model ?? null;
+  }
+
+  /** The alias names a model at some instant. */
+  isAlias(alias: string): boolean {
+    return this.aliasRows.has(alias);
+  }
+
+  /** The currencies of a model's series, sorted (knownCurrencies). */
+  currencies(model: string): string[] {
+    return [...(this.seriesCurrencies.get(model) ?? [])];
+  }
+
+  /**
+   * Every instant a name's answer may change at, sorted: the validFrom and validTo of every fact
+   * (superseded too) of the model it is and the models it aliases, and the alias's own bounds.
+   * Computed once per name for this data version; the array must not be mutated.
+   */
+  changeInstants(name: string): number[] {
+    let v = this.instants.get(name);
+    if (!v) {
+      if (this.instants.size >= 50_000) this.instants.clear();
+      this.instants.set(name, (v = this.computeChangeInstants(name)));
+    }
+    return v;
+  }
+
+  private readonly instants = new Map<string, number[]>();
+
+  private computeChangeInstants(name: string): number[] {
+    const aliases = this.aliasRows.get(name) ?? [];
+    const out = new Set<number>();
+    for (const m of new Set([name, ...aliases.map((a) => a.model)]))
+      for (const s of this.byModel.get(m) ?? [])
+        for (const f of s.facts) {
+          out.add(f.validFrom);
+          if (f.validTo !== null) out.add(f.validTo);
+        }
+    for (const a of aliases) {
+      if (a.validFrom !== null) out.add(a.validFrom);
+      if (a.validTo !== null) out.add(a.validTo);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  /** `compute()` once per key for this data version (a failure is not kept). */
+  remember<T>(key: string, compute: () => Promise<T>): Promise<T> {
+    let v = this.memo.get(key) as Promise<T> | undefined;
+    if (!v) {
+      if (this.memo.size >= 50_000) this.memo.clear();
+      this.memo.set(key, (v = compute()));
+      v.catch(() => this.memo.delete(key));
+    }
+    return v;
   }
 
   /**
@@ -175,20 +276,26 @@ function inForceSorted(facts: IndexedFact[], at: number, asOf: number): IndexedF
  */
 export class TimelineIndexHolder {
   private index: TimelineIndex | null = null;
+  /** The version() reading the index was built after (a constant version: built once). */
+  private builtFor: string | null = null;
   private building: Promise<TimelineIndex> | null = null;
 
   constructor(
     private readonly db: Db,
-    /** The current data version: by default read on every call (one row), so a write is seen at once. */
+    /**
+     * The current data version: by default read on every call (one row), so a write is seen at
+     * once. A handle that is never written (the library's snapshot) passes a constant.
+     */
     private readonly version: () => Promise<string> | string = () => dataVersion(db),
   ) {}
 
   async get(): Promise<TimelineIndex> {
     const v = await this.version();
-    if (this.index && this.index.version === v) return this.index;
+    if (this.index && this.builtFor === v) return this.index;
     this.building ??= TimelineIndex.load(this.db).then(
       (ix) => {
         this.index = ix;
+        this.builtFor = v;
         this.building = null;
         return ix;
       },

@@ -9,7 +9,7 @@ import { parseConditionsKey } from '../conditions.ts';
 import { toIso, toIsoOrNull, yieldToLoop } from '../time.ts';
 import { FACT_COLUMNS, FACT_COLUMNS_PACKED, rowToLiveFact, unpackFactRows, type FactRow } from './rows.ts';
 import { IN_FORCE_ORDER_SQL } from './series-state.ts';
-import { timelineIndexOf } from './memory-index.ts';
+import { timelineIndexOf, type TimelineIndex } from './memory-index.ts';
 import { componentRank, deriveChanges, deriveDiff, deriveWithdrawals, type DerivedChange, type LiveFact } from './changes.ts';
 import { OWNS_LINE_SQL } from '../catalog/precedence.ts';
 import { resolveOrThrow } from '../resolve/index-db.ts';
@@ -135,32 +135,43 @@ export async function listModels(db: Db, provider?: string): Promise<Model[]> {
 }
 
 export async function getModel(db: Db, id: string): Promise<Model | null> {
-  const rows = await db.all<{ record: string }>(sql`SELECT record FROM models WHERE id = ${id}`);
-  return rows[0] ? (JSON.parse(rows[0].record) as Model) : null;
+  const read = async () => {
+    const rows = await db.all<{ record: string }>(sql`SELECT record FROM models WHERE id = ${id}`);
+    return rows[0] ? (JSON.parse(rows[0].record) as Model) : null;
+  };
+  // Read once per data version when an index is attached (callers do not mutate the record).
+  const index = await indexOf(db);
+  return index ? index.remember(`model\u0000${id}`, read) : read();
 }
 
 /**
  * The model whose prices answer for `id` at `at`: the model itself when it has prices then,
  * else the model it was an alias of at that instant (e.g. deepseek-chat → v4-flash after 2026-04-24).
  */
-export async function resolveModel(db: Db, id: string, at: number, asOf: number): Promise<{ model: string; aliasOf?: string }> {
+export async function resolveModel(db: Db, id: string, at: number, asOf: number, index?: TimelineIndex | null): Promise<{ model: string; aliasOf?: string }> {
   const lower = id.trim().toLowerCase();
-  const known = await db.all<{ id: string }>(sql`SELECT id FROM models WHERE id = ${lower}`);
-  const alias = await db.all<{ model: string }>(
-    sql`SELECT model FROM aliases WHERE alias = ${lower} AND (valid_from IS NULL OR valid_from <= ${at}) AND (valid_to IS NULL OR valid_to > ${at}) ORDER BY valid_from DESC LIMIT 1`,
-  );
-  if (known.length) {
-    if (alias.length) {
+  // The index holds the models and aliases tables of its data version: no SQL on the hot path.
+  const ix = index === undefined ? await indexOf(db) : index;
+  const known = ix ? ix.isModel(lower) : (await db.all<{ id: string }>(sql`SELECT id FROM models WHERE id = ${lower}`)).length > 0;
+  const alias = ix
+    ? ix.aliasAt(lower, at)
+    : ((
+        await db.all<{ model: string }>(
+          sql`SELECT model FROM aliases WHERE alias = ${lower} AND (valid_from IS NULL OR valid_from <= ${at}) AND (valid_to IS NULL OR valid_to > ${at}) ORDER BY valid_from DESC LIMIT 1`,
+        )
+      )[0]?.model ?? null);
+  if (known) {
+    if (alias !== null) {
       // An alias in force beats a catalog's leftover prices for the name (genai-prices still lists
       // deepseek-chat at its V3 price after DeepSeek made it a name of V4-Flash); the provider's own do not.
-      const own = await effectiveRows(db, [lower], at, asOf, undefined, false);
-      if (!own.some((r) => !r.origin)) return { model: alias[0].model, aliasOf: lower };
+      const own = await effectiveRows(db, [lower], at, asOf, undefined, false, false, ix);
+      if (!own.some((r) => !r.origin)) return { model: alias, aliasOf: lower };
     }
     return { model: lower };
   }
-  if (alias.length) return { model: alias[0].model, aliasOf: lower };
-  const anyAlias = await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`);
-  if (anyAlias.length) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
+  if (alias !== null) return { model: alias, aliasOf: lower };
+  const anyAlias = ix ? ix.isAlias(lower) : (await db.all<{ model: string }>(sql`SELECT model FROM aliases WHERE alias = ${lower} LIMIT 1`)).length > 0;
+  if (anyAlias) throw new NotFoundError(`model ${id} is an alias that was not in effect at ${toIso(at)}`, 'model');
   // A raw name as an API returns it (dated snapshot, Bedrock/Vertex form, …): src/resolve.
   const r = await resolveOrThrow(db, id, at, undefined, 'model');
   return { model: r.model, aliasOf: id };
@@ -172,15 +183,24 @@ export async function resolveModel(db: Db, id: string, at: number, asOf: number)
  * The facts in force at `at` as known at `asOf`, one per series: an index seek on
  * (series_id, valid_from) per series, so history length does not slow it down.
  */
-export async function effectiveRows(db: Db, modelIds: string[] | null, at: number, asOf: number, currency?: string, withSources = true, everySource = false): Promise<FactRow[]> {
+export async function effectiveRows(
+  db: Db,
+  modelIds: string[] | null,
+  at: number,
+  asOf: number,
+  currency?: string,
+  withSources = true,
+  everySource = false,
+  /** The index already read for this answer (null: none, SQL); absent: read it now. */
+  ix?: TimelineIndex | null,
+): Promise<FactRow[]> {
   if (modelIds && modelIds.length === 0) return [];
   // The server attaches an in-memory index of the current data version (memory-index.ts); the
   // SQL below stays the reference it is tested against.
-  // A failed build answers from SQL (the next call tries the build again).
-  const index = await timelineIndexOf(db)?.catch(() => null);
+  const index = ix === undefined ? await indexOf(db) : ix;
   if (index) {
     const rows = index.effectiveRows(modelIds, at, asOf, currency, everySource);
-    return withSources ? rows : rows.map((r) => ({ ...r, sources: '[]' }));
+    return withSources ? rows : rows.map(withoutSources);
   }
   const args: Array<string | number> = [at, asOf, asOf];
   // A line answers from its best source (src/catalog/precedence.ts); everySource: each source's own.
@@ -209,6 +229,30 @@ export async function effectiveRows(db: Db, modelIds: string[] | null, at: numbe
     args,
   });
   return unpackFactRows(r.rows as unknown as Array<{ packed: string }>);
+}
+
+/** A row's conditions, parsed once per row (a quote prices the same index rows request after request; read-only). */
+const parsedConditions = new WeakMap<FactRow, Conditions>();
+function conditionsOf(r: FactRow): Conditions {
+  let v = parsedConditions.get(r);
+  if (!v) parsedConditions.set(r, (v = parseConditionsKey(r.conditions)));
+  return v;
+}
+
+/** An index row without its sources, as the SQL path reads it; copied once per row, not per answer. */
+const sourceless = new WeakMap<FactRow, FactRow>();
+function withoutSources(r: FactRow): FactRow {
+  let v = sourceless.get(r);
+  if (!v) sourceless.set(r, (v = { ...r, sources: '[]' }));
+  return v;
+}
+
+/**
+ * The in-memory index of the current data version attached to this handle, or null (none attached:
+ * SQL). A failed build answers from SQL; the next call tries the build again.
+ */
+async function indexOf(db: Db): Promise<TimelineIndex | null> {
+  return (await timelineIndexOf(db)?.catch(() => null)) ?? null;
 }
 
 /** How fresh each line of one model is (instants in ms; `confirmed` from confirmationsAsOf). */
@@ -321,6 +365,8 @@ function sheetFromRows(rows: FactRow[], everySource: FactRow[] | undefined, conf
 }
 
 export async function knownCurrencies(db: Db, model: string): Promise<string[]> {
+  const index = await indexOf(db);
+  if (index) return index.currencies(model);
   const rows = await db.all<{ currency: string }>(sql`SELECT DISTINCT currency FROM series WHERE model = ${model} ORDER BY currency`);
   return rows.map((r) => r.currency);
 }
@@ -339,11 +385,13 @@ async function checkCurrency(db: Db, currency: string | undefined, model?: strin
 }
 
 export async function priceSheet(db: Db, q: { model: string; at: number; asOf: number; currency?: string; staleAfterMs?: number }): Promise<PriceSheet> {
-  const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf);
+  // One read of the index (and of the data version) for the whole sheet.
+  const index = await indexOf(db);
+  const { model, aliasOf } = await resolveModel(db, q.model, q.at, q.asOf, index);
   await checkCurrency(db, q.currency, model);
   // Every currency is read: freshness compares a line with its siblings in other currencies.
-  const rows = await effectiveRows(db, [model], q.at, q.asOf);
-  const every = await effectiveRows(db, [model], q.at, q.asOf, undefined, false, true);
+  const rows = await effectiveRows(db, [model], q.at, q.asOf, undefined, true, false, index);
+  const every = await effectiveRows(db, [model], q.at, q.asOf, undefined, false, true, index);
   const prices = sheetFromRows(rows, every, await confirmationsAsOf(db, rows, q.asOf), q);
   const sheet: PriceSheet = { model, at: toIso(q.at), asOf: toIso(q.asOf), prices: q.currency ? prices.filter((p) => p.currency === q.currency) : prices };
   if (aliasOf) {
@@ -682,7 +730,7 @@ export async function effectivePriceRows(
     component: r.component,
     currency: r.currency,
     unit: r.unit,
-    conditions: parseConditionsKey(r.conditions),
+    conditions: conditionsOf(r),
     amount: r.amount,
     kind: r.kind,
     freshness: { line: evidence[i], siblings },

@@ -4,12 +4,15 @@
 // them in alternating one-second slices — bare, route, bare, route… — so both see the same machine,
 // and the median of the per-slice ratios is reported with p50/p99 beside it.
 //   npm run bench -- api          (BENCH_SLICES=5 BENCH_CONNECTIONS=50)
+//   npm run bench -- middleware   /healthz with the shared middleware layers mounted cumulatively
+//                                 and all but one, each stack in a process of its own
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { MIDDLEWARE_LAYERS } from '../../api/app.ts';
 
 const HERE = import.meta.dirname;
 const SLICES = Number(process.env.BENCH_SLICES ?? 5);
@@ -20,12 +23,16 @@ export interface Figure {
   p50Ms: number;
   p99Ms: number;
   errors: number;
+  /** CPU time of the server's main thread per request (µs): less sensitive to machine load than req/s. */
+  cpuUs?: number;
 }
 export interface Paired {
   route: Figure;
   bare: Figure;
   /** Median of route req/s ÷ bare req/s over the slices. */
   ratio: number;
+  /** Median of bare ÷ route main-thread CPU per request: the ratio a quiet core would show. */
+  cpuRatio?: number;
 }
 
 interface Load {
@@ -114,12 +121,27 @@ function parseWrk(out: string): Figure {
   return { rps: round(rps), p50Ms: round(p50, 3), p99Ms: round(p99, 3), errors };
 }
 
-async function slice(base: string, load: Load, seconds = 1, connections = CONNECTIONS): Promise<Figure> {
+/** Nanoseconds the process's main thread has run on a CPU (Linux), or null. */
+function cpuNs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
+}
+
+async function slice(base: string, load: Load, seconds = 1, connections = CONNECTIONS, pid?: number): Promise<Figure> {
   if (hasWrk) {
     const script = wrkScript(load);
     const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...(script ? ['-s', script] : []), base + load.path];
+    const cpu0 = cpuNs(pid);
     const r = spawnSync('wrk', args, { encoding: 'utf8' });
-    return parseWrk(r.stdout);
+    const cpu1 = cpuNs(pid);
+    const f = parseWrk(r.stdout);
+    const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? 0);
+    if (cpu0 !== null && cpu1 !== null && requests > 0) f.cpuUs = round((cpu1 - cpu0) / 1000 / requests, 1);
+    return f;
   }
   const autocannon = createRequire(import.meta.url)('autocannon') as (o: Record<string, unknown>) => Promise<{
     requests: { average: number };
@@ -144,16 +166,18 @@ async function paired(bare: Child, app: Child, load: Load): Promise<Paired> {
   const b: Figure[] = [];
   const a: Figure[] = [];
   for (let i = 0; i < SLICES; i++) {
-    b.push(await slice(bare.url, { path: '/' }));
-    a.push(await slice(app.url, load));
+    b.push(await slice(bare.url, { path: '/' }, 1, CONNECTIONS, bare.pid));
+    a.push(await slice(app.url, load, 1, CONNECTIONS, app.pid));
   }
   const agg = (fs: Figure[]): Figure => ({
     rps: round(median(fs.map((f) => f.rps))),
     p50Ms: median(fs.map((f) => f.p50Ms)),
     p99Ms: median(fs.map((f) => f.p99Ms)),
     errors: fs.reduce((n, f) => n + f.errors, 0),
+    ...(fs.every((f) => f.cpuUs !== undefined) && { cpuUs: median(fs.map((f) => f.cpuUs!)) }),
   });
-  return { route: agg(a), bare: agg(b), ratio: round(median(a.map((f, i) => f.rps / b[i].rps))) };
+  const cpu = a.every((f, i) => f.cpuUs && b[i].cpuUs) ? { cpuRatio: round(median(a.map((f, i) => b[i].cpuUs! / f.cpuUs!))) } : {};
+  return { route: agg(a), bare: agg(b), ratio: round(median(a.map((f, i) => f.rps / b[i].rps))), ...cpu };
 }
 
 /* ------------------------------------------------------------------ workloads */
@@ -255,10 +279,49 @@ export async function runApiBench(): Promise<ApiBenchResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+export interface LayerFigure extends Paired {
+  layers: string[];
+}
+
+/**
+ * What each shared middleware layer costs on the lightest route (`/healthz`, an empty database):
+ * the stack built up one layer at a time (outermost first), then the whole stack without each
+ * layer. Every stack runs in a process of its own with production rate limits, against the pure
+ * Hono route in alternating slices.
+ */
+export async function runMiddlewareBench(): Promise<{ loadGenerator: string; cumulative: LayerFigure[]; allBut: LayerFigure[] }> {
+  const bare = await startChild('bare-server.ts');
+  const measure = async (layers: readonly string[]): Promise<LayerFigure> => {
+    const app = await startChild('app-server.ts', { BENCH_DATA: 'none', BENCH_LAYERS: layers.length ? layers.join(',') : 'none' });
+    try {
+      await slice(app.url, { path: '/healthz' });
+      return { layers: [...layers], ...(await paired(bare, app, { path: '/healthz' })) };
+    } finally {
+      await stopChild(app);
+    }
+  };
+  try {
+    await slice(bare.url, { path: '/' });
+    const cumulative: LayerFigure[] = [];
+    for (let i = 0; i <= MIDDLEWARE_LAYERS.length; i++) cumulative.push(await measure(MIDDLEWARE_LAYERS.slice(0, i)));
+    const allBut: LayerFigure[] = [];
+    for (const l of MIDDLEWARE_LAYERS) allBut.push(await measure(MIDDLEWARE_LAYERS.filter((x) => x !== l)));
+    return { loadGenerator: hasWrk ? 'wrk -t1' : 'autocannon (wrk not found)', cumulative, allBut };
+  } finally {
+    await stopChild(bare);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv.includes('middleware')) {
+  const r = await runMiddlewareBench();
+  const line = (name: string, p: Paired) =>
+    `${name.padEnd(26)} ratio ${String(p.ratio).padEnd(5)} cpu ratio ${String(p.cpuRatio).padEnd(5)} ${String(p.route.rps).padStart(8)} req/s  ${p.route.cpuUs} µs CPU/req  p50 ${p.route.p50Ms} / p99 ${p.route.p99Ms} ms  (bare ${p.bare.rps}, ${p.bare.cpuUs} µs)`;
+  for (const f of r.cumulative) console.log(line(f.layers.length ? `+ ${f.layers[f.layers.length - 1]}` : 'no shared middleware', f));
+  for (const [i, f] of r.allBut.entries()) console.log(line(`all but ${MIDDLEWARE_LAYERS[i]}`, f));
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await runApiBench();
   const row = (name: string, p: Paired, goal: number) =>
-    `${name.padEnd(22)} ${String(p.route.rps).padStart(9)} req/s  p50 ${p.route.p50Ms} ms  p99 ${p.route.p99Ms} ms  ratio ${p.ratio} (goal ≥ ${goal})` +
+    `${name.padEnd(22)} ${String(p.route.rps).padStart(9)} req/s  p50 ${p.route.p50Ms} ms  p99 ${p.route.p99Ms} ms  ratio ${p.ratio} (goal ≥ ${goal}), CPU ratio ${p.cpuRatio} (${p.route.cpuUs} µs/req)` +
     (p.route.errors ? `  errors ${p.route.errors}` : '');
   console.log(`bare Hono route (own process): ${r.healthz.bare.rps} req/s, ${r.loadGenerator}, ${r.connections} connections`);
   console.log(row('GET /healthz', r.healthz, 0.8));

@@ -1,7 +1,9 @@
 // `npm run bench`: every benchmark, one after another (never inside `npm test`). Figures are
 // ratios against a baseline measured in the same run, because these machines are noisy.
 // Writes bench-results/latest.json. `npm run bench -- timeline pipeline` runs a subset;
-// `npm run bench -- import coldstart` the dataset import and the cold start of `npm start`.
+// `npm run bench -- import coldstart` the dataset import and the cold start of `npm start`;
+// `npm run bench -- middleware` what each shared middleware layer costs on /healthz;
+// `npm run bench -- library` the library's quote() against @pydantic/genai-prices' calcPrice.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,6 +11,8 @@ const benches: Record<string, { file: string; fn: string }> = {
   timeline: { file: './timeline.bench.ts', fn: 'runTimelineBench' },
   pipeline: { file: './pipeline.bench.ts', fn: 'runPipelineBench' },
   api: { file: './api.bench.ts', fn: 'runApiBench' },
+  middleware: { file: './api.bench.ts', fn: 'runMiddlewareBench' },
+  library: { file: './library.bench.ts', fn: 'runLibraryBench' },
   browser: { file: './browser-reuse.bench.ts', fn: 'runBrowserReuseBench' },
   webhooks: { file: './webhooks.bench.ts', fn: 'runWebhookBench' },
   import: { file: './import.bench.ts', fn: 'runImportBench' },
