@@ -22,20 +22,45 @@ export interface RequestShape {
   variant?: string;
 }
 
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** UTC offset (minutes) of `tz` at `at`, read from Intl (slow: ~20 µs a call). */
+function offsetAt(at: number, tz: string): number {
+  // Building a formatter costs far more than using one.
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+    formatters.set(tz, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(at))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  const local = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((local - Math.floor(at / 1000) * 1000) / 60_000);
+}
+
+// Offsets per zone and UTC quarter hour. Zones change offset at whole, half or quarter hours UTC,
+// so a quarter whose two ends agree has one offset throughout; one that holds a change is not kept.
+const QUARTER_MS = 900_000;
+const offsets = new Map<string, Map<number, number>>();
+function cachedOffset(at: number, tz: string): number {
+  const q = Math.floor(at / QUARTER_MS);
+  let byQuarter = offsets.get(tz);
+  if (!byQuarter) offsets.set(tz, (byQuarter = new Map()));
+  const kept = byQuarter.get(q);
+  if (kept !== undefined) return kept;
+  const start = offsetAt(q * QUARTER_MS, tz);
+  if (start !== offsetAt((q + 1) * QUARTER_MS - 1, tz)) return offsetAt(at, tz);
+  if (byQuarter.size > 200_000) byQuarter.clear(); // a bound, not a working set: ~6 years of quarters
+  byQuarter.set(q, start);
+  return start;
+}
 
 /** Local clock of instant `at` in time zone `tz`: minutes since local midnight and ISO weekday (1 = Monday). */
 export function localClock(at: number, tz: string): { minutes: number; weekday: number } {
-  // Building a formatter costs far more than using one; a usage-log quote asks per request.
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(tz, f);
-  }
-  const parts = f.formatToParts(new Date(at));
-  const get = (t: string) => parts.find((p) => p.type === t)!.value;
-  return { minutes: Number(get('hour')) * 60 + Number(get('minute')), weekday: WEEKDAYS[get('weekday')] };
+  // A usage-log quote asks this per request and window: the offset is kept per quarter hour.
+  const local = new Date(at + cachedOffset(at, tz) * 60_000);
+  const day = local.getUTCDay();
+  return { minutes: local.getUTCHours() * 60 + local.getUTCMinutes(), weekday: day === 0 ? 7 : day };
 }
 
 /**
@@ -43,15 +68,20 @@ export function localClock(at: number, tz: string): { minutes: number; weekday: 
  * A range whose end is before its start wraps past midnight ("22:00"–"06:00"); `days` are the ISO
  * weekdays of the local day on which a range starts, so Friday 22:00–06:00 covers Saturday 03:00.
  */
+const rangeMinutes = new WeakMap<HoursWindow['ranges'], Array<[number, number]>>();
+const toMinutes = (hm: string) => {
+  const [h, m] = hm.split(':').map(Number);
+  return h * 60 + m;
+};
+
 export function inHours(w: HoursWindow, at: number): boolean {
   const { minutes: now, weekday } = localClock(at, w.tz);
   const startsOn = (day: number) => !w.days || w.days.includes(day);
   const yesterday = weekday === 1 ? 7 : weekday - 1;
-  return w.ranges.some(([s, e]) => {
-    const [sh, sm] = s.split(':').map(Number);
-    const [eh, em] = e.split(':').map(Number);
-    const start = sh * 60 + sm;
-    const end = eh * 60 + em;
+  // "09:00" read once per window, not once per request.
+  let ranges = rangeMinutes.get(w.ranges);
+  if (!ranges) rangeMinutes.set(w.ranges, (ranges = w.ranges.map(([s, e]) => [toMinutes(s), toMinutes(e)])));
+  return ranges.some(([start, end]) => {
     if (start <= end) return now >= start && now < end && startsOn(weekday);
     if (now >= start) return startsOn(weekday); // the part before midnight: started today
     return now < end && startsOn(yesterday); // the part after midnight: started the day before
