@@ -7,6 +7,7 @@ import { dirname, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import * as schema from './schema.ts';
+import { threadSchedStat } from '../schedstat.ts';
 
 /** The package's root; bin/tokentrail.js sets TOKENTRAIL_PACKAGE_ROOT when a checkout runs its dist/ build. */
 export const PACKAGE_ROOT = process.env.TOKENTRAIL_PACKAGE_ROOT || resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -79,14 +80,20 @@ function closeConnectionsThatMeetBusy(): void {
   const prepare = proto.prepare as (this: { close(): void }, sql: string) => Record<string, unknown>;
   let statementProto: Record<string, unknown> | null = null;
   const owner = new WeakMap<object, { close(): void }>();
+  const text = new WeakMap<object, string>();
+  const traceMs = process.env.TOKENTRAIL_DB_TRACE_MS ? Number(process.env.TOKENTRAIL_DB_TRACE_MS) : NaN;
+  const trace = Number.isFinite(traceMs);
   proto.prepare = function (this: { close(): void }, sql: string) {
     const stmt = prepare.call(this, sql);
     owner.set(stmt, this);
+    if (trace) text.set(stmt, sql);
     if (!statementProto) {
       statementProto = Object.getPrototypeOf(stmt) as Record<string, unknown>;
       for (const name of ['run', 'get', 'all', 'iterate']) {
         const method = statementProto[name] as (...a: unknown[]) => unknown;
         statementProto[name] = function (this: object, ...a: unknown[]) {
+          const t0 = trace ? performance.now() : 0;
+          const q0 = trace ? threadSchedStat().runQueueMs : 0;
           try {
             return method.apply(this, a);
           } catch (e) {
@@ -99,12 +106,27 @@ function closeConnectionsThatMeetBusy(): void {
               }
             }
             throw e;
+          } finally {
+            if (trace) traceStatement(t0, q0, name, text.get(this), traceMs);
           }
         };
       }
     }
     return stmt;
   };
+}
+
+/**
+ * TOKENTRAIL_DB_TRACE_MS=n: every native statement call that held the event loop ≥ n ms is written
+ * to stderr as one JSON line (epoch start, duration, of which waiting for a CPU, pid, SQL head).
+ * The binding runs synchronously, so this is how long the statement blocked this process.
+ */
+function traceStatement(t0: number, q0: number, op: string, sql: string | undefined, thresholdMs: number): void {
+  const ms = performance.now() - t0;
+  if (ms < thresholdMs) return;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const line = { at: Math.round(performance.timeOrigin + t0), ms: round(ms), runQueueMs: round(threadSchedStat().runQueueMs - q0), pid: process.pid, op, sql: (sql ?? '').replace(/\s+/g, ' ').slice(0, 90) };
+  process.stderr.write(JSON.stringify({ dbtrace: line }) + '\n');
 }
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
@@ -135,6 +157,14 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
 }
 
 /**
+ * Longest sleep between two tries for the lock (jittered 0.5–1.5×): shorter than the pause a long
+ * write leaves between its transactions (BATCH_PAUSE_MS of the ingest), so a waiting server takes
+ * the lock in that pause instead of sleeping through it until the deadline (a 503). A try that
+ * meets the lock costs microseconds: SQLITE_BUSY comes back at once.
+ */
+const RETRY_MAX_MS = 10;
+
+/**
  * A CLI and a server (or two instances) share one file: an operation that meets SQLITE_BUSY is
  * retried after a short, growing, jittered sleep until `deadlineMs`, then DatabaseBusyError. Only
  * what can be retried whole is: a statement, a batch (rolled back on failure) and the BEGIN
@@ -145,7 +175,7 @@ function retryBusy(client: Client, deadlineMs: number): void {
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
       const start = Date.now();
-      for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      for (let delay = 2; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
         try {
           return await fn(...a);
         } catch (e) {

@@ -27,7 +27,10 @@ interface IndexedSeries {
   facts: IndexedFact[];
 }
 
+/** Series (and their facts) read per slice of a build; a slice is a few ms of work. */
 const SERIES_PER_SLICE = 500;
+const PRECEDENCE_SLICE = 5_000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class TimelineIndex {
   private constructor(
@@ -38,67 +41,73 @@ export class TimelineIndex {
 
   static async load(db: Db): Promise<TimelineIndex> {
     const client = (db as Db & { $client: import('@libsql/client').Client }).$client;
-    // One read transaction, so the version and the facts belong together.
-    const tx = await client.transaction('read');
+    const bySeries = new Map<number, IndexedSeries>();
+    const byModel = new Map<string, IndexedSeries[]>();
+    const series: Array<{ id: number; line: string; rank: number }> = [];
     let version: string;
-    let rows: Array<{ sid: number; packed: string }>;
-    let series: Array<{ id: number; line: string; rank: number }>;
+    let factCount = 0;
+    // One read transaction, so the version and the facts belong together. Every step is a slice
+    // followed by a yield: a rebuild (after each write's data version, e.g. each batch of an ingest)
+    // never holds the event loop for long, however large the timeline.
+    const tx = await client.transaction('read');
     try {
-      // Every series, with or without facts: precedence counts a series as SQL does.
-      const sr = await tx.execute(`SELECT id, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank FROM series`);
-      series = sr.rows as unknown as Array<{ id: number; line: string; rank: number }>;
       const v = await tx.execute(`SELECT value FROM meta WHERE key = 'data_version'`);
       version = v.rows[0] ? String(v.rows[0].value) : '0';
-      // In slices of series, yielding between them: a rebuild never stalls the event loop for long.
-      rows = [];
       const maxSid = Number((await tx.execute('SELECT coalesce(max(id), 0) AS m FROM series')).rows[0].m);
       for (let lo = 1; lo <= maxSid; lo += SERIES_PER_SLICE) {
+        // Every series, with or without facts: precedence counts a series as SQL does.
+        const sr = await tx.execute({
+          sql: `SELECT id, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank
+            FROM series WHERE id >= ? AND id < ?`,
+          args: [lo, lo + SERIES_PER_SLICE],
+        });
+        for (const r of sr.rows as unknown as Array<{ id: number; line: string; rank: number }>) series.push(r);
         const r = await tx.execute({
           sql: `SELECT f.series_id AS sid, ${FACT_COLUMNS_PACKED} FROM facts f JOIN series s ON s.id = f.series_id
             WHERE f.series_id >= ? AND f.series_id < ? ORDER BY f.series_id, f.valid_from, f.recorded_at, f.id`,
           args: [lo, lo + SERIES_PER_SLICE],
         });
-        for (const row of r.rows as unknown as Array<{ sid: number; packed: string }>) rows.push(row);
-        await new Promise((resolve) => setImmediate(resolve));
+        const rows = r.rows as unknown as Array<{ sid: number; packed: string }>;
+        unpackFactRows(rows).forEach((row, i) => {
+          const sid = Number(rows[i].sid);
+          let s = bySeries.get(sid);
+          if (!s) {
+            s = { currency: row.currency, owns: true, facts: [] };
+            bySeries.set(sid, s);
+            const list = byModel.get(row.model);
+            if (list) list.push(s);
+            else byModel.set(row.model, [s]);
+          }
+          s.facts.push({
+            row,
+            validFrom: Number(row.valid_from),
+            validTo: row.valid_to === null ? null : Number(row.valid_to),
+            recordedAt: Number(row.recorded_at),
+            supersededAt: row.superseded_at === null ? null : Number(row.superseded_at),
+            id: Number(row.id),
+          });
+        });
+        factCount += rows.length;
+        await yieldToLoop();
       }
     } finally {
       tx.close();
     }
-    const facts: FactRow[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      for (const f of unpackFactRows(rows.slice(i, i + 1000))) facts.push(f);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const bySeries = new Map<number, IndexedSeries>();
-    const byModel = new Map<string, IndexedSeries[]>();
-    facts.forEach((row, i) => {
-      const sid = Number(rows[i].sid);
-      let s = bySeries.get(sid);
-      if (!s) {
-        s = { currency: row.currency, owns: true, facts: [] };
-        bySeries.set(sid, s);
-        const list = byModel.get(row.model);
-        if (list) list.push(s);
-        else byModel.set(row.model, [s]);
-      }
-      s.facts.push({
-        row,
-        validFrom: Number(row.valid_from),
-        validTo: row.valid_to === null ? null : Number(row.valid_to),
-        recordedAt: Number(row.recorded_at),
-        supersededAt: row.superseded_at === null ? null : Number(row.superseded_at),
-        id: Number(row.id),
-      });
-    });
     // Precedence, as OWNS_LINE_SQL: per line (model, component, currency, unit, conditions) only
     // the series of the best-ranked origin answer.
     const best = new Map<string, number>();
-    for (const r of series) best.set(String(r.line), Math.min(best.get(String(r.line)) ?? Infinity, Number(r.rank)));
-    for (const r of series) {
-      const s = bySeries.get(Number(r.id));
-      if (s) s.owns = Number(r.rank) === best.get(String(r.line));
+    for (let i = 0; i < series.length; i += PRECEDENCE_SLICE) {
+      for (const r of series.slice(i, i + PRECEDENCE_SLICE)) best.set(String(r.line), Math.min(best.get(String(r.line)) ?? Infinity, Number(r.rank)));
+      await yieldToLoop();
     }
-    return new TimelineIndex(version, byModel, facts.length);
+    for (let i = 0; i < series.length; i += PRECEDENCE_SLICE) {
+      for (const r of series.slice(i, i + PRECEDENCE_SLICE)) {
+        const s = bySeries.get(Number(r.id));
+        if (s) s.owns = Number(r.rank) === best.get(String(r.line));
+      }
+      await yieldToLoop();
+    }
+    return new TimelineIndex(version, byModel, factCount);
   }
 
   hasModel(model: string): boolean {
