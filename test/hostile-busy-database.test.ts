@@ -4,7 +4,7 @@
 // loop never stalls over 200 ms: no synchronous busy wait, and the in-memory timeline index that
 // every batch's new data version rebuilds is built in slices that yield.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
@@ -191,6 +191,35 @@ describe('a CLI write against a serving instance', () => {
       a.close();
       holder.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  // Found with TOKENTRAIL_DB_TRACE_MS during the ingest: a webhook's INSERT committed on the
+  // server and, the WAL past 1000 pages of the CLI's writes, checkpointed it inside the request
+  // (145 ms of the loop blocked in I/O, none of it on a CPU).
+  it("the server leaves WAL checkpoints to a thread of its own: another connection's writes reach the file without a server commit", async () => {
+    const dbFile = join(s.dir, 'tokentrail.db');
+    const setting = await s.database.client.execute('PRAGMA wal_autocheckpoint');
+    expect(Number(Object.values(setting.rows[0])[0])).toBe(10_000);
+    const writer = createClient({ url: `file:${dbFile}` });
+    try {
+      const before = statSync(dbFile).size;
+      const tx = await writer.transaction('write');
+      await tx.execute('PRAGMA wal_autocheckpoint = 0'); // this writer never checkpoints
+      await tx.execute('CREATE TABLE bulk (b BLOB)');
+      for (let i = 0; i < 40; i++) await tx.execute('INSERT INTO bulk (b) SELECT randomblob(4000) FROM (SELECT 1 FROM facts LIMIT 50)');
+      await tx.commit();
+      const wal = statSync(`${dbFile}-wal`).size;
+      expect(wal).toBeGreaterThan(7_000_000); // 2,000 pages, twice the autocheckpoint size
+      expect(statSync(dbFile).size - before).toBeLessThan(1_000_000); // not in the file yet
+      // The server makes no commit; its checkpointer thread (every second) copies them in.
+      const t0 = performance.now();
+      while (statSync(dbFile).size - before < 7_000_000 && performance.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 100));
+      console.log(`[hostile-busy-database] a ${(wal / 1e6).toFixed(1)} MB WAL checkpointed by the server's thread after ${(performance.now() - t0).toFixed(0)} ms`);
+      expect(statSync(dbFile).size - before).toBeGreaterThan(7_000_000);
+      await writer.execute('DROP TABLE bulk');
+    } finally {
+      writer.close();
     }
   }, 60_000);
 
