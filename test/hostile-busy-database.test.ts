@@ -125,7 +125,7 @@ describe('a CLI write against a serving instance', () => {
     // /healthz from this process, less the time it waited for a CPU (before the fixes: 11.5 s of
     // wall time). The wall time itself is the machine's: 1.4 s at load 18 with nothing blocked.
     expect(worstUnqueued).toBeLessThan(1_000);
-  }, 300_000);
+  }, 600_000); // 30 s on a quiet machine; 314 s at load 17
 
   // Before the batches the page was applied in one transaction: it held the lock for the whole
   // apply (~10 s of a 4,236-model page here), so writes in between waited past the 5 s deadline (503).

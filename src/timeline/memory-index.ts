@@ -173,6 +173,8 @@ function inForceSorted(facts: IndexedFact[], at: number, asOf: number): IndexedF
 export class TimelineIndexHolder {
   private index: TimelineIndex | null = null;
   private building: Promise<TimelineIndex> | null = null;
+  /** When the last build ended and how long it took (performance.now() ms). */
+  private lastBuild = { endedAt: -Infinity, ms: 0 };
 
   constructor(
     private readonly db: Db,
@@ -183,18 +185,33 @@ export class TimelineIndexHolder {
   async get(): Promise<TimelineIndex> {
     const v = await this.version();
     if (this.index && this.index.version === v) return this.index;
-    this.building ??= TimelineIndex.load(this.db).then(
-      (ix) => {
-        this.index = ix;
-        this.building = null;
-        return ix;
-      },
-      (e: unknown) => {
-        this.building = null;
-        throw e;
-      },
-    );
+    this.building ??= this.rested()
+      .then(() => {
+        const t0 = performance.now();
+        return TimelineIndex.load(this.db).finally(() => (this.lastBuild = { endedAt: performance.now(), ms: performance.now() - t0 }));
+      })
+      .then(
+        (ix) => {
+          this.index = ix;
+          this.building = null;
+          return ix;
+        },
+        (e: unknown) => {
+          this.building = null;
+          throw e;
+        },
+      );
     return this.building;
+  }
+
+  /**
+   * A build starts no sooner than its predecessor's duration after it ended: while writes come in
+   * faster than a build (each batch of an ingest moves the version), rebuilding takes at most half
+   * of the process's time instead of all of it. Readers wait meanwhile (as for any build).
+   */
+  private rested(): Promise<void> {
+    const wait = this.lastBuild.endedAt + this.lastBuild.ms - performance.now();
+    return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
   }
 }
 
