@@ -5,7 +5,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { AddressInfo, Socket } from 'node:net';
 import { loadConfig, type Config } from '../src/config.ts';
-import type { Database } from '../src/db/client.ts';
+import { checkpointInBackground, type Database } from '../src/db/client.ts';
 import { seedFromDataset } from '../src/dataset/seed.ts';
 import { importFx } from '../src/fx/import.ts';
 import { FxScheduler } from '../src/fx/scrape.ts';
@@ -70,6 +70,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (fx) log.info({ ...fx }, 'seeded reference rates from data/fx');
   }
   const config = opts.config ?? loadConfig();
+  // WAL checkpoints (another process's writes copied into the file) off the event loop.
+  const checkpointer = checkpointInBackground(opts.database);
   fxTolerance(); // a bad TOKENTRAIL_FX_TOLERANCE stops the start, not every price request
   const role = opts.role ?? 'api';
   const background = role === 'worker' || role === 'all';
@@ -122,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await fxScheduler?.stop();
       await dispatcher?.stop();
       await closed;
+      await checkpointer.stop();
     },
   };
 }

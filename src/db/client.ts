@@ -2,11 +2,13 @@
 import { createClient, type Client } from '@libsql/client';
 import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import * as schema from './schema.ts';
+import { threadSchedStat } from '../schedstat.ts';
 
 /** The package's root; bin/tokentrail.js sets TOKENTRAIL_PACKAGE_ROOT when a checkout runs its dist/ build. */
 export const PACKAGE_ROOT = process.env.TOKENTRAIL_PACKAGE_ROOT || resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,22 +73,33 @@ export function normalizeDatabaseUrl(url: string): string {
  * the pool drops a closed connection on release, and the retry (retryBusy) runs on a fresh one.
  */
 function closeConnectionsThatMeetBusy(): void {
-  const fromClient = createRequire(createRequire(import.meta.url).resolve('@libsql/client'));
-  const LibsqlDatabase = fromClient('libsql') as { prototype: Record<string, unknown> & { __tokentrailBusyPatch?: true } };
-  const proto = LibsqlDatabase.prototype;
+  const proto = libsqlDatabasePrototype();
   if (proto.__tokentrailBusyPatch) return;
   proto.__tokentrailBusyPatch = true;
   const prepare = proto.prepare as (this: { close(): void }, sql: string) => Record<string, unknown>;
   let statementProto: Record<string, unknown> | null = null;
   const owner = new WeakMap<object, { close(): void }>();
+  const text = new WeakMap<object, string>();
+  const traceMs = process.env.TOKENTRAIL_DB_TRACE_MS ? Number(process.env.TOKENTRAIL_DB_TRACE_MS) : NaN;
+  const trace = Number.isFinite(traceMs);
+  const settings = connectionSettings();
+  const setUp = new WeakMap<object, number>();
   proto.prepare = function (this: { close(): void }, sql: string) {
+    // A pooled connection's settings, once per connection (and again after checkpointInBackground).
+    if (setUp.get(this) !== settings.generation) {
+      setUp.set(this, settings.generation);
+      configureConnection((q) => prepare.call(this, q) as unknown as NativeStatement, settings);
+    }
     const stmt = prepare.call(this, sql);
     owner.set(stmt, this);
+    if (trace) text.set(stmt, sql);
     if (!statementProto) {
       statementProto = Object.getPrototypeOf(stmt) as Record<string, unknown>;
       for (const name of ['run', 'get', 'all', 'iterate']) {
         const method = statementProto[name] as (...a: unknown[]) => unknown;
         statementProto[name] = function (this: object, ...a: unknown[]) {
+          const t0 = trace ? performance.now() : 0;
+          const q0 = trace ? threadSchedStat().runQueueMs : 0;
           try {
             return method.apply(this, a);
           } catch (e) {
@@ -99,6 +112,8 @@ function closeConnectionsThatMeetBusy(): void {
               }
             }
             throw e;
+          } finally {
+            if (trace) traceStatement(t0, q0, name, text.get(this), traceMs);
           }
         };
       }
@@ -106,6 +121,118 @@ function closeConnectionsThatMeetBusy(): void {
     return stmt;
   };
 }
+
+/**
+ * TOKENTRAIL_DB_TRACE_MS=n: every native statement call that held the event loop ≥ n ms is written
+ * to stderr as one JSON line (epoch start, duration, of which waiting for a CPU, pid, SQL head).
+ * The binding runs synchronously, so this is how long the statement blocked this process.
+ */
+function traceStatement(t0: number, q0: number, op: string, sql: string | undefined, thresholdMs: number): void {
+  const ms = performance.now() - t0;
+  if (ms < thresholdMs) return;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const line = { at: Math.round(performance.timeOrigin + t0), ms: round(ms), runQueueMs: round(threadSchedStat().runQueueMs - q0), pid: process.pid, op, sql: (sql ?? '').replace(/\s+/g, ' ').slice(0, 90) };
+  process.stderr.write(JSON.stringify({ dbtrace: line }) + '\n');
+}
+
+type LibsqlPrototype = Record<string, unknown> & { __tokentrailBusyPatch?: true; __tokentrailSettings?: ConnectionSettings };
+interface NativeStatement {
+  run(...a: unknown[]): unknown;
+  raw(on: boolean): NativeStatement;
+  all(...a: unknown[]): unknown[][];
+}
+
+/** The binding @libsql/client itself loads (its connections are this class's instances). */
+function libsqlDatabasePrototype(): LibsqlPrototype {
+  const fromClient = createRequire(createRequire(import.meta.url).resolve('@libsql/client'));
+  return (fromClient('libsql') as { prototype: LibsqlPrototype }).prototype;
+}
+
+/** Per-connection settings, kept on the binding (one per process, whichever copy of this module runs). */
+interface ConnectionSettings {
+  /** Bumped when a file's settings change: every connection is set up again. */
+  generation: number;
+  /** Files whose WAL is checkpointed off the event loop (checkpointInBackground), with how many ask. */
+  backgroundCheckpoint: Map<string, number>;
+}
+
+function connectionSettings(): ConnectionSettings {
+  const proto = libsqlDatabasePrototype();
+  return (proto.__tokentrailSettings ??= { generation: 0, backgroundCheckpoint: new Map() });
+}
+
+/**
+ * A commit that finds the WAL past the autocheckpoint size (1000 pages) checkpoints it on the
+ * spot, synchronously: copies pages into the database file and syncs it. On a file a checkpointer
+ * thread looks after, a connection leaves that to it, unless the WAL grew ten times past (the thread
+ * stalled or a reader pins the WAL).
+ */
+const AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER = 10_000;
+
+function configureConnection(prepare: (sql: string) => NativeStatement, settings: ConnectionSettings): void {
+  // A setting a connection cannot take (synchronous inside a transaction) keeps SQLite's default.
+  const attempt = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      // as above
+    }
+  };
+  // Per connection (the pool opens several): WAL syncs at checkpoints, not at every commit.
+  attempt(() => prepare('PRAGMA synchronous = NORMAL').run());
+  if (settings.backgroundCheckpoint.size === 0) return;
+  attempt(() => {
+    const main = prepare('PRAGMA database_list').raw(true).all().find((r) => r[1] === 'main');
+    if (main && settings.backgroundCheckpoint.has(String(main[2]))) prepare(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_WITH_CHECKPOINTER}`).run();
+  });
+}
+
+export interface Checkpointer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Checkpoints a file database's WAL from a worker thread every `intervalMs` (PASSIVE: it never
+ * waits for a lock nor blocks readers or writers), and has this process's connections to it leave
+ * checkpoints to that thread: a server's commit never copies another process's writes into the
+ * file inside a request. Nothing for remote or in-memory databases.
+ */
+export function checkpointInBackground(database: Database, intervalMs = 1_000): Checkpointer {
+  const path = database.url.startsWith('file:') && !database.url.includes(':memory:') ? database.url.slice('file:'.length) : null;
+  if (!path) return { stop: async () => undefined };
+  const file = realpathSync(path); // as SQLite names it (PRAGMA database_list)
+  const settings = connectionSettings();
+  settings.backgroundCheckpoint.set(file, (settings.backgroundCheckpoint.get(file) ?? 0) + 1);
+  settings.generation++;
+  const libsql = createRequire(createRequire(import.meta.url).resolve('@libsql/client')).resolve('libsql');
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { libsql, file, intervalMs } });
+  worker.unref();
+  worker.on('error', () => undefined); // a checkpointer that fails leaves the connections' autocheckpoint
+  let stopped = false;
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      const n = (settings.backgroundCheckpoint.get(file) ?? 1) - 1;
+      if (n > 0) settings.backgroundCheckpoint.set(file, n);
+      else settings.backgroundCheckpoint.delete(file);
+      settings.generation++;
+      await worker.terminate();
+    },
+  };
+}
+
+// The worker: its own connection, no busy wait; a checkpoint that meets a lock just tries again later.
+const CHECKPOINTER = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.libsql);
+const db = new Database(workerData.file, { timeout: 0 });
+setInterval(() => {
+  try {
+    db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw(true).all();
+  } catch {}
+}, workerData.intervalMs);
+`;
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   closeConnectionsThatMeetBusy();
@@ -125,14 +252,22 @@ export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
   }
   if (isFile) {
     // WAL lets readers and one writer work at once; it is a property of the file and persists.
+    // (synchronous = NORMAL is set on each connection as it is first used.)
     await client.execute('PRAGMA journal_mode = WAL');
-    await client.execute('PRAGMA synchronous = NORMAL');
   }
   if (isFile) serializeWrites(client);
   const db = drizzle(client, { schema });
   if (opts.migrate !== false) await migrate(db, { migrationsFolder: MIGRATIONS });
   return { url, client, db, close: () => client.close() };
 }
+
+/**
+ * Longest sleep between two tries for the lock (jittered 0.5–1.5×): shorter than the pause a long
+ * write leaves between its transactions (BATCH_PAUSE_MS of the ingest), so a waiting server takes
+ * the lock in that pause instead of sleeping through it until the deadline (a 503). A try that
+ * meets the lock costs microseconds: SQLITE_BUSY comes back at once.
+ */
+const RETRY_MAX_MS = 10;
 
 /**
  * A CLI and a server (or two instances) share one file: an operation that meets SQLITE_BUSY is
@@ -145,7 +280,7 @@ function retryBusy(client: Client, deadlineMs: number): void {
     <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
     async (...a: A): Promise<R> => {
       const start = Date.now();
-      for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+      for (let delay = 2; ; delay = Math.min(delay * 2, RETRY_MAX_MS)) {
         try {
           return await fn(...a);
         } catch (e) {

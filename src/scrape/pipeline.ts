@@ -229,6 +229,7 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
   const batches = modelBatches(page.parsed, claims, live, o.batchLines ?? BATCH_LINES);
   const records: ChangeRecord[] = [];
   for (const [i, models] of batches.entries()) {
+    const began = performance.now();
     try {
       await database.db.transaction(async (tx) => {
         const createdModels = await ensureProviderAndModels(tx, scraper, page.parsed, source, observedAt, new Set(models));
@@ -245,8 +246,9 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
       await database.db.run(sql`UPDATE scrape_runs SET outcome = 'failed', reason = ${why}, finished_at = ${Date.now()} WHERE id = ${runId}`).catch(() => undefined);
       throw e;
     }
-    // Room for other writers (another process waits for the lock with growing sleeps).
-    if (i < batches.length - 1) await new Promise((r) => setTimeout(r, BATCH_PAUSE_MS));
+    // Room for other writers (another process polls for the lock): a fixed pause, longer when the
+    // batch was slow (a loaded machine delays the waiting process's timers as much as this batch).
+    if (i < batches.length - 1) await new Promise((r) => setTimeout(r, Math.max(BATCH_PAUSE_MS, (performance.now() - began) / BATCH_PAUSE_SHARE)));
   }
 
   let summary!: RunSummary;
@@ -266,8 +268,13 @@ async function applyRun(database: Database, run: Run, page: ReadPage, scope: Pag
 
 /** Lines one batch reconciles, about (a model is never split): one short transaction each. */
 export const BATCH_LINES = 200;
-/** Pause between two batches, so a server sharing the file gets the write lock in between. */
-const BATCH_PAUSE_MS = 15;
+/**
+ * Pause between two batches, so a server sharing the file gets the write lock in between: longer
+ * than the longest sleep of a writer waiting for the lock (RETRY_MAX_MS × 1.5 in db/client.ts).
+ */
+const BATCH_PAUSE_MS = 20;
+/** …or a fifth of the batch's own time, whichever is longer: the lock is free ≥ 1/6 of the time. */
+const BATCH_PAUSE_SHARE = 5;
 /** How the reason of a run stopped between two batches starts. */
 const INTERRUPTED = 'interrupted';
 

@@ -27,7 +27,10 @@ interface IndexedSeries {
   facts: IndexedFact[];
 }
 
+/** Series (and their facts) read per slice of a build; a slice is a few ms of work. */
 const SERIES_PER_SLICE = 500;
+const PRECEDENCE_SLICE = 5_000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** An alias row (the aliases table), instants in ms. */
 interface IndexedAlias {
@@ -54,14 +57,18 @@ export class TimelineIndex {
 
   static async load(db: Db): Promise<TimelineIndex> {
     const client = (db as Db & { $client: import('@libsql/client').Client }).$client;
-    // One read transaction, so the version and the facts belong together.
-    const tx = await client.transaction('read');
+    const bySeries = new Map<number, IndexedSeries>();
+    const byModel = new Map<string, IndexedSeries[]>();
+    const series: Array<{ id: number; line: string; rank: number }> = [];
     let version: string;
-    let rows: Array<{ sid: number; packed: string }>;
-    let series: Array<{ id: number; line: string; rank: number }>;
+    let factCount = 0;
     const modelIds = new Set<string>();
     const aliasRows = new Map<string, IndexedAlias[]>();
-    const seriesCurrencies = new Map<string, string[]>();
+    const currenciesOf = new Map<string, Set<string>>();
+    // One read transaction, so the version and the facts belong together. Every step is a slice
+    // followed by a yield: a rebuild (after each write's data version, e.g. each batch of an ingest)
+    // never holds the event loop for long, however large the timeline.
+    const tx = await client.transaction('read');
     try {
       for (const r of (await tx.execute('SELECT id FROM models')).rows) modelIds.add(String(r.id));
       const ar = await tx.execute('SELECT alias, model, valid_from, valid_to FROM aliases ORDER BY alias, model');
@@ -70,68 +77,72 @@ export class TimelineIndex {
         list.push({ model: String(r.model), validFrom: r.valid_from === null ? null : Number(r.valid_from), validTo: r.valid_to === null ? null : Number(r.valid_to) });
         aliasRows.set(String(r.alias), list);
       }
-      // Every series, with or without facts: precedence counts a series as SQL does.
-      const sr = await tx.execute(
-        `SELECT id, model, currency, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank FROM series ORDER BY model, currency`,
-      );
-      series = sr.rows as unknown as Array<{ id: number; line: string; rank: number }>;
-      for (const r of sr.rows) {
-        const list = seriesCurrencies.get(String(r.model)) ?? [];
-        if (list[list.length - 1] !== String(r.currency)) list.push(String(r.currency));
-        seriesCurrencies.set(String(r.model), list);
-      }
+      await yieldToLoop();
       const v = await tx.execute(`SELECT value FROM meta WHERE key = 'data_version'`);
       version = v.rows[0] ? String(v.rows[0].value) : '0';
-      // In slices of series, yielding between them: a rebuild never stalls the event loop for long.
-      rows = [];
       const maxSid = Number((await tx.execute('SELECT coalesce(max(id), 0) AS m FROM series')).rows[0].m);
       for (let lo = 1; lo <= maxSid; lo += SERIES_PER_SLICE) {
+        // Every series, with or without facts: precedence counts a series as SQL does.
+        const sr = await tx.execute({
+          sql: `SELECT id, model, currency, model || char(1) || component || char(1) || currency || char(1) || unit || char(1) || conditions AS line, origin_rank AS rank
+            FROM series WHERE id >= ? AND id < ?`,
+          args: [lo, lo + SERIES_PER_SLICE],
+        });
+        for (const r of sr.rows as unknown as Array<{ id: number; model: string; currency: string; line: string; rank: number }>) {
+          series.push(r);
+          const set = currenciesOf.get(String(r.model));
+          if (set) set.add(String(r.currency));
+          else currenciesOf.set(String(r.model), new Set([String(r.currency)]));
+        }
         const r = await tx.execute({
           sql: `SELECT f.series_id AS sid, ${FACT_COLUMNS_PACKED} FROM facts f JOIN series s ON s.id = f.series_id
             WHERE f.series_id >= ? AND f.series_id < ? ORDER BY f.series_id, f.valid_from, f.recorded_at, f.id`,
           args: [lo, lo + SERIES_PER_SLICE],
         });
-        for (const row of r.rows as unknown as Array<{ sid: number; packed: string }>) rows.push(row);
-        await new Promise((resolve) => setImmediate(resolve));
+        const rows = r.rows as unknown as Array<{ sid: number; packed: string }>;
+        unpackFactRows(rows).forEach((row, i) => {
+          const sid = Number(rows[i].sid);
+          let s = bySeries.get(sid);
+          if (!s) {
+            s = { currency: row.currency, owns: true, facts: [] };
+            bySeries.set(sid, s);
+            const list = byModel.get(row.model);
+            if (list) list.push(s);
+            else byModel.set(row.model, [s]);
+          }
+          s.facts.push({
+            row,
+            validFrom: Number(row.valid_from),
+            validTo: row.valid_to === null ? null : Number(row.valid_to),
+            recordedAt: Number(row.recorded_at),
+            supersededAt: row.superseded_at === null ? null : Number(row.superseded_at),
+            id: Number(row.id),
+          });
+        });
+        factCount += rows.length;
+        await yieldToLoop();
       }
     } finally {
       tx.close();
     }
-    const facts: FactRow[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      for (const f of unpackFactRows(rows.slice(i, i + 1000))) facts.push(f);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    const bySeries = new Map<number, IndexedSeries>();
-    const byModel = new Map<string, IndexedSeries[]>();
-    facts.forEach((row, i) => {
-      const sid = Number(rows[i].sid);
-      let s = bySeries.get(sid);
-      if (!s) {
-        s = { currency: row.currency, owns: true, facts: [] };
-        bySeries.set(sid, s);
-        const list = byModel.get(row.model);
-        if (list) list.push(s);
-        else byModel.set(row.model, [s]);
-      }
-      s.facts.push({
-        row,
-        validFrom: Number(row.valid_from),
-        validTo: row.valid_to === null ? null : Number(row.valid_to),
-        recordedAt: Number(row.recorded_at),
-        supersededAt: row.superseded_at === null ? null : Number(row.superseded_at),
-        id: Number(row.id),
-      });
-    });
     // Precedence, as OWNS_LINE_SQL: per line (model, component, currency, unit, conditions) only
     // the series of the best-ranked origin answer.
     const best = new Map<string, number>();
-    for (const r of series) best.set(String(r.line), Math.min(best.get(String(r.line)) ?? Infinity, Number(r.rank)));
-    for (const r of series) {
-      const s = bySeries.get(Number(r.id));
-      if (s) s.owns = Number(r.rank) === best.get(String(r.line));
+    for (let i = 0; i < series.length; i += PRECEDENCE_SLICE) {
+      for (const r of series.slice(i, i + PRECEDENCE_SLICE)) best.set(String(r.line), Math.min(best.get(String(r.line)) ?? Infinity, Number(r.rank)));
+      await yieldToLoop();
     }
-    return new TimelineIndex(version, byModel, facts.length, modelIds, aliasRows, seriesCurrencies);
+    for (let i = 0; i < series.length; i += PRECEDENCE_SLICE) {
+      for (const r of series.slice(i, i + PRECEDENCE_SLICE)) {
+        const s = bySeries.get(Number(r.id));
+        if (s) s.owns = Number(r.rank) === best.get(String(r.line));
+      }
+      await yieldToLoop();
+    }
+    // Each model's currencies in code order (as the SQL path lists them).
+    const seriesCurrencies = new Map<string, string[]>();
+    for (const [model, set] of currenciesOf) seriesCurrencies.set(model, [...set].sort());
+    return new TimelineIndex(version, byModel, factCount, modelIds, aliasRows, seriesCurrencies);
   }
 
   hasModel(model: string): boolean {
@@ -279,6 +290,8 @@ export class TimelineIndexHolder {
   /** The version() reading the index was built after (a constant version: built once). */
   private builtFor: string | null = null;
   private building: Promise<TimelineIndex> | null = null;
+  /** When the last build ended and how long it took (performance.now() ms). */
+  private lastBuild = { endedAt: -Infinity, ms: 0 };
 
   constructor(
     private readonly db: Db,
@@ -292,19 +305,34 @@ export class TimelineIndexHolder {
   async get(): Promise<TimelineIndex> {
     const v = await this.version();
     if (this.index && this.builtFor === v) return this.index;
-    this.building ??= TimelineIndex.load(this.db).then(
-      (ix) => {
-        this.index = ix;
-        this.builtFor = v;
-        this.building = null;
-        return ix;
-      },
-      (e: unknown) => {
-        this.building = null;
-        throw e;
-      },
-    );
+    this.building ??= this.rested()
+      .then(() => {
+        const t0 = performance.now();
+        return TimelineIndex.load(this.db).finally(() => (this.lastBuild = { endedAt: performance.now(), ms: performance.now() - t0 }));
+      })
+      .then(
+        (ix) => {
+          this.index = ix;
+          this.builtFor = v;
+          this.building = null;
+          return ix;
+        },
+        (e: unknown) => {
+          this.building = null;
+          throw e;
+        },
+      );
     return this.building;
+  }
+
+  /**
+   * A build starts no sooner than its predecessor's duration after it ended: while writes come in
+   * faster than a build (each batch of an ingest moves the version), rebuilding takes at most half
+   * of the process's time instead of all of it. Readers wait meanwhile (as for any build).
+   */
+  private rested(): Promise<void> {
+    const wait = this.lastBuild.endedAt + this.lastBuild.ms - performance.now();
+    return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
   }
 }
 
