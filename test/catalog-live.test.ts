@@ -80,7 +80,7 @@ describe('polling a catalog like a page', () => {
     expect(srv.requests.at(-1)!.headers['if-none-match']).toBeUndefined();
     expect(second.map((r) => r.outcome)).toEqual(['ok', 'ok']);
     const change = second[1].changes.find((c) => c.model === 'deepseek/deepseek-v4-flash' && c.component === 'cache_read')!;
-    expect(change).toMatchObject({ before: 0.028, after: 0.0028, type: 'price_cut', effectiveAt: new Date(t1).toISOString() });
+    expect(change).toMatchObject({ before: '0.028', after: '0.0028', type: 'price_cut', effectiveAt: new Date(t1).toISOString() });
     expect(change.detectedBetween).toEqual([new Date(t0 + 3600_000).toISOString(), new Date(t1).toISOString()]);
   });
 });
