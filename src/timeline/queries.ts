@@ -78,8 +78,6 @@ export interface ChangeRecord {
   into?: Array<{ conditions: Conditions; after: Money | null; listAfter: Money | null }>;
 }
 
-// Amounts are stored canonical (normalizeAmount on write), so they are served as they are.
-const num = (a: string | null): Money | null => a;
 
 /** A change yet to take effect; a withdrawn announcement will not take effect, so it never is. */
 export function isUpcoming(c: Pick<DerivedChange, 'type' | 'effectiveAt'>, asOf: number): boolean {
@@ -94,10 +92,11 @@ export function toChangeRecord(c: DerivedChange, asOf: number): ChangeRecord {
     unit: c.unit,
     conditions: c.conditions,
     type: c.type,
-    before: num(c.before),
-    after: num(c.after),
-    listBefore: num(c.listBefore),
-    listAfter: num(c.listAfter),
+    // Amounts are stored canonical (normalizeAmount on write): served as they are.
+    before: c.before,
+    after: c.after,
+    listBefore: c.listBefore,
+    listAfter: c.listAfter,
     changePct: c.changePct,
     effectiveAt: toIso(c.effectiveAt),
     announcedAt: toIsoOrNull(c.announcedAt),
@@ -107,7 +106,7 @@ export function toChangeRecord(c: DerivedChange, asOf: number): ChangeRecord {
     sources: c.sources,
   };
   if (c.withdrawnAt !== undefined) r.withdrawnAt = toIso(c.withdrawnAt);
-  if (c.into) r.into = c.into.map((x) => ({ conditions: x.conditions, after: num(x.after), listAfter: num(x.listAfter) }));
+  if (c.into) r.into = c.into.map((x) => ({ conditions: x.conditions, after: x.after, listAfter: x.listAfter }));
   return r;
 }
 
