@@ -7,6 +7,8 @@ import { dirname, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as schema from './schema.ts';
 import { threadSchedStat } from '../schedstat.ts';
 
@@ -217,21 +219,36 @@ export function checkpointInBackground(database: Database, intervalMs = 1_000): 
       if (n > 0) settings.backgroundCheckpoint.set(file, n);
       else settings.backgroundCheckpoint.delete(file);
       settings.generation++;
-      await worker.terminate();
+      // Asked, never terminated: a worker terminated while it enters a libsql call aborts the
+      // whole process (neon panics on the pending termination, "PendingException").
+      const giveUp = new AbortController();
+      const exited = once(worker, 'exit').then(() => undefined, () => undefined);
+      worker.postMessage('stop');
+      await Promise.race([exited, delay(STOP_WAIT_MS, undefined, { signal: giveUp.signal }).catch(() => undefined)]);
+      giveUp.abort();
     },
   };
 }
 
+/** How long stop() waits for the checkpointer to finish its checkpoint and exit (it is unref'd). */
+const STOP_WAIT_MS = 5_000;
+
 // The worker: its own connection, no busy wait; a checkpoint that meets a lock just tries again later.
 const CHECKPOINTER = `
-const { workerData } = require('node:worker_threads');
+const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.libsql);
 const db = new Database(workerData.file, { timeout: 0 });
-setInterval(() => {
+const timer = setInterval(() => {
   try {
     db.prepare('PRAGMA wal_checkpoint(PASSIVE)').raw(true).all();
   } catch {}
 }, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  try { db.close(); } catch {}
+  parentPort.close();
+});
 `;
 
 export async function openDatabase(opts: OpenOptions = {}): Promise<Database> {
